@@ -1,0 +1,22 @@
+// Build everything reproducibly: generate gRPC contracts and Prisma clients, then compile (tsc -b).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: 'inherit' });
+
+// 1. gRPC contracts from proto/ (generated code is never committed).
+rmSync(join(root, 'libs/contracts/src/generated'), { recursive: true, force: true });
+run(bin('buf'), ['generate']);
+
+// 2. Prisma clients, one per service that owns a schema.
+for (const svc of readdirSync(join(root, 'services'))) {
+  const schema = join(root, 'services', svc, 'prisma', 'schema.prisma');
+  if (existsSync(schema)) run(process.execPath, [join(root, 'scripts', 'prisma.mjs'), 'generate', '--schema', schema]);
+}
+
+// 3. TypeScript, in project-reference order.
+run(bin('tsc'), ['-b', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['tsconfig.json'])]);

@@ -1,0 +1,67 @@
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+
+/** Where a domain error's cause lies, which decides its gRPC and HTTP status (mapped once, here). */
+export type ErrorKind =
+  | 'invalid' // the caller's input is malformed or refused: 400 / INVALID_ARGUMENT
+  | 'not_found' // 404 / NOT_FOUND
+  | 'conflict' // the input is well-formed but conflicts with state (stale nonce, duplicate): 409 / FAILED_PRECONDITION
+  | 'unavailable' // the node cannot serve now (syncing, module down): 503 / UNAVAILABLE
+  | 'too_large' // 413 / RESOURCE_EXHAUSTED
+  | 'internal'; // our bug: 500 / INTERNAL, never with details
+
+/** A typed error with a stable code (`BAD_PROOF`, `STALE_NONCE`, …) that clients can match on. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: ErrorKind = 'invalid',
+    readonly details?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+const grpcStatusOf: Record<ErrorKind, GrpcStatus> = {
+  invalid: GrpcStatus.INVALID_ARGUMENT,
+  not_found: GrpcStatus.NOT_FOUND,
+  conflict: GrpcStatus.FAILED_PRECONDITION,
+  unavailable: GrpcStatus.UNAVAILABLE,
+  too_large: GrpcStatus.RESOURCE_EXHAUSTED,
+  internal: GrpcStatus.INTERNAL,
+};
+
+export const httpStatusOf: Record<ErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  too_large: 413,
+  internal: 500,
+};
+
+export const ERROR_CODE_METADATA_KEY = 'bai-error-code';
+
+/** A gRPC service error (as @grpc/grpc-js sends it) carrying the domain code in trailing metadata. */
+export function toGrpcError(err: DomainError): { code: GrpcStatus; details: string; metadata: Metadata } {
+  const metadata = new Metadata();
+  metadata.set(ERROR_CODE_METADATA_KEY, err.code);
+  return { code: grpcStatusOf[err.kind], details: err.message, metadata };
+}
+
+const kindOfGrpc = new Map<number, ErrorKind>(
+  (Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]).map(([k, v]) => [v, k]),
+);
+
+/** Rebuilds the DomainError a peer service sent over gRPC; anything else becomes an `unavailable` error. */
+export function fromGrpcError(err: unknown): DomainError {
+  const e = err as { code?: number; details?: string; metadata?: Metadata };
+  const code = e.metadata?.get(ERROR_CODE_METADATA_KEY)?.[0];
+  if (typeof code === 'string' && typeof e.code === 'number') {
+    return new DomainError(code, e.details ?? code, kindOfGrpc.get(e.code) ?? 'internal');
+  }
+  if (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return new DomainError('NODE_UNAVAILABLE', 'the validator node is unreachable', 'unavailable');
+  }
+  return new DomainError('INTERNAL', 'internal error', 'internal');
+}

@@ -1,0 +1,31 @@
+// The exact BAI issuance schedule (ARCHITECTURE.md §4): pure, bigint only, no clock. See README.md.
+export {
+  BAI,
+  type EmissionSchedule,
+  MAINNET_SCHEDULE,
+  epochOfIssuance,
+  finalEpoch,
+  threshold,
+  validateSchedule,
+} from './emission-schedule.js';
+export {
+  type BlockMint,
+  type EmissionState,
+  type MintSplit,
+  assertEmissionState,
+  cumulativeEpochMint,
+  genesisEmissionState,
+  mintForBlock,
+  ratePerBlock,
+  ratePerDay,
+  splitMint,
+} from './mint.js';
+export {
+  type IssuancePoint,
+  type NextHalving,
+  advanceEmissionState,
+  issuanceAtHeight,
+  issuanceCurve,
+  nextHalving,
+  stateAtHeight,
+} from './closed-form.js';

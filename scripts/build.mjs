@@ -14,8 +14,8 @@ run(bin('buf'), ['generate']);
 
 // 2. Prisma clients, one per service that owns a schema.
 for (const svc of readdirSync(join(root, 'services'))) {
-  const schema = join(root, 'services', svc, 'prisma', 'schema.prisma');
-  if (existsSync(schema)) run(process.execPath, [join(root, 'scripts', 'prisma.mjs'), 'generate', '--schema', schema]);
+  const dir = join(root, 'services', svc);
+  if (existsSync(join(dir, 'prisma', 'schema.prisma'))) run(process.execPath, [join(root, 'scripts', 'prisma.mjs'), 'generate'], dir);
 }
 
 // 3. TypeScript, in project-reference order.

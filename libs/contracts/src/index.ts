@@ -11,3 +11,4 @@ export const protoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export function protoFile(service: string, version = 'v1'): string {
   return join(protoRoot, 'balanceai', service, version, `${service}.proto`);
 }
+export * as expertV1 from './generated/balanceai/expert/v1/expert.js';

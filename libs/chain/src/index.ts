@@ -5,3 +5,5 @@ export * from './hash.js';
 export * from './scale.js';
 export * from './keys.js';
 export * from './ss58.js';
+export * from './extrinsic.js';
+export * from './header.js';

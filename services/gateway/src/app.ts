@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import fastifyWebsocket from '@fastify/websocket';
+import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
+import { GatewayModule } from './gateway.module.js';
+import { MAX_BODY_BYTES } from './http/request-params.js';
+import { ErrorView } from './http/views.js';
+import { BlockStream } from './stream/block-stream.js';
+import { BLOCKS_WS_PATH, registerBlocksWebSocket } from './stream/blocks-websocket.js';
+
+export interface CreateGatewayAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+  /** Bytes a WebSocket client may lag before it is closed. */
+  maxWsClientBuffer?: number;
+}
+
+/** Builds the gateway (REST, WebSocket, OpenAPI at /docs) without listening; call `listen` on it. */
+export async function createGatewayApp(config: GatewayConfig, options: CreateGatewayAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    // Fastify's own JSON parser only: Nest would add urlencoded, and the gateway speaks JSON alone.
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new GatewayExceptionFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Without it a text/plain body would reach the route as a string; with it Fastify answers 415.
+  fastify.removeContentTypeParser('text/plain');
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+  registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('BalanceAI Network gateway')
+      .setDescription(
+        'Public REST API of a BalanceAI node. Amounts are decimal strings of base units (1 BAI = 10^18), hashes 0x hex. ' +
+          'Errors are `{ "code", "message" }` with a stable code.',
+      )
+      .setVersion('1')
+      .addTag('chain')
+      .build(),
+    { extraModels: [ErrorView] },
+  );
+  document.paths[BLOCKS_WS_PATH] = {
+    get: {
+      tags: ['blocks'],
+      summary: 'WebSocket: one JSON message per finalized block',
+      description:
+        'Upgrade to WebSocket. Each message: `{ "type": "block", "number", "hash", "parentHash", "timeMs", "extrinsicCount", "proposerIndex", "round" }`. ' +
+        'A client that does not keep up is closed with code 1013.',
+      responses: { '101': { description: 'switching protocols' } },
+    },
+  };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,21 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { consensusClientProvider, GATEWAY_CONFIG } from './consensus/consensus.providers.js';
+import { AccountsController } from './http/accounts.controller.js';
+import { BlocksController } from './http/blocks.controller.js';
+import { ChainController } from './http/chain.controller.js';
+import { ExtrinsicsController } from './http/extrinsics.controller.js';
+import { HealthController } from './http/health.controller.js';
+import { blockStreamProvider } from './stream/block-stream.providers.js';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
+      exports: [GATEWAY_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+import { chainStreamName, finalizedBlocksSubject, parseFinalizedBlock, RecentHashes, type FinalizedBlockMessage } from './finalized-block.js';
+
+export type BlockListener = (block: FinalizedBlockMessage, json: string) => void;
+
+export interface BlockStreamOptions {
+  natsUrl: string;
+  chainId: string;
+  /** Wait between attempts while NATS or the stream is not there yet. */
+  retryMs?: number;
+}
+
+/**
+ * Finalized blocks from NATS JetStream, fanned out to in-process listeners (the WebSocket clients).
+ * Uses an ordered consumer delivering only new messages: the gateway is stateless, a client that
+ * reconnects asks REST for what it missed. Validators may start after the gateway, so a missing
+ * stream or server is retried until `close()`.
+ */
+export class BlockStream {
+  private readonly logger = new Logger('BlockStream');
+  private readonly listeners = new Set<BlockListener>();
+  private readonly recent = new RecentHashes();
+  private connection: NatsConnection | undefined;
+  private messages: ConsumerMessages | undefined;
+  private closed = false;
+  private running: Promise<void> | undefined;
+  private consuming!: Promise<void>;
+  private markConsuming!: () => void;
+
+  constructor(private readonly options: BlockStreamOptions) {
+    this.resetConsuming();
+  }
+
+  /** Starts consuming in the background; never throws (retries instead). */
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Resolves once a consumer is attached, i.e. blocks published from now on will be delivered. */
+  whenConsuming(): Promise<void> {
+    return this.consuming;
+  }
+
+  subscribe(listener: BlockListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    this.messages?.stop();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection && !connection.isClosed()) await connection.close();
+    await this.running;
+  }
+
+  private resetConsuming(): void {
+    this.consuming = new Promise((resolve) => (this.markConsuming = resolve));
+  }
+
+  private async run(): Promise<void> {
+    const stream = chainStreamName(this.options.chainId);
+    const subject = finalizedBlocksSubject(this.options.chainId);
+    const retryMs = this.options.retryMs ?? 1000;
+    let lastProblem = '';
+    while (!this.closed) {
+      try {
+        this.connection ??= await connect({
+          servers: this.options.natsUrl.split(',').map((s) => s.trim()),
+          name: 'balanceai-gateway',
+          maxReconnectAttempts: -1,
+        });
+        const consumer = await jetstream(this.connection).consumers.get(stream, {
+          filter_subjects: subject,
+          deliver_policy: DeliverPolicy.New,
+        });
+        const messages = await consumer.consume();
+        this.messages = messages;
+        if (this.closed) messages.stop();
+        this.logger.log(`consuming ${subject} from stream ${stream}`);
+        lastProblem = '';
+        this.markConsuming();
+        for await (const message of messages) this.deliver(message.string());
+        this.resetConsuming();
+      } catch (err) {
+        if (this.closed) break;
+        // Log a persisting problem once, not every retry.
+        const problem = err instanceof Error ? err.message : String(err);
+        if (problem !== lastProblem) this.logger.warn(`block stream not available yet (${problem}); retrying`);
+        lastProblem = problem;
+        if (this.connection?.isClosed()) this.connection = undefined;
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
+  }
+
+  private deliver(payload: string): void {
+    const block = parseFinalizedBlock(payload);
+    if (!block) {
+      this.logger.warn('dropped a malformed finalized-block message');
+      return;
+    }
+    if (!this.recent.add(block.hash)) return;
+    // Serialised once for all clients.
+    const json = JSON.stringify(block);
+    for (const listener of this.listeners) listener(block, json);
+  }
+}

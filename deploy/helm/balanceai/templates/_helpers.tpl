@@ -1,0 +1,202 @@
+{{/* Names */}}
+{{- define "balanceai.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "balanceai.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Truncated to 40 above so that "<fullname>-validator-headless" and per-pod names stay within 63. */}}
+{{- define "balanceai.validator.fullname" -}}{{ include "balanceai.fullname" . }}-validator{{- end -}}
+{{- define "balanceai.validator.headless" -}}{{ include "balanceai.validator.fullname" . }}-headless{{- end -}}
+{{- define "balanceai.gateway.fullname" -}}{{ include "balanceai.fullname" . }}-gateway{{- end -}}
+{{- define "balanceai.nats.fullname" -}}{{ include "balanceai.fullname" . }}-nats{{- end -}}
+{{- define "balanceai.genesis.configMapName" -}}
+{{- .Values.genesis.existingConfigMap | default (printf "%s-genesis" (include "balanceai.fullname" .)) -}}
+{{- end -}}
+
+{{/* Labels */}}
+{{- define "balanceai.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "balanceai.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: balanceai
+{{- end -}}
+
+{{/* selectorLabels: pass (dict "ctx" $ "component" "validator") */}}
+{{- define "balanceai.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "balanceai.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "balanceai.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* Cross-field rules the schema cannot state with a clear message. */}}
+{{- define "balanceai.validate" -}}
+{{- if and (eq .Values.validators.keys.source "existingSecret") (not .Values.validators.keys.existingSecret) -}}
+{{- fail "validators.keys.existingSecret is required when validators.keys.source is existingSecret" -}}
+{{- end -}}
+{{- if .Values.postgresql.external.enabled -}}
+{{- if not .Values.postgresql.external.host -}}
+{{- fail "postgresql.external.host is required when postgresql.external.enabled is true" -}}
+{{- end -}}
+{{- if not .Values.postgresql.external.existingSecret -}}
+{{- fail "postgresql.external.existingSecret (the password Secret) is required when postgresql.external.enabled is true" -}}
+{{- end -}}
+{{- if not (contains "{ordinal}" .Values.postgresql.external.databaseTemplate) -}}
+{{- fail "postgresql.external.databaseTemplate must contain {ordinal}: every validator needs its own database" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not .Values.nats.enabled) (not .Values.nats.url) -}}
+{{- fail "nats.url is required when nats.enabled is false" -}}
+{{- end -}}
+{{- if and (not (include "balanceai.genesis.fromConfigMap" .)) (ne .Values.validators.keys.source "devnet") -}}
+{{- fail "set genesis.json (--set-file genesis.json=genesis.json) or genesis.existingConfigMap: only devnet keys may generate their genesis" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Non-empty when the genesis comes from a ConfigMap (given or rendered). */}}
+{{- define "balanceai.genesis.fromConfigMap" -}}
+{{- if or .Values.genesis.existingConfigMap .Values.genesis.json -}}true{{- end -}}
+{{- end -}}
+
+{{- define "balanceai.natsUrl" -}}
+{{- if .Values.nats.enabled -}}
+nats://{{ include "balanceai.nats.fullname" . }}.{{ .Release.Namespace }}.svc:4222
+{{- else -}}
+{{ .Values.nats.url }}
+{{- end -}}
+{{- end -}}
+
+{{/* DATABASE_URL of a validator pod; $(...) are expanded by Kubernetes from earlier env vars. */}}
+{{- define "balanceai.databaseUrl" -}}
+{{- $pg := .Values.postgresql -}}
+{{- if $pg.external.enabled -}}
+{{- $db := replace "{ordinal}" "$(BAI_POD_INDEX)" $pg.external.databaseTemplate -}}
+postgresql://{{ $pg.external.user }}:$(BAI_DB_PASSWORD)@{{ $pg.external.host }}:{{ $pg.external.port }}/{{ $db }}{{ if $pg.external.parameters }}?{{ $pg.external.parameters }}{{ end }}
+{{- else -}}
+postgresql://{{ $pg.sidecar.user }}@127.0.0.1:5432/{{ $pg.sidecar.database }}
+{{- end -}}
+{{- end -}}
+
+{{/* OTel variables; pass (dict "ctx" $ "service" "balanceai-consensus") */}}
+{{- define "balanceai.otelEnv" -}}
+{{- $otel := .ctx.Values.otel -}}
+- name: OTEL_SERVICE_NAME
+  value: {{ .service | quote }}
+{{- if $otel.endpoint }}
+- name: OTEL_TRACES_EXPORTER
+  value: otlp
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $otel.endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ $otel.protocol | quote }}
+{{- else }}
+- name: OTEL_TRACES_EXPORTER
+  value: none
+{{- end }}
+{{- $attrs := list "k8s.pod.name=$(POD_NAME)" (printf "k8s.namespace.name=%s" .ctx.Release.Namespace) }}
+{{- range $k, $v := $otel.resourceAttributes }}
+{{- $attrs = append $attrs (printf "%s=%s" $k $v) }}
+{{- end }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ join "," $attrs | quote }}
+{{- end -}}
+
+{{/*
+Environment of a validator container; pass (dict "ctx" $ "service" "validator|consensus|<module>" "httpPort" N).
+POD_NAME and BAI_POD_INDEX come first: later values refer to them.
+*/}}
+{{- define "balanceai.validatorEnv" -}}
+{{- $v := .ctx.Values.validators -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: BAI_POD_INDEX
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.labels['apps.kubernetes.io/pod-index']
+{{- if .ctx.Values.postgresql.external.enabled }}
+- name: BAI_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .ctx.Values.postgresql.external.existingSecret }}
+      key: {{ .ctx.Values.postgresql.external.passwordKey }}
+{{- end }}
+- name: DATABASE_URL
+  value: {{ include "balanceai.databaseUrl" .ctx | quote }}
+- name: NATS_URL
+  value: {{ include "balanceai.natsUrl" .ctx | quote }}
+- name: BAI_GENESIS_FILE
+  value: /etc/balanceai/genesis/genesis.json
+{{- if has .service (list "validator" "consensus") }}
+- name: BAI_VALIDATOR_KEY_FILE
+  value: /var/run/balanceai/keys/validator.key
+{{- end }}
+- name: BAI_GRPC_PORT
+  value: {{ $v.ports.grpc | quote }}
+- name: BAI_HTTP_PORT
+  value: {{ .httpPort | quote }}
+{{- range $name, $m := $v.modules }}
+{{- if $m.enabled }}
+- name: BAI_{{ upper $name }}_GRPC_PORT
+  value: {{ $m.grpcPort | quote }}
+{{- end }}
+{{- end }}
+- name: LOG_LEVEL
+  value: {{ .ctx.Values.logLevel | quote }}
+{{ include "balanceai.otelEnv" (dict "ctx" .ctx "service" (printf "balanceai-%s" .service)) }}
+{{- with $v.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Probes on the HTTP port of a service; pass (dict "ctx" $ "port" "http") */}}
+{{- define "balanceai.validatorProbes" -}}
+{{- $v := .ctx.Values.validators -}}
+startupProbe:
+  httpGet:
+    path: /healthz
+    port: {{ .port }}
+  {{- toYaml $v.startupProbe | nindent 2 }}
+readinessProbe:
+  httpGet:
+    path: /readyz
+    port: {{ .port }}
+  {{- toYaml $v.readinessProbe | nindent 2 }}
+livenessProbe:
+  httpGet:
+    path: /healthz
+    port: {{ .port }}
+  {{- toYaml $v.livenessProbe | nindent 2 }}
+{{- end -}}
+
+{{/* Volume mounts of a node container; pass (dict "withKey" bool) */}}
+{{- define "balanceai.validator.volumeMounts" -}}
+- name: genesis
+  mountPath: /etc/balanceai/genesis
+  readOnly: true
+{{- if .withKey }}
+- name: keys
+  mountPath: /var/run/balanceai/keys
+  readOnly: true
+{{- end }}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}

@@ -124,6 +124,8 @@ elapsed "$T0"
 
 step "helm-unittest"
 T0=$SECONDS
+suites=("$CHART"/tests/*_test.yaml)
+[[ -e "${suites[0]}" ]] || { echo "no test suites in $CHART/tests" >&2; exit 1; }
 "$UNITTEST" --strict --file 'tests/*_test.yaml' "$CHART"
 elapsed "$T0"
 

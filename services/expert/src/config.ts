@@ -1,0 +1,65 @@
+// Environment → typed configuration, validated once at start-up; a bad value fails with the variable's name.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** services/expert, from dist/src/config.js or src/config.ts alike. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const builtinModelsDir = join(packageRoot, 'models');
+export const workerSourceDir = join(packageRoot, 'python');
+
+export interface ExpertConfig {
+  grpcHost: string;
+  grpcPort: number;
+  /** Python worker processes. */
+  workers: number;
+  /** Wall-clock limit of one evaluation; the worker is killed and replaced past it. */
+  timeoutMs: number;
+  /** Address-space limit of each worker (RLIMIT_AS). */
+  memoryMb: number;
+  /** Folders holding model folders, built-in models first. */
+  modelsDirs: string[];
+  python: string;
+  /** Start workers in a fresh network namespace (`unshare -n`) when the host allows it. */
+  networkNamespace: boolean;
+  /** Evaluations waiting for a worker before new ones are refused with EXPERT_BUSY. */
+  maxQueue: number;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertConfig {
+  const modelsDirs = [builtinModelsDir];
+  const extra = env['BAI_EXPERT_MODELS_DIR'];
+  if (extra) {
+    for (const dir of extra.split(':').filter(Boolean)) {
+      if (!existsSync(dir)) throw new Error(`BAI_EXPERT_MODELS_DIR names a folder that does not exist: ${dir}`);
+      modelsDirs.push(resolve(dir));
+    }
+  }
+  const python = env['BAI_EXPERT_PYTHON'] || join(packageRoot, '.venv', 'bin', 'python');
+  if (!existsSync(python)) {
+    throw new Error(`BAI_EXPERT_PYTHON: ${python} does not exist (run services/expert/scripts/setup-python.sh)`);
+  }
+  const netns = env['BAI_EXPERT_NETNS'] ?? 'auto';
+  if (netns !== 'auto' && netns !== 'off') throw new Error(`BAI_EXPERT_NETNS must be auto or off, got "${netns}"`);
+  return {
+    grpcHost: env['BAI_EXPERT_GRPC_HOST'] || '0.0.0.0',
+    grpcPort: integer(env, 'BAI_EXPERT_GRPC_PORT', 50070, 0, 65535),
+    workers: integer(env, 'BAI_EXPERT_WORKERS', 2, 1, 64),
+    timeoutMs: integer(env, 'BAI_EXPERT_TIMEOUT_MS', 2000, 50, 600_000),
+    memoryMb: integer(env, 'BAI_EXPERT_MEMORY_MB', 512, 128, 65_536),
+    modelsDirs,
+    python,
+    networkNamespace: netns === 'auto',
+    maxQueue: integer(env, 'BAI_EXPERT_MAX_QUEUE', 1000, 1, 1_000_000),
+  };
+}

@@ -1,0 +1,36 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { expertV1 } from '@balanceai/contracts';
+import { DomainError, toGrpcError } from '@balanceai/platform';
+import { ExpertEngine } from './expert-engine.js';
+
+/** gRPC shell around ExpertEngine: every failure leaves as a gRPC status with the domain code in metadata. */
+@Controller()
+@expertV1.ExpertServiceControllerMethods()
+export class ExpertController implements expertV1.ExpertServiceController {
+  private readonly logger = new Logger('ExpertController');
+
+  constructor(@Inject(ExpertEngine) private readonly engine: ExpertEngine) {}
+
+  listModels(): Promise<expertV1.ListModelsResponse> {
+    return this.guard(() => this.engine.listModels());
+  }
+
+  getModel(request: expertV1.GetModelRequest): Promise<expertV1.GetModelResponse> {
+    return this.guard(() => this.engine.getModel(request));
+  }
+
+  evaluate(request: expertV1.EvaluateRequest): Promise<expertV1.EvaluateResponse> {
+    return this.guard(() => this.engine.evaluate(request));
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof DomainError) throw new RpcException(toGrpcError(err));
+      this.logger.error(err instanceof Error ? err.stack : String(err));
+      throw new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));
+    }
+  }
+}

@@ -7,3 +7,4 @@ export * from './keys.js';
 export * from './ss58.js';
 export * from './extrinsic.js';
 export * from './header.js';
+export * from './metadata.js';

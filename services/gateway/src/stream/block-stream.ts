@@ -89,7 +89,9 @@ export class BlockStream {
         lastProblem = '';
         this.markConsuming();
         for await (const message of messages) this.deliver(message.string());
+        // The consumer ended without an error (stream deleted, connection closed): start over.
         this.resetConsuming();
+        if (!this.closed) await new Promise((resolve) => setTimeout(resolve, retryMs));
       } catch (err) {
         if (this.closed) break;
         // Log a persisting problem once, not every retry.

@@ -8,3 +8,4 @@ export * from './ss58.js';
 export * from './extrinsic.js';
 export * from './header.js';
 export * from './metadata.js';
+export * from './genesis.js';

@@ -20,7 +20,7 @@ export interface CreateGatewayAppOptions {
 
 /** Builds the gateway (REST, WebSocket, OpenAPI at /docs) without listening; call `listen` on it. */
 export async function createGatewayApp(config: GatewayConfig, options: CreateGatewayAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     // Fastify's own JSON parser only: Nest would add urlencoded, and the gateway speaks JSON alone.

@@ -60,6 +60,7 @@ class EvaluationContext:
 
     correlation: CorrelationMatrix = field(default_factory=CorrelationMatrix)
     python_failure: str | None = None
+    out_of_memory: bool = False
 
 
 def _to_json_value(value: Any) -> Any:
@@ -177,6 +178,8 @@ class ModelRuntime:
             try:
                 return _to_clips_value(function(*args))
             except BaseException as err:
+                if isinstance(err, MemoryError):
+                    context.out_of_memory = True
                 if context.python_failure is None:
                     context.python_failure = f"{name}: {type(err).__name__}: {err}"
                 raise
@@ -222,6 +225,7 @@ class ModelRuntime:
                  request: dict[str, Any]) -> list[dict[str, Any]]:
         self.context.correlation = CorrelationMatrix(correlation)
         self.context.python_failure = None
+        self.context.out_of_memory = False
         self.errors.take()
         self.env.reset()
         for fact in facts:
@@ -229,11 +233,16 @@ class ModelRuntime:
         if self.prepare_hook is not None:
             try:
                 derived = self.prepare_hook(request)
+            except MemoryError:
+                raise
             except BaseException as err:
                 raise EvaluationError(f"{PREPARE_HOOK}: {type(err).__name__}: {err}") from None
             for template_name, slots in derived or []:
                 self._assert_derived(str(template_name), slots)
         self.env.run()
+        if self.context.out_of_memory:
+            # CLIPS swallowed the MemoryError; re-raise it so the worker answers and gets replaced.
+            raise MemoryError()
         if self.context.python_failure is not None:
             raise EvaluationError(f"a Python function failed: {self.context.python_failure}")
         problem = self.errors.take()

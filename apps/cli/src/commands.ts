@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEV_PHRASE,
+  cryptoReady,
+  devAccounts,
+  devGenesis,
+  encodeTransfer,
+  formatBai,
+  fromHex,
+  generateMnemonic,
+  genesisToJson,
+  keyFromUri,
+  mortalEra,
+  parseAccountId,
+  parseBai,
+  signExtrinsic,
+  ss58Encode,
+  toHex,
+  type KeyType,
+} from '@balanceai/chain';
+import { Devnet, REPO_ROOT } from '@balanceai/testing';
+
+export class UsageError extends Error {}
+
+function keyType(v: string | undefined, fallback: KeyType): KeyType {
+  const t = v ?? fallback;
+  if (t !== 'sr25519' && t !== 'ed25519') throw new UsageError(`--type must be sr25519 or ed25519, got "${t}"`);
+  return t;
+}
+
+export async function keysNew(opts: { type?: string; words?: string; prefix?: string }): Promise<void> {
+  await cryptoReady();
+  const words = opts.words === '24' ? 24 : 12;
+  const mnemonic = generateMnemonic(words);
+  const pair = keyFromUri(mnemonic, keyType(opts.type, 'sr25519'));
+  const prefix = Number(opts.prefix ?? 42);
+  console.log(JSON.stringify({ mnemonic, type: pair.type, publicKey: toHex(pair.publicKey), address: ss58Encode(pair.publicKey, prefix) }, null, 2));
+}
+
+export async function keysInspect(uri: string | undefined, opts: { type?: string; prefix?: string }): Promise<void> {
+  if (!uri) throw new UsageError('usage: balanceai keys inspect <secret-uri | mnemonic | //Dev> [--type sr25519|ed25519]');
+  await cryptoReady();
+  const pair = keyFromUri(uri, keyType(opts.type, 'sr25519'));
+  const prefix = Number(opts.prefix ?? 42);
+  console.log(JSON.stringify({ type: pair.type, publicKey: toHex(pair.publicKey), address: ss58Encode(pair.publicKey, prefix) }, null, 2));
+}
+
+export async function genesis(opts: { validators?: string; out?: string; chain?: string; 'block-time'?: string; 'era-length'?: string }): Promise<void> {
+  await cryptoReady();
+  const validators = Number(opts.validators ?? 4);
+  if (!Number.isInteger(validators) || validators < 1 || validators > 100) throw new UsageError('--validators must be an integer from 1 to 100');
+  const { genesis: g, validatorKeys } = devGenesis({
+    validators,
+    chain: opts.chain,
+    blockTimeMs: opts['block-time'] ? Number(opts['block-time']) : undefined,
+    eraLength: opts['era-length'] ? Number(opts['era-length']) : undefined,
+  });
+  const json = genesisToJson(g);
+  if (opts.out) {
+    writeFileSync(opts.out, json);
+    console.error(`genesis written to ${opts.out}; validator keys (dev derivations of the dev phrase): ${validatorKeys.join(', ')}`);
+  } else {
+    process.stdout.write(json);
+  }
+}
+
+export async function devnet(opts: { validators?: string; port?: string; dir?: string; 'block-time'?: string; echo?: boolean }): Promise<void> {
+  await cryptoReady();
+  const dir = opts.dir ?? join(REPO_ROOT, '.devnet');
+  mkdirSync(dir, { recursive: true });
+  console.log('starting the BalanceAI devnet (NATS, PostgreSQL, validators, gateway)…');
+  const net = await Devnet.start({
+    validators: Number(opts.validators ?? 4),
+    gatewayPort: Number(opts.port ?? 8080),
+    blockTimeMs: opts['block-time'] ? Number(opts['block-time']) : undefined,
+    dir,
+    echo: opts.echo ?? false,
+  });
+  const accounts = devAccounts('sr25519');
+  console.log(`
+BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is running.
+  gateway     ${net.gatewayUrl}   (REST /v1, OpenAPI ${net.gatewayUrl}/docs, WebSocket ${net.gatewayUrl.replace('http', 'ws')}/v1/ws/blocks)
+  NATS        ${net.nats.url}
+  PostgreSQL  ${net.postgres.adminUrl}
+  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
+  logs        ${join(dir, 'logs')}
+Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):
+${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.pair.publicKey, net.genesis.ss58Prefix)}`).join('\n')}
+Try: balanceai transfer --from //Alice --to ${ss58Encode(accounts[1]!.pair.publicKey, net.genesis.ss58Prefix)} --amount 1.5 --gateway ${net.gatewayUrl}
+Press Ctrl-C to stop.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('\nstopping…');
+  await net.stop();
+  console.log('stopped.');
+}
+
+async function gatewayJson<T>(gateway: string, path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${gateway}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
+  const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
+  if (!res.ok) throw new UsageError(`gateway ${res.status}: ${body.code ?? ''} ${body.message ?? ''}`.trim());
+  return body;
+}
+
+export async function transfer(opts: { from?: string; to?: string; amount?: string; gateway?: string; type?: string; 'keep-alive'?: boolean; tip?: string }): Promise<void> {
+  if (!opts.from || !opts.to || !opts.amount) throw new UsageError('usage: balanceai transfer --from <secret-uri> --to <address> --amount <BAI> [--gateway URL] [--keep-alive]');
+  await cryptoReady();
+  const gateway = opts.gateway ?? 'http://127.0.0.1:8080';
+  const pair = keyFromUri(opts.from, keyType(opts.type, 'sr25519'));
+  const dest = parseAccountId(opts.to);
+  const value = parseBai(opts.amount);
+  const runtime = await gatewayJson<{ genesisHash: string; specVersion: number; transactionVersion: number; ss58Prefix: number }>(gateway, '/v1/runtime');
+  const account = await gatewayJson<{ nextNonce: string }>(gateway, `/v1/accounts/${toHex(pair.publicKey)}`);
+  const latest = await gatewayJson<{ number: string; hash: string }>(gateway, '/v1/blocks/latest');
+  const current = Number(latest.number);
+  const xt = signExtrinsic(
+    pair,
+    encodeTransfer(opts['keep-alive'] ? 'keep_alive' : 'allow_death', dest, value),
+    { era: mortalEra(current, 64), nonce: Number(account.nextNonce), tip: opts.tip ? parseBai(opts.tip) : 0n },
+    { specVersion: runtime.specVersion, transactionVersion: runtime.transactionVersion, genesisHash: fromHex(runtime.genesisHash), birthHash: fromHex(latest.hash) },
+  );
+  const { hash } = await gatewayJson<{ hash: string }>(gateway, '/v1/extrinsics', { method: 'POST', body: JSON.stringify({ extrinsic: toHex(xt) }) });
+  console.log(`submitted ${hash}`);
+  for (let i = 0; i < 60; i++) {
+    const s = await gatewayJson<{ state: string; blockNumber?: string; errorCode?: string; fee?: string }>(gateway, `/v1/extrinsics/${hash}`);
+    if (s.state === 'finalized' || s.state === 'failed') {
+      console.log(JSON.stringify(s, null, 2));
+      if (s.state === 'failed') process.exitCode = 1;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new UsageError(`extrinsic ${hash} not finalized after 30 s`);
+}
+
+export async function account(address: string | undefined, opts: { gateway?: string }): Promise<void> {
+  if (!address) throw new UsageError('usage: balanceai account <address> [--gateway URL]');
+  const gateway = opts.gateway ?? 'http://127.0.0.1:8080';
+  const a = await gatewayJson<{ address: string; free: string; reserved: string; nonce: string }>(gateway, `/v1/accounts/${encodeURIComponent(address)}`);
+  console.log(JSON.stringify({ ...a, freeBai: formatBai(BigInt(a.free)) }, null, 2));
+}
+
+/** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */
+export function migrate(): void {
+  if (!process.env.DATABASE_URL) throw new UsageError('DATABASE_URL is required');
+  for (const svc of ['consensus']) {
+    const dir = join(REPO_ROOT, 'services', svc);
+    if (!existsSync(join(dir, 'prisma'))) continue;
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: dir, stdio: 'inherit' });
+  }
+}
+
+const SERVICES: Record<string, string> = {
+  consensus: 'services/consensus/dist/src/main.js',
+  gateway: 'services/gateway/dist/src/main.js',
+  expert: 'services/expert/dist/src/main.js',
+};
+
+/** `run <service>`: starts one service in this process (the container image's entry point). */
+export async function runService(what: string | undefined): Promise<void> {
+  // A validator is consensus plus its modules; the modules join as they land (module-runtime issue).
+  const target = what === 'validator' ? 'consensus' : what;
+  const file = target ? SERVICES[target] : undefined;
+  if (!file) throw new UsageError(`usage: balanceai run <${[...Object.keys(SERVICES), 'validator'].join('|')}>`);
+  process.argv[1] = join(REPO_ROOT, file);
+  await import(join(REPO_ROOT, file));
+}

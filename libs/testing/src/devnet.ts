@@ -1,0 +1,233 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { devGenesis, genesisToJson, type Genesis } from '@balanceai/chain';
+import { freePort, waitFor } from './ports.js';
+import { startNats, type NatsServer } from './nats.js';
+import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
+
+const run = promisify(execFile);
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+export interface DevnetOptions {
+  validators?: number;
+  blockTimeMs?: number;
+  eraLength?: number;
+  /** Extra funded accounts `//bench/<i>` (sr25519) for load tests. */
+  extraAccounts?: number;
+  /** Working folder (genesis, logs, NATS store); a temp folder by default. */
+  dir?: string;
+  gatewayPort?: number;
+  /** Also start the gateway (default true). */
+  gateway?: boolean;
+  /** Print the children's output here as well as into `<dir>/logs`. */
+  echo?: boolean;
+  natsUrl?: string;
+  databaseUrl?: string;
+  /** Keep data (Postgres data folder inside dir) across runs. */
+  persistent?: boolean;
+}
+
+interface Child {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  proc: ChildProcess | null;
+  log: WriteStream;
+}
+
+/** Migrations are applied once to a template database; each validator's database is a copy of it. */
+async function migrateTemplate(postgres: PostgresServer): Promise<string> {
+  const template = 'bai_template';
+  const url = await postgres.createDatabase(template);
+  for (const svc of ['consensus']) {
+    await run(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
+      cwd: join(REPO_ROOT, 'services', svc),
+      env: { ...process.env, DATABASE_URL: url },
+    });
+  }
+  return template;
+}
+
+async function createFromTemplate(adminUrl: string, name: string, template: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await client.end();
+  }
+  return databaseUrl(adminUrl, name);
+}
+
+/**
+ * A local network: NATS, PostgreSQL, N validator processes and the gateway, each its own OS process so
+ * tests can kill, pause (SIGSTOP) and restart validators the way CometBFT's e2e suite does.
+ */
+export class Devnet {
+  readonly validators: Child[] = [];
+  gatewayChild: Child | null = null;
+  gatewayUrl = '';
+  readonly grpcPorts: number[] = [];
+  readonly httpPorts: number[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly genesis: Genesis,
+    readonly genesisFile: string,
+    readonly validatorKeys: string[],
+    readonly nats: NatsServer,
+    readonly postgres: PostgresServer,
+    private readonly ownsDir: boolean,
+    private readonly echo: boolean,
+  ) {}
+
+  static async start(opts: DevnetOptions = {}): Promise<Devnet> {
+    const n = opts.validators ?? 4;
+    const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'bai-devnet-'));
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const { genesis, validatorKeys } = devGenesis({
+      validators: n,
+      blockTimeMs: opts.blockTimeMs ?? 1000,
+      eraLength: opts.eraLength,
+      extraAccounts: opts.extraAccounts,
+    });
+    const genesisFile = join(dir, 'genesis.json');
+    writeFileSync(genesisFile, genesisToJson(genesis));
+    const nats = await startNats({ url: opts.natsUrl, storeDir: opts.natsUrl ? undefined : join(dir, 'nats') });
+    const postgres = await startPostgres({
+      url: opts.databaseUrl,
+      dataDir: opts.persistent ? join(dir, 'postgres') : undefined,
+    });
+    const net = new Devnet(dir, genesis, genesisFile, validatorKeys, nats, postgres, !opts.dir, opts.echo ?? false);
+    try {
+      const template = await migrateTemplate(postgres);
+      for (let i = 0; i < n; i++) {
+        const dbUrl = await createFromTemplate(postgres.adminUrl, `bai_v${i}`, template);
+        const grpcPort = await freePort();
+        const httpPort = await freePort();
+        net.grpcPorts.push(grpcPort);
+        net.httpPorts.push(httpPort);
+        net.validators.push(
+          net.child(`validator-${i}`, [join(REPO_ROOT, 'services', 'consensus', 'dist', 'src', 'main.js')], {
+            BAI_GENESIS_FILE: genesisFile,
+            BAI_VALIDATOR_KEY: validatorKeys[i],
+            DATABASE_URL: dbUrl,
+            NATS_URL: nats.url,
+            BAI_GRPC_HOST: '127.0.0.1',
+            BAI_GRPC_PORT: String(grpcPort),
+            BAI_HTTP_PORT: String(httpPort),
+          }),
+        );
+      }
+      for (let i = 0; i < n; i++) net.spawn(net.validators[i]!);
+      await Promise.all(net.httpPorts.map((p, i) => waitFor(`validator-${i} health`, () => httpOk(`http://127.0.0.1:${p}/healthz`), 60_000)));
+      if (opts.gateway ?? true) {
+        const port = opts.gatewayPort ?? (await freePort());
+        net.gatewayUrl = `http://127.0.0.1:${port}`;
+        net.gatewayChild = net.child('gateway', [join(REPO_ROOT, 'services', 'gateway', 'dist', 'src', 'main.js')], {
+          BAI_CONSENSUS_URLS: net.grpcPorts.map((p) => `127.0.0.1:${p}`).join(','),
+          NATS_URL: nats.url,
+          BAI_CHAIN_ID: genesis.chainId,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+        });
+        net.spawn(net.gatewayChild);
+        await waitFor('gateway', () => httpOk(`${net.gatewayUrl}/readyz`), 60_000);
+      }
+    } catch (err) {
+      await net.stop();
+      throw err;
+    }
+    return net;
+  }
+
+  private child(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
+    const log = createWriteStream(join(this.dir, 'logs', `${name}.log`), { flags: 'a' });
+    return { name, args, env, proc: null, log };
+  }
+
+  private spawn(c: Child): void {
+    const proc = spawn(process.execPath, ['--enable-source-maps', ...c.args], {
+      env: { ...process.env, ...c.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (chunk: Buffer) => {
+      c.log.write(chunk);
+      if (this.echo) {
+        for (const line of chunk.toString().split('\n')) if (line) process.stdout.write(`[${c.name}] ${line}\n`);
+      }
+    };
+    proc.stdout?.on('data', forward);
+    proc.stderr?.on('data', forward);
+    c.proc = proc;
+  }
+
+  validatorGrpcUrl(i: number): string {
+    return `127.0.0.1:${this.grpcPorts[i]}`;
+  }
+
+  validatorHttpUrl(i: number): string {
+    return `http://127.0.0.1:${this.httpPorts[i]}`;
+  }
+
+  isRunning(i: number): boolean {
+    const p = this.validators[i]?.proc;
+    return !!p && p.exitCode === null && p.signalCode === null;
+  }
+
+  /** SIGKILL by default: a crash, nothing flushed. */
+  async kill(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const c = this.validators[i]!;
+    const p = c.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGCONT');
+    p.kill(signal);
+    await exited;
+  }
+
+  pause(i: number): void {
+    this.validators[i]!.proc?.kill('SIGSTOP');
+  }
+
+  resume(i: number): void {
+    this.validators[i]!.proc?.kill('SIGCONT');
+  }
+
+  async restart(i: number): Promise<void> {
+    await this.kill(i);
+    this.spawn(this.validators[i]!);
+    await waitFor(`validator-${i} health after restart`, () => httpOk(`${this.validatorHttpUrl(i)}/healthz`), 60_000);
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.validators, ...(this.gatewayChild ? [this.gatewayChild] : [])];
+    await Promise.all(
+      all.map(async (c) => {
+        const p = c.proc;
+        if (!p || p.exitCode !== null || p.signalCode !== null) return;
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGCONT');
+        p.kill('SIGTERM');
+        const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+    for (const c of all) c.log.end();
+    await this.nats.stop();
+    await this.postgres.stop();
+    if (this.ownsDir && existsSync(this.dir) && !process.env.BAI_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function httpOk(url: string): Promise<true | undefined> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  return res.ok ? true : undefined;
+}

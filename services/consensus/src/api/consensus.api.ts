@@ -1,0 +1,261 @@
+import { Controller, Get, Header, HttpException, Inject } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import {
+  ExtrinsicDecodeError,
+  decodeExtrinsic,
+  decodeHeader,
+  genesisMetadata,
+  fromHex,
+  parseAccountId,
+  ss58Encode,
+  toHex,
+  type Genesis,
+} from '@balanceai/chain';
+import { consensusV1 } from '@balanceai/contracts';
+import { DomainError, toGrpcError } from '@balanceai/platform';
+import { decodeBlock, decodeJustification } from '../block/block.js';
+import { MempoolRejection } from '../mempool/mempool.js';
+import { ConsensusNode } from '../node/consensus-node.js';
+import { ConsensusStore } from '../store/store.js';
+import { GENESIS } from './tokens.js';
+
+const { ExtrinsicState } = consensusV1;
+
+function grpcError(err: unknown): RpcException {
+  if (err instanceof DomainError) return new RpcException(toGrpcError(err));
+  if (err instanceof MempoolRejection) {
+    const kind = err.code === 'MEMPOOL_FULL' ? 'unavailable' : err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : err.code === 'STALE_NONCE' || err.code === 'ALREADY_IMPORTED' || err.code === 'PRIORITY_TOO_LOW' ? 'conflict' : 'invalid';
+    return new RpcException(toGrpcError(new DomainError(err.code, err.message, kind)));
+  }
+  return new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));
+}
+
+function hexArg(text: string, what: string, length?: number): Uint8Array {
+  try {
+    return fromHex(text, length);
+  } catch {
+    throw new DomainError('BAD_HEX', `${what} must be 0x-prefixed hex${length ? ` of ${length} bytes` : ''}`);
+  }
+}
+
+@Controller()
+@consensusV1.ConsensusServiceControllerMethods()
+export class ConsensusApi implements consensusV1.ConsensusServiceController {
+  private metadataHex: string | null = null;
+
+  constructor(
+    private readonly node: ConsensusNode,
+    private readonly store: ConsensusStore,
+    @Inject(GENESIS) private readonly genesis: { genesis: Genesis; hash: Uint8Array },
+  ) {}
+
+  private get ss58(): number {
+    return this.genesis.genesis.ss58Prefix;
+  }
+
+  async submitExtrinsic(req: consensusV1.SubmitExtrinsicRequest): Promise<consensusV1.SubmitExtrinsicResponse> {
+    try {
+      const maxHexChars = 2 + 2 * this.genesis.genesis.params.maxExtrinsicBytes;
+      if (typeof req.extrinsic !== 'string' || req.extrinsic.length > maxHexChars) {
+        throw new DomainError('EXTRINSIC_TOO_LARGE', `an extrinsic may have at most ${this.genesis.genesis.params.maxExtrinsicBytes} bytes`, 'too_large');
+      }
+      const bytes = hexArg(req.extrinsic, 'extrinsic');
+      let xt;
+      try {
+        xt = decodeExtrinsic(bytes);
+      } catch (err) {
+        const code = err instanceof ExtrinsicDecodeError ? err.code : 'MALFORMED_EXTRINSIC';
+        throw new DomainError(code, `cannot decode the extrinsic: ${(err as Error).message}`);
+      }
+      if (this.node.fatal) throw new DomainError('NODE_HALTED', 'this validator stopped after an app hash mismatch', 'unavailable');
+      return { hash: await this.node.submit(xt) };
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async getExtrinsic(req: consensusV1.GetExtrinsicRequest): Promise<consensusV1.GetExtrinsicResponse> {
+    try {
+      const hash = toHex(hexArg(req.hash, 'hash', 32));
+      const empty: consensusV1.GetExtrinsicResponse = {
+        hash, state: ExtrinsicState.EXTRINSIC_STATE_UNKNOWN, blockNumber: '0', blockHash: '', index: 0, signer: '', nonce: '0', fee: '0',
+        errorCode: '', errorMessage: '', events: [],
+      };
+      const row = await this.store.extrinsicByHash(hash);
+      if (row) {
+        const block = await this.store.blockByHeight(row.height);
+        return {
+          ...empty,
+          state: row.applied && row.success ? ExtrinsicState.EXTRINSIC_STATE_FINALIZED : ExtrinsicState.EXTRINSIC_STATE_FAILED,
+          blockNumber: String(row.height),
+          blockHash: block?.hash ?? '',
+          index: row.index,
+          signer: row.signer ? ss58Encode(fromHex(row.signer), this.ss58) : '',
+          nonce: String(row.nonce),
+          fee: row.fee.toString(),
+          errorCode: row.errorCode ?? '',
+          errorMessage: row.errorMessage ?? '',
+          events: toEvents(row.events),
+        };
+      }
+      if (this.node.mempool.has(hash)) return { ...empty, state: ExtrinsicState.EXTRINSIC_STATE_PENDING };
+      return empty;
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async getChainStatus(): Promise<consensusV1.GetChainStatusResponse> {
+    const online = this.node.validatorsOnline();
+    return {
+      chain: this.genesis.genesis.chain,
+      chainId: this.genesis.genesis.chainId,
+      genesisHash: toHex(this.genesis.hash),
+      finalizedHeight: String(this.node.committedHeight),
+      finalizedHash: toHex(this.node.finalizedHash),
+      finalizedTimeMs: String(this.node.finalizedTimeMs),
+      consensusHeight: String(this.node.committedHeight + 1),
+      consensusRound: this.node.consensusRound,
+      validators: this.genesis.genesis.validators.map((v, index) => ({
+        index,
+        consensusKey: ss58Encode(fromHex(v.consensusKey, 32), this.ss58),
+        stash: v.stash,
+        online: online[index]?.online ?? false,
+        lastSeenHeight: String(online[index]?.lastSeenHeight ?? 0),
+      })),
+      validatorsOnline: online.filter((o) => o.online).length,
+      mempoolSize: this.node.mempool.size,
+      totalIssuance: this.node.ledgerView.totalIssuance.toString(),
+      selfIndex: this.node.selfIndex ?? -1,
+      syncing: this.node.isSyncing,
+    };
+  }
+
+  async getBlock(req: consensusV1.GetBlockRequest): Promise<consensusV1.GetBlockResponse> {
+    try {
+      const stored =
+        req.hash !== undefined && req.hash !== ''
+          ? await this.store.blockByHash(toHex(hexArg(req.hash, 'hash', 32)))
+          : await this.store.blockByHeight(Number(req.number ?? '0'));
+      if (!stored) throw new DomainError('BLOCK_NOT_FOUND', 'no finalized block with that number or hash', 'not_found');
+      const header = decodeHeader(stored.header);
+      const rows = await this.store.extrinsicsOfBlock(stored.height);
+      const evidenceCount = stored.height === 0 ? 0 : decodeBlock(stored.header, stored.body).evidence.length;
+      const commitSigners = stored.height === 0 ? [] : decodeJustification(stored.justification).precommits.map((v) => v.validator);
+      return {
+        number: String(stored.height),
+        hash: stored.hash,
+        parentHash: toHex(header.parentHash),
+        stateRoot: toHex(header.stateRoot),
+        extrinsicsRoot: toHex(header.extrinsicsRoot),
+        timeMs: String(stored.timeMs),
+        proposerIndex: stored.proposer,
+        round: stored.round,
+        header: toHex(stored.header),
+        extrinsics: rows.map((r) => ({
+          index: r.index,
+          hash: r.hash,
+          signer: r.signer ? ss58Encode(fromHex(r.signer), this.ss58) : '',
+          nonce: String(r.nonce),
+          call: r.call,
+          argsJson: JSON.stringify(r.args),
+          success: r.applied && r.success,
+          errorCode: r.errorCode ?? '',
+          fee: r.fee.toString(),
+        })),
+        commitSigners,
+        justification: stored.height === 0 ? '0x' : toHex(stored.justification),
+        evidenceCount,
+        events: toEvents(stored.events),
+      };
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async getAccount(req: consensusV1.GetAccountRequest): Promise<consensusV1.GetAccountResponse> {
+    try {
+      let id: Uint8Array;
+      try {
+        id = parseAccountId(req.address);
+      } catch (err) {
+        throw new DomainError('BAD_ADDRESS', (err as Error).message);
+      }
+      const key = toHex(id);
+      const a = this.node.ledgerView.get(key);
+      return {
+        address: ss58Encode(id, this.ss58),
+        free: a.free.toString(),
+        reserved: a.reserved.toString(),
+        nonce: String(a.nonce),
+        nextNonce: String(this.node.mempool.nextNonce(key, a.nonce)),
+      };
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async getRuntime(): Promise<consensusV1.GetRuntimeResponse> {
+    const g = this.genesis.genesis;
+    this.metadataHex ??= toHex(genesisMetadata(g));
+    return {
+      chain: g.chain,
+      genesisHash: toHex(this.genesis.hash),
+      specVersion: g.params.specVersion,
+      transactionVersion: g.params.transactionVersion,
+      ss58Prefix: g.ss58Prefix,
+      tokenSymbol: g.tokenSymbol,
+      tokenDecimals: g.tokenDecimals,
+      metadata: this.metadataHex,
+      baseFee: g.params.baseFee.toString(),
+      byteFee: g.params.byteFee.toString(),
+      existentialDeposit: g.params.existentialDeposit.toString(),
+      blockTimeMs: String(g.params.blockTimeMs),
+    };
+  }
+}
+
+function toEvents(events: unknown): consensusV1.Event[] {
+  if (!Array.isArray(events)) return [];
+  return events.map((e) => {
+    const ev = e as { module?: string; name?: string; data?: unknown };
+    return { module: ev.module ?? '', name: ev.name ?? '', dataJson: JSON.stringify(ev.data ?? {}) };
+  });
+}
+
+/** Liveness, readiness and Prometheus metrics on BAI_HTTP_PORT. */
+@Controller()
+export class HealthController {
+  constructor(private readonly node: ConsensusNode) {}
+
+  @Get('healthz')
+  healthz() {
+    if (this.node.fatal) throw new HttpException({ status: 'halted', reason: this.node.fatal.message }, 503);
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  readyz() {
+    const online = this.node.validatorsOnline().filter((v) => v.online).length;
+    const ready = !this.node.fatal && !this.node.isSyncing;
+    const body = { ready, syncing: this.node.isSyncing, height: this.node.committedHeight, validatorsOnline: online };
+    if (!ready) throw new HttpException(body, 503);
+    return body;
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metrics(): string {
+    const n = this.node;
+    const lines = [
+      ['bai_finalized_height', 'gauge', 'Last finalized block number', n.committedHeight],
+      ['bai_consensus_height', 'gauge', 'Height being decided', n.committedHeight + 1],
+      ['bai_consensus_rounds', 'gauge', 'Rounds used at the current height', n.roundsThisHeight],
+      ['bai_mempool_size', 'gauge', 'Extrinsics in the mempool', n.mempool.size],
+      ['bai_validators_online', 'gauge', 'Validators seen in the last 5 s', n.validatorsOnline().filter((v) => v.online).length],
+      ['bai_block_execution_ms', 'gauge', 'Execution and persistence time of the last block', n.lastExecutionMs],
+      ['bai_finalized_extrinsics_total', 'counter', 'Extrinsics in finalized blocks', n.finalizedTxCount],
+    ] as const;
+    return lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`).join('\n') + '\n';
+  }
+}

@@ -1,0 +1,2 @@
+export const GENESIS = Symbol('GENESIS');
+export const CONFIG = Symbol('CONFIG');

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { cryptoReady, genesisFromJson, genesisHash, keyFromUri } from '@balanceai/chain';
+import { ConsensusApi, HealthController } from './api/consensus.api.js';
+import { CONFIG, GENESIS } from './api/tokens.js';
+import type { ConsensusConfig } from './config.js';
+import { chainParamsOf } from './ledger/params.js';
+import { ConsensusNode } from './node/consensus-node.js';
+import { ConsensusStore } from './store/store.js';
+
+const NATS = Symbol('NATS');
+
+class Lifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly node: ConsensusNode,
+    private readonly store: ConsensusStore,
+    private readonly nats: NatsConnection,
+  ) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.node.stop();
+    await this.nats.drain().catch(() => {});
+    await this.store.close();
+  }
+}
+
+@Module({})
+export class ConsensusModule {
+  static forRoot(config: ConsensusConfig): DynamicModule {
+    return {
+      module: ConsensusModule,
+      controllers: [ConsensusApi, HealthController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: GENESIS,
+          useFactory: async () => {
+            await cryptoReady();
+            const genesis = genesisFromJson(readFileSync(config.genesisFile, 'utf8'));
+            return { genesis, hash: genesisHash(genesis) };
+          },
+        },
+        { provide: ConsensusStore, useFactory: () => new ConsensusStore(config.databaseUrl) },
+        {
+          provide: NATS,
+          useFactory: () => connect({ servers: config.natsUrl, name: 'bai-consensus', maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
+        },
+        {
+          provide: ConsensusNode,
+          inject: [GENESIS, ConsensusStore, NATS],
+          useFactory: async (g: { genesis: ReturnType<typeof genesisFromJson>; hash: Uint8Array }, store: ConsensusStore, nats: NatsConnection) => {
+            const node = new ConsensusNode({
+              genesis: g.genesis,
+              genesisHash: g.hash,
+              params: chainParamsOf(g.genesis, g.hash),
+              validatorKey: config.validatorKey ? keyFromUri(config.validatorKey, 'ed25519') : null,
+              store,
+              nats,
+            });
+            node.restoreSignerState(await store.signerState());
+            await node.start((err) => {
+              new Logger('Consensus').error(`halting: ${err.message}`);
+            });
+            return node;
+          },
+        },
+        { provide: Lifecycle, inject: [ConsensusNode, ConsensusStore, NATS], useFactory: (n: ConsensusNode, s: ConsensusStore, c: NatsConnection) => new Lifecycle(n, s, c) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+
+export interface ConsensusConfig {
+  genesisFile: string;
+  /** Secret URI of the ed25519 consensus key; undefined = full node. */
+  validatorKey: string | undefined;
+  databaseUrl: string;
+  natsUrl: string;
+  grpcHost: string;
+  grpcPort: number;
+  httpPort: number;
+}
+
+export class ConfigError extends Error {}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a TCP port (0-65535), got "${raw}"`);
+  return n;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(`${name} is required`);
+  return v;
+}
+
+/** Reads and validates the environment once at start-up; fails fast naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfig {
+  let validatorKey = env.BAI_VALIDATOR_KEY || undefined;
+  if (!validatorKey && env.BAI_VALIDATOR_KEY_FILE) {
+    try {
+      validatorKey = readFileSync(env.BAI_VALIDATOR_KEY_FILE, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`BAI_VALIDATOR_KEY_FILE cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return {
+    genesisFile: required(env, 'BAI_GENESIS_FILE'),
+    validatorKey,
+    databaseUrl: required(env, 'DATABASE_URL'),
+    natsUrl: required(env, 'NATS_URL'),
+    grpcHost: env.BAI_GRPC_HOST || '0.0.0.0',
+    grpcPort: port(env, 'BAI_GRPC_PORT', 50051),
+    httpPort: port(env, 'BAI_HTTP_PORT', 9615),
+  };
+}

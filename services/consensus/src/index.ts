@@ -1,0 +1,2 @@
+export { startConsensus } from './main.js';
+export { loadConfig, type ConsensusConfig } from './config.js';

@@ -1,0 +1,242 @@
+import {
+  PALLET,
+  decodeBalancesCall,
+  decodeExtrinsic,
+  eraBirth,
+  eraDeath,
+  toHex,
+  verifyExtrinsic,
+  type DecodedExtrinsic,
+} from '@balanceai/chain';
+import { accountKey, type Ledger, type LedgerEvent } from './ledger.js';
+import { feeOf, type ChainParams } from './params.js';
+
+/** Why an extrinsic was refused (mempool) or skipped (execution): stable codes, Substrate's meaning. */
+export type ValidityError =
+  | 'MALFORMED_EXTRINSIC'
+  | 'EXTRINSIC_TOO_LARGE'
+  | 'BAD_PROOF'
+  | 'ANCIENT_BIRTH_BLOCK'
+  | 'STALE_NONCE'
+  | 'FUTURE_NONCE'
+  | 'PAYMENT';
+
+export const VALIDITY_MESSAGES: Record<ValidityError, string> = {
+  MALFORMED_EXTRINSIC: 'the extrinsic bytes do not decode',
+  EXTRINSIC_TOO_LARGE: 'the extrinsic exceeds the maximum size',
+  BAD_PROOF: 'the signature does not verify for this chain (bad signature, or signed for another genesis hash or runtime version)',
+  ANCIENT_BIRTH_BLOCK: 'the mortal era has expired (or its birth block is unknown)',
+  STALE_NONCE: 'the nonce is below the account nonce (already used)',
+  FUTURE_NONCE: 'the nonce is above the account nonce',
+  PAYMENT: 'the account cannot pay the fee and stay above the existential deposit',
+};
+
+export interface ExecutionContext {
+  /** Number of the block being executed. */
+  height: number;
+  /** Hash of a past block by number (for mortality), undefined when unknown or too old. */
+  blockHashAt(n: number): Uint8Array | undefined;
+  /** True when this extrinsic's signature was already verified (mempool): spares a second check. */
+  isVerified?(hash: string): boolean;
+}
+
+export interface ExtrinsicOutcome {
+  index: number;
+  hash: string;
+  signer: string;
+  nonce: number;
+  call: string;
+  args: Record<string, string>;
+  /** false: skipped (invalid), nothing charged, nonce unchanged. */
+  applied: boolean;
+  success: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  fee: bigint;
+  events: LedgerEvent[];
+}
+
+/** Additional signed data of an extrinsic at `height`: what its signature must cover. */
+export function birthHashOf(xt: DecodedExtrinsic, params: ChainParams, ctx: ExecutionContext): Uint8Array | undefined {
+  if (xt.extra.era.kind === 'immortal') return params.genesisHash;
+  const birth = eraBirth(xt.extra.era, ctx.height);
+  if (birth === 0) return params.genesisHash;
+  return ctx.blockHashAt(birth);
+}
+
+/**
+ * The checks every extrinsic passes before anything of it runs (Substrate's validate): size, era,
+ * signature, nonce, fee. Used by the mempool (with `allowFutureNonce`) and by block execution.
+ */
+export function checkValidity(
+  xt: DecodedExtrinsic,
+  ledger: Ledger,
+  params: ChainParams,
+  ctx: ExecutionContext,
+  opts: { allowFutureNonce?: boolean; skipSignature?: boolean } = {},
+): ValidityError | null {
+  if (xt.bytes.length > params.maxExtrinsicBytes) return 'EXTRINSIC_TOO_LARGE';
+  if (xt.extra.era.kind === 'mortal' && ctx.height >= eraDeath(xt.extra.era, ctx.height)) return 'ANCIENT_BIRTH_BLOCK';
+  const birthHash = birthHashOf(xt, params, ctx);
+  if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
+  const hash = toHex(xt.hash);
+  if (!opts.skipSignature && !(ctx.isVerified?.(hash) ?? false)) {
+    const ok = verifyExtrinsic(xt, {
+      specVersion: params.specVersion,
+      transactionVersion: params.transactionVersion,
+      genesisHash: params.genesisHash,
+      birthHash,
+    });
+    if (!ok) return 'BAD_PROOF';
+  }
+  const account = ledger.get(accountKey(xt.signer));
+  if (xt.extra.nonce < account.nonce) return 'STALE_NONCE';
+  if (xt.extra.nonce > account.nonce && !opts.allowFutureNonce) return 'FUTURE_NONCE';
+  const fee = feeOf(params, xt.bytes.length, xt.extra.tip);
+  if (account.free < fee + params.existentialDeposit) return 'PAYMENT';
+  return null;
+}
+
+/**
+ * Executes a finalized block's extrinsics on the ledger, in block order (ARCHITECTURE.md §3 step 1):
+ * invalid ones are skipped (no fee, no nonce), valid ones pay their fee into the staking pot, bump the
+ * nonce, then run their call; a failed call keeps the fee charged. Deterministic: no clock, no randomness.
+ */
+export function executeExtrinsics(
+  ledger: Ledger,
+  params: ChainParams,
+  ctx: ExecutionContext,
+  extrinsics: Uint8Array[],
+): ExtrinsicOutcome[] {
+  return extrinsics.map((bytes, index) => executeOne(ledger, params, ctx, bytes, index));
+}
+
+function executeOne(ledger: Ledger, params: ChainParams, ctx: ExecutionContext, bytes: Uint8Array, index: number): ExtrinsicOutcome {
+  let xt: DecodedExtrinsic;
+  try {
+    xt = decodeExtrinsic(bytes);
+  } catch (err) {
+    return skipped(index, bytes, 'MALFORMED_EXTRINSIC', (err as Error).message);
+  }
+  const base = {
+    index,
+    hash: toHex(xt.hash),
+    signer: accountKey(xt.signer),
+    nonce: xt.extra.nonce,
+    call: callName(xt),
+    args: {} as Record<string, string>,
+  };
+  const invalid = checkValidity(xt, ledger, params, ctx);
+  if (invalid) {
+    return { ...base, applied: false, success: false, errorCode: invalid, errorMessage: VALIDITY_MESSAGES[invalid], fee: 0n, events: [] };
+  }
+  const fee = feeOf(params, bytes.length, xt.extra.tip);
+  const signer = ledger.get(base.signer);
+  ledger.set(base.signer, { ...signer, free: signer.free - fee, nonce: signer.nonce + 1 });
+  const pot = ledger.get(params.feeDestination);
+  ledger.set(params.feeDestination, { ...pot, free: pot.free + fee });
+  const events: LedgerEvent[] = [
+    { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: base.signer, actualFee: fee.toString(), tip: xt.extra.tip.toString() } },
+  ];
+  const result = dispatch(ledger, params, xt, base.args, events);
+  if (result) {
+    events.push({ module: 'System', name: 'ExtrinsicFailed', data: { error: result.code } });
+    return { ...base, applied: true, success: false, errorCode: result.code, errorMessage: result.message, fee, events };
+  }
+  events.push({ module: 'System', name: 'ExtrinsicSuccess', data: {} });
+  return { ...base, applied: true, success: true, errorCode: null, errorMessage: null, fee, events };
+}
+
+function skipped(index: number, bytes: Uint8Array, code: ValidityError, message: string): ExtrinsicOutcome {
+  return {
+    index,
+    hash: '',
+    signer: '',
+    nonce: 0,
+    call: 'unknown',
+    args: {},
+    applied: false,
+    success: false,
+    errorCode: code,
+    errorMessage: message || VALIDITY_MESSAGES[code],
+    fee: 0n,
+    events: [],
+  };
+}
+
+function callName(xt: DecodedExtrinsic): string {
+  if (xt.call.palletIndex === PALLET.Balances) {
+    try {
+      return `Balances.${decodeBalancesCall(xt.call).name}`;
+    } catch {
+      return 'Balances.unknown';
+    }
+  }
+  return `${xt.call.palletIndex}.${xt.call.callIndex}`;
+}
+
+/** Runs the call; returns its pallet-style error, or null on success. Mutates only on success. */
+function dispatch(
+  ledger: Ledger,
+  params: ChainParams,
+  xt: DecodedExtrinsic,
+  args: Record<string, string>,
+  events: LedgerEvent[],
+): { code: string; message: string } | null {
+  if (xt.call.palletIndex !== PALLET.Balances) {
+    return { code: 'System.CallUnavailable', message: `pallet ${xt.call.palletIndex} has no callable module on this chain yet` };
+  }
+  let call;
+  try {
+    call = decodeBalancesCall(xt.call);
+  } catch (err) {
+    return { code: 'System.BadCall', message: (err as Error).message };
+  }
+  const from = accountKey(xt.signer);
+  const to = accountKey(call.dest);
+  args.dest = to;
+  args.value = call.value.toString();
+  return transfer(ledger, params, from, to, call.value, call.name === 'transfer_keep_alive', events);
+}
+
+/** pallet_balances transfer semantics with an existential deposit; dust is moved to the pot, never burned. */
+export function transfer(
+  ledger: Ledger,
+  params: ChainParams,
+  from: string,
+  to: string,
+  value: bigint,
+  keepAlive: boolean,
+  events: LedgerEvent[],
+): { code: string; message: string } | null {
+  const ed = params.existentialDeposit;
+  const sender = ledger.get(from);
+  if (value > sender.free) return { code: 'Balances.InsufficientBalance', message: `transfer of ${value} exceeds the free balance ${sender.free}` };
+  if (from === to || value === 0n) {
+    events.push({ module: 'Balances', name: 'Transfer', data: { from, to, amount: value.toString() } });
+    return null;
+  }
+  const remaining = sender.free - value;
+  if (keepAlive && remaining < ed) {
+    return { code: 'Balances.Expendability', message: 'transfer_keep_alive would take the sender below the existential deposit' };
+  }
+  const receiver = ledger.get(to);
+  const receiverIsNew = !ledger.exists(to);
+  if (receiver.free + value < ed) {
+    return { code: 'Balances.ExistentialDeposit', message: `the receiver would hold less than the existential deposit ${ed}` };
+  }
+  ledger.set(to, { ...receiver, free: receiver.free + value });
+  if (receiverIsNew) events.push({ module: 'Balances', name: 'Endowed', data: { account: to, freeBalance: value.toString() } });
+  events.push({ module: 'Balances', name: 'Transfer', data: { from, to, amount: value.toString() } });
+  if (remaining < ed && sender.reserved === 0n) {
+    // The sender is reaped: its dust goes to the fee destination so issuance is unchanged.
+    const pot = ledger.get(params.feeDestination);
+    ledger.set(params.feeDestination, { ...pot, free: pot.free + remaining });
+    ledger.set(from, { free: 0n, reserved: 0n, nonce: 0 });
+    events.push({ module: 'Balances', name: 'DustLost', data: { account: from, amount: remaining.toString() } });
+    events.push({ module: 'System', name: 'KilledAccount', data: { account: from } });
+  } else {
+    ledger.set(from, { ...ledger.get(from), free: remaining });
+  }
+  return null;
+}

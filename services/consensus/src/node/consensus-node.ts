@@ -1,0 +1,900 @@
+import { Logger } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  ScaleReader,
+  ScaleWriter,
+  parseAccountId,
+  decodeExtrinsic,
+  fromHex,
+  genesisHeader,
+  headerHash,
+  toHex,
+  encodeHeader,
+  verifySignature,
+  type DecodedExtrinsic,
+  type Genesis,
+  type KeyPair,
+} from '@balanceai/chain';
+import { HeightConsensus, type BftAction, type Proposal, type Step, type Vote } from '../bft/index.js';
+import {
+  buildBlock,
+  decodeBlock,
+  decodeJustification,
+  encodeBody,
+  encodeJustification,
+  type Block,
+  type Commit,
+  type Evidence,
+} from '../block/block.js';
+import { evidenceId, proposalSignBytes, voteSignBytes, writeSignedVote, readSignedVote, type SignedVote } from '../block/votes.js';
+import { Ledger } from '../ledger/ledger.js';
+import { executeExtrinsics, type ExecutionContext, type ExtrinsicOutcome } from '../ledger/executor.js';
+import type { ChainParams } from '../ledger/params.js';
+import { Mempool } from '../mempool/mempool.js';
+import type { ConsensusStore, StoredBlock } from '../store/store.js';
+import {
+  decodeProposalMessage,
+  decodeSyncBlocks,
+  decodeTxBatch,
+  decodeVoteMessage,
+  encodeProposalMessage,
+  encodeSyncBlocks,
+  encodeTxBatch,
+  encodeVoteMessage,
+} from './wire.js';
+
+const RECENT_HASHES = 4096; // Substrate's BlockHashCount: the oldest birth block a mortal era may name
+const SYNC_BATCH = 64;
+const ONLINE_WINDOW_MS = 5_000;
+const MAX_FUTURE_MESSAGES = 10_000;
+
+export interface NodeDeps {
+  genesis: Genesis;
+  genesisHash: Uint8Array;
+  params: ChainParams;
+  /** ed25519 consensus key; null = full node. */
+  validatorKey: KeyPair | null;
+  store: ConsensusStore;
+  nats: NatsConnection;
+  /** Clock for proposals and timeouts only; execution reads time from the block. */
+  now?: () => number;
+}
+
+export class AppHashMismatchError extends Error {}
+
+/**
+ * One validator: drives the BFT state machine per height over NATS gossip, executes finalized blocks
+ * on the ledger, persists them, syncs from peers when behind, and serves reads.
+ * Every input (message, timeout, submission) runs through one serial queue, so the state is never
+ * touched by two tasks at once.
+ */
+export class ConsensusNode {
+  private readonly log = new Logger('Consensus');
+  readonly chainId: string;
+  readonly validatorKeys: Uint8Array[];
+  readonly selfIndex: number | null;
+  readonly mempool: Mempool;
+  private ledger!: Ledger;
+  /** Last committed block. */
+  committedHeight = 0;
+  private lastBlockHash!: Uint8Array;
+  private lastBlockTimeMs = 0;
+  private lastAppHash!: Uint8Array;
+  private lastCommit: Commit | null = null;
+  private readonly recentHashes = new Map<number, Uint8Array>();
+
+  private bft: HeightConsensus<Block> | null = null;
+  private heightStartedAt = 0;
+  private readonly signatures = new Map<string, Uint8Array>();
+  private readonly futureMessages: Array<{ kind: 'vote' | 'proposal'; data: Uint8Array }> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pendingEvidence = new Map<string, Evidence>();
+  private readonly seenEvidence = new Set<string>();
+
+  private queue: Promise<void> = Promise.resolve();
+  private subs: Subscription[] = [];
+  private js!: JetStreamClient;
+  private txOutbox: Uint8Array[] = [];
+  private txFlushTimer: NodeJS.Timeout | null = null;
+  private syncing = false;
+  private stopped = false;
+  private readonly lastSeen = new Map<number, { atMs: number; height: number }>();
+  private readonly now: () => number;
+  /** Set when this node disagrees with +2/3 on the app hash: it stops instead of forking. */
+  fatal: Error | null = null;
+  private onFatal: (err: Error) => void = () => {};
+  roundsThisHeight = 0;
+
+  constructor(private readonly deps: NodeDeps) {
+    this.chainId = deps.genesis.chainId;
+    this.validatorKeys = deps.genesis.validators.map((v) => fromHex(v.consensusKey, 32));
+    const selfKey = deps.validatorKey?.publicKey;
+    const idx = selfKey ? this.validatorKeys.findIndex((k) => toHex(k) === toHex(selfKey)) : -1;
+    this.selfIndex = idx >= 0 ? idx : null;
+    this.mempool = new Mempool(deps.genesis.params.mempoolMaxTxs);
+    this.now = deps.now ?? Date.now;
+  }
+
+  get validatorCount(): number {
+    return this.validatorKeys.length;
+  }
+
+  get consensusRound(): number {
+    return this.bft?.round ?? 0;
+  }
+
+  get isSyncing(): boolean {
+    return this.syncing;
+  }
+
+  get ledgerView(): Ledger {
+    return this.ledger;
+  }
+
+  get finalizedHash(): Uint8Array {
+    return this.lastBlockHash;
+  }
+
+  get finalizedTimeMs(): number {
+    return this.lastBlockTimeMs;
+  }
+
+  private subject(kind: string): string {
+    return `p2p.${this.chainId}.${kind}`;
+  }
+
+  private get streamName(): string {
+    return `BAI_${this.chainId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  async start(onFatal: (err: Error) => void): Promise<void> {
+    this.onFatal = onFatal;
+    await this.loadState();
+    await this.ensureStream();
+    const nc = this.deps.nats;
+    const on = (kind: string, handler: (data: Uint8Array) => void) => {
+      this.subs.push(
+        nc.subscribe(this.subject(kind), {
+          callback: (err, msg) => {
+            if (!err) handler(msg.data);
+          },
+        }),
+      );
+    };
+    on('proposal', (d) => this.enqueue(() => this.onProposalMessage(d)));
+    on('vote', (d) => this.enqueue(() => this.onVoteMessage(d)));
+    on('txs', (d) => this.enqueue(() => this.onTxBatch(d)));
+    on('status', (d) => this.onStatus(d));
+    this.subs.push(
+      nc.subscribe(this.subject('sync'), {
+        callback: (err, msg) => {
+          if (!err) void this.answerSync(msg.data).then((reply) => reply && msg.respond(reply));
+        },
+      }),
+    );
+    this.every(1_000, () => this.publishStatus());
+    this.every(1_000, () => this.enqueue(() => this.regossip()));
+    this.enqueue(() => this.startHeight());
+    this.log.log(
+      `chain ${this.chainId} at height ${this.committedHeight}, ${this.validatorCount} validators, ` +
+        (this.selfIndex === null ? 'full node' : `validator #${this.selfIndex}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subs) s.unsubscribe();
+    await this.queue.catch(() => {});
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const tick = () => {
+      if (this.stopped) return;
+      fn();
+      this.later(ms, tick);
+    };
+    this.later(ms, tick);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private enqueue(task: () => void | Promise<void>): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.stopped || this.fatal) return;
+      await task();
+    });
+    this.queue = run.catch((err: unknown) => {
+      if (err instanceof AppHashMismatchError) {
+        this.fatal = err;
+        this.log.error(err.message);
+        this.onFatal(err);
+        return;
+      }
+      this.log.error(`consensus task failed: ${(err as Error).stack ?? String(err)}`);
+    });
+    return run.catch(() => {});
+  }
+
+  private async loadState(): Promise<void> {
+    const { genesis, store } = this.deps;
+    let state = await store.chainState();
+    if (!state) {
+      const header = genesisHeader(genesis);
+      const balances = genesis.balances.map((b) => ({ id: toHex(parseAccountId(b.address)), free: b.free }));
+      const ledger = Ledger.fromBalances(balances, genesis.params.existentialDeposit);
+      const genesisBlock: StoredBlock = {
+        height: 0,
+        hash: toHex(headerHash(header)),
+        header: encodeHeader(header),
+        body: new Uint8Array([0]),
+        justification: new Uint8Array([0]),
+        timeMs: genesis.genesisTimeMs,
+        round: 0,
+        proposer: 0,
+        appHash: this.appHash(ledger),
+        events: [],
+      };
+      await store.initGenesis(genesisBlock, balances, ledger.totalIssuance);
+      state = await store.chainState();
+      if (!state) throw new Error('genesis state was not written');
+    }
+    const accounts = await store.loadAccounts();
+    this.ledger = Ledger.fromBalances(accounts, genesis.params.existentialDeposit);
+    if (this.ledger.totalIssuance !== state.totalIssuance) {
+      throw new Error(`ledger invariant broken at start-up: balances sum ${this.ledger.totalIssuance} != issuance ${state.totalIssuance}`);
+    }
+    this.committedHeight = state.height;
+    this.lastBlockHash = state.blockHash;
+    this.lastAppHash = state.appHash;
+    if (toHex(this.appHash(this.ledger)) !== toHex(state.appHash)) {
+      throw new Error('stored ledger does not match the stored app hash');
+    }
+    for (const r of await store.recentBlockHashes(RECENT_HASHES)) this.recentHashes.set(r.height, r.hash);
+    const last = await store.blockByHeight(state.height);
+    this.lastBlockTimeMs = last?.timeMs ?? genesis.genesisTimeMs;
+    if (last && state.height > 0) this.lastCommit = decodeJustification(last.justification);
+    for (const e of await store.pendingEvidence()) {
+      const r = new ScaleReader(e.votes);
+      this.pendingEvidence.set(e.id, { first: readSignedVote(r), second: readSignedVote(r) });
+      this.seenEvidence.add(e.id);
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    const jsm = await jetstreamManager(this.deps.nats);
+    try {
+      await jsm.streams.info(this.streamName);
+    } catch {
+      try {
+        await jsm.streams.add({
+          name: this.streamName,
+          subjects: [`bai.${this.chainId}.>`],
+          duplicate_window: 120_000_000_000, // ns: the validators' copies of one block dedupe by Nats-Msg-Id
+          max_age: 7 * 24 * 3600 * 1_000_000_000,
+        });
+      } catch (err) {
+        // another validator created it at the same moment
+        await jsm.streams.info(this.streamName).catch(() => {
+          throw err;
+        });
+      }
+    }
+    this.js = jetstream(this.deps.nats);
+  }
+
+  // ---------------------------------------------------------------- heights
+
+  private proposerOf(height: number, round: number): number {
+    return (height + round) % this.validatorCount;
+  }
+
+  private bftHeight = 0;
+
+  private startHeight(): void {
+    if (this.syncing) return;
+    const height = this.committedHeight + 1;
+    if (this.bft && this.bftHeight === height) return;
+    this.bftHeight = height;
+    this.signatures.clear();
+    this.heightStartedAt = this.now();
+    const p = this.deps.genesis.params;
+    this.bft = new HeightConsensus<Block>(
+      {
+        height,
+        validatorCount: this.validatorCount,
+        self: this.selfIndex,
+        proposer: (h, r) => this.proposerOf(h, r),
+        hashOf: (b) => b.hash,
+        isValid: (b) => this.isValidBlock(b, height),
+        getValue: (round) => this.buildProposal(height, round),
+        timeouts: { proposeMs: p.timeoutProposeMs, prevoteMs: p.timeoutVoteMs, precommitMs: p.timeoutVoteMs, deltaMs: p.timeoutDeltaMs },
+      },
+      this.restoredLock(height),
+    );
+    this.roundsThisHeight = 1;
+    this.apply(this.bft.start());
+    const buffered = this.futureMessages.splice(0);
+    for (const m of buffered) {
+      if (m.kind === 'vote') this.onVoteMessage(m.data);
+      else this.onProposalMessage(m.data);
+    }
+  }
+
+  private restoredLockState: { height: number; lock: ReturnType<HeightConsensus<Block>['lockState']> } | null = null;
+
+  private restoredLock(height: number) {
+    return this.restoredLockState?.height === height ? this.restoredLockState.lock : undefined;
+  }
+
+  private buildProposal(height: number, round: number): Block | null {
+    const p = this.deps.genesis.params;
+    const extrinsics = this.mempool.ready(this.ledger, p.maxBlockExtrinsics, p.maxBlockBytes);
+    const timeMs = Math.max(this.now(), this.lastBlockTimeMs + 1);
+    return buildBlock({
+      parentHash: this.lastBlockHash,
+      number: height,
+      stateRoot: this.lastAppHash,
+      extrinsics,
+      meta: { round, proposer: this.selfIndex ?? 0, timeMs },
+      lastCommit: height > 1 ? this.lastCommit : null,
+      evidence: [...this.pendingEvidence.values()].slice(0, 16),
+    });
+  }
+
+  /** ProcessProposal: everything a block's execution reads must be right before anyone votes for it. */
+  private isValidBlock(b: Block, height: number): boolean {
+    const why = this.invalidReason(b, height);
+    if (why) this.log.warn(`rejecting proposal ${b.hash} at height ${height}: ${why}`);
+    return why === null;
+  }
+
+  private invalidReason(b: Block, height: number): string | null {
+    const p = this.deps.genesis.params;
+    if (b.number !== height) return `number ${b.number}`;
+    if (toHex(b.header.parentHash) !== toHex(this.lastBlockHash)) return 'wrong parent';
+    if (toHex(b.header.stateRoot) !== toHex(this.lastAppHash)) return 'state root differs from our app hash';
+    if (b.meta.proposer !== this.proposerOf(height, b.meta.round)) return 'proposer does not match its round';
+    if (b.meta.timeMs <= this.lastBlockTimeMs) return 'time not after the parent';
+    if (b.meta.timeMs > this.now() + 10_000) return 'time too far in the future';
+    if (b.extrinsics.length > p.maxBlockExtrinsics) return 'too many extrinsics';
+    if (b.extrinsics.reduce((s, x) => s + x.length, 0) > p.maxBlockBytes) return 'block too large';
+    if (height > 1) {
+      if (!b.lastCommit) return 'missing last commit';
+      const err = this.verifyCommit(b.lastCommit, height - 1, toHex(this.lastBlockHash));
+      if (err) return `last commit: ${err}`;
+    }
+    for (const e of b.evidence) {
+      const err = this.verifyEvidence(e);
+      if (err) return `evidence: ${err}`;
+    }
+    return null;
+  }
+
+  /** +2/3 of the validators signed precommits for `blockHash` at `height`. */
+  private verifyCommit(c: Commit, height: number, blockHash: string): string | null {
+    if (c.height !== height) return `height ${c.height} != ${height}`;
+    if (c.blockHash !== blockHash) return 'commits another block';
+    const signers = new Set<number>();
+    for (const v of c.precommits) {
+      if (v.validator >= this.validatorCount || signers.has(v.validator)) return 'bad or duplicate signer';
+      if (!this.verifyVote(v)) return `bad signature of validator ${v.validator}`;
+      signers.add(v.validator);
+    }
+    if (signers.size * 3 <= this.validatorCount * 2) return `only ${signers.size} of ${this.validatorCount} signatures`;
+    return null;
+  }
+
+  private verifyEvidence(e: Evidence): string | null {
+    const a = e.first;
+    const b = e.second;
+    if (a.validator !== b.validator || a.height !== b.height || a.round !== b.round || a.type !== b.type) return 'votes do not conflict';
+    if (a.blockHash === b.blockHash) return 'votes are identical';
+    if (a.validator >= this.validatorCount) return 'unknown validator';
+    if (!this.verifyVote(a) || !this.verifyVote(b)) return 'bad signature';
+    return null;
+  }
+
+  private verifyVote(v: SignedVote): boolean {
+    const key = this.validatorKeys[v.validator];
+    return key !== undefined && verifySignature('ed25519', key, voteSignBytes(this.deps.genesisHash, v), v.signature);
+  }
+
+  // ---------------------------------------------------------------- BFT actions
+
+  private apply(actions: BftAction<Block>[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'proposal':
+          this.broadcastProposal(a.proposal);
+          break;
+        case 'vote':
+          this.broadcastVote(a.vote);
+          break;
+        case 'timeout':
+          this.later(a.delayMs, () => this.enqueue(() => this.onTimeout(a.step, a.height, a.round)));
+          break;
+        case 'decide':
+          this.enqueue(() => this.onDecide(a.value, a.round, a.precommits));
+          break;
+        case 'equivocation':
+          this.onEquivocation(a.first, a.second);
+          break;
+        case 'enterRound':
+          if (a.round > 0) {
+            this.roundsThisHeight = a.round + 1;
+            this.log.warn(`height ${a.height}: entering round ${a.round}`);
+          }
+          break;
+      }
+    }
+  }
+
+  private onTimeout(step: Step, height: number, round: number): void {
+    if (!this.bft || height !== this.committedHeight + 1) return;
+    this.apply(this.bft.onTimeout(step, height, round));
+  }
+
+  private sign(bytes: Uint8Array): Uint8Array {
+    if (!this.deps.validatorKey) throw new Error('a full node does not sign');
+    return this.deps.validatorKey.sign(bytes);
+  }
+
+  private broadcastProposal(p: Proposal<Block>): void {
+    const signature = this.sign(proposalSignBytes(this.deps.genesisHash, { ...p, blockHash: p.value.hash }));
+    const msg = encodeProposalMessage({
+      height: p.height,
+      round: p.round,
+      validRound: p.validRound,
+      proposer: p.proposer,
+      signature,
+      header: p.value.headerBytes,
+      body: encodeBody(p.value),
+    });
+    this.ownProposals.set(p.round, msg);
+    this.deps.nats.publish(this.subject('proposal'), msg);
+  }
+
+  private readonly ownProposals = new Map<number, Uint8Array>();
+
+  private broadcastVote(v: Vote): void {
+    // The signer state is written before the vote leaves (privval): a restart at this height then
+    // restores the lock and never signs a conflicting vote.
+    const signed: SignedVote = { ...v, signature: this.sign(voteSignBytes(this.deps.genesisHash, v)) };
+    this.signatures.set(voteKey(v), signed.signature);
+    const lock = this.bft?.lockState();
+    const persist = lock
+        ? this.deps.store.saveSignerState({
+            height: v.height,
+            round: v.round,
+            step: v.type === 'precommit' ? 3 : 2,
+            lock: {
+              lockedRound: lock.lockedRound,
+              validRound: lock.validRound,
+              round: lock.round,
+              lockedBlock: lock.lockedValue ? blockToJson(lock.lockedValue) : null,
+              validBlock: lock.validValue ? blockToJson(lock.validValue) : null,
+            },
+          })
+        : Promise.resolve();
+    this.queue = this.queue.then(() => persist).then(() => {
+      this.deps.nats.publish(this.subject('vote'), encodeVoteMessage(signed));
+    });
+  }
+
+  private onEquivocation(first: Vote, second: Vote): void {
+    const s1 = this.signatures.get(voteKey(first));
+    const s2 = this.signatures.get(voteKey(second));
+    if (!s1 || !s2) return;
+    const e: Evidence = { first: { ...first, signature: s1 }, second: { ...second, signature: s2 } };
+    const id = toHex(evidenceId(e.first, e.second));
+    if (this.seenEvidence.has(id)) return;
+    this.seenEvidence.add(id);
+    this.pendingEvidence.set(id, e);
+    this.log.warn(`equivocation by validator ${first.validator} at height ${first.height} round ${first.round} (${first.type})`);
+    const w = new ScaleWriter();
+    writeSignedVote(w, e.first);
+    writeSignedVote(w, e.second);
+    void this.deps.store.addEvidence(id, first.height, first.validator, w.finish()).catch((err: Error) => this.log.error(err.message));
+  }
+
+  // ---------------------------------------------------------------- gossip in
+
+  private onProposalMessage(data: Uint8Array): void {
+    let m;
+    try {
+      m = decodeProposalMessage(data);
+    } catch {
+      return;
+    }
+    const height = this.committedHeight + 1;
+    this.markSeen(m.proposer, m.height);
+    if (m.height > height) return this.aheadMessage('proposal', data, m.height);
+    if (m.height < height) return;
+    if (!this.bft) return this.bufferForNextHeight('proposal', data);
+    if (m.proposer !== this.proposerOf(m.height, m.round)) return;
+    let block: Block;
+    try {
+      block = decodeBlock(m.header, m.body);
+    } catch {
+      return;
+    }
+    const key = this.validatorKeys[m.proposer];
+    const signBytes = proposalSignBytes(this.deps.genesisHash, { height: m.height, round: m.round, validRound: m.validRound, blockHash: block.hash });
+    if (!key || !verifySignature('ed25519', key, signBytes, m.signature)) return;
+    this.prevalidate(block);
+    this.apply(this.bft.onProposal({ height: m.height, round: m.round, value: block, validRound: m.validRound, proposer: m.proposer }));
+  }
+
+  /** Verify the signatures of a proposal's extrinsics we have not seen yet, so execution needs none. */
+  private prevalidate(block: Block): void {
+    for (const bytes of block.extrinsics) {
+      try {
+        const xt = decodeExtrinsic(bytes);
+        if (!this.mempool.has(toHex(xt.hash))) this.tryAddToMempool(xt);
+      } catch {
+        // malformed: execution will skip it
+      }
+    }
+  }
+
+  private onVoteMessage(data: Uint8Array): void {
+    let v: SignedVote;
+    try {
+      v = decodeVoteMessage(data);
+    } catch {
+      return;
+    }
+    if (v.validator >= this.validatorCount) return;
+    const height = this.committedHeight + 1;
+    this.markSeen(v.validator, v.height);
+    if (v.height > height) return this.aheadMessage('vote', data, v.height);
+    if (v.height < height) return;
+    if (!this.bft) return this.bufferForNextHeight('vote', data);
+    const key = voteKey(v);
+    const known = this.signatures.get(key);
+    if (known) return; // duplicate
+    if (!this.verifyVote(v)) return;
+    this.signatures.set(key, v.signature);
+    this.apply(this.bft.onVote({ type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, validator: v.validator }));
+  }
+
+  /** Between a decision and the start of the next height, peers that started earlier already speak. */
+  private bufferForNextHeight(kind: 'vote' | 'proposal', data: Uint8Array): void {
+    if (this.futureMessages.length < MAX_FUTURE_MESSAGES) this.futureMessages.push({ kind, data });
+  }
+
+  private aheadMessage(kind: 'vote' | 'proposal', data: Uint8Array, height: number): void {
+    if (height === this.committedHeight + 2 && this.futureMessages.length < MAX_FUTURE_MESSAGES) {
+      this.futureMessages.push({ kind, data });
+    }
+    // A peer is at a later height: we missed a decision. Fetch the blocks we lack.
+    if (height > this.committedHeight + 1) this.requestSync();
+  }
+
+  private onTxBatch(data: Uint8Array): void {
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(data);
+    } catch {
+      return;
+    }
+    for (const bytes of txs) {
+      try {
+        this.tryAddToMempool(decodeExtrinsic(bytes));
+      } catch {
+        // a peer's tx that does not decode: drop it
+      }
+    }
+  }
+
+  private tryAddToMempool(xt: DecodedExtrinsic): void {
+    if (this.mempool.has(toHex(xt.hash))) return;
+    try {
+      this.mempool.add(xt, this.ledger, this.deps.params, this.executionContext(this.committedHeight + 1));
+    } catch {
+      // invalid for us now (already included, stale, …): the proposer's view may differ, which is fine
+    }
+  }
+
+  // ---------------------------------------------------------------- decide and execute
+
+  private async onDecide(block: Block, round: number, precommits: Vote[]): Promise<void> {
+    if (block.number !== this.committedHeight + 1) return;
+    const commit: Commit = {
+      height: block.number,
+      round,
+      blockHash: block.hash,
+      precommits: precommits
+        .map((v) => ({ ...v, signature: this.signatures.get(voteKey(v))! }))
+        .filter((v) => v.signature)
+        .sort((a, b) => a.validator - b.validator),
+    };
+    await this.commitBlock(block, commit);
+    this.bft = null;
+    const elapsed = this.now() - this.heightStartedAt;
+    const wait = Math.max(0, this.deps.genesis.params.blockTimeMs - elapsed);
+    this.later(wait, () => this.enqueue(() => this.startHeight()));
+  }
+
+  executionContext(height: number): ExecutionContext {
+    return {
+      height,
+      blockHashAt: (n) => (n === 0 ? this.deps.genesisHash : this.recentHashes.get(n)),
+      isVerified: (h) => this.mempool.isVerified(h),
+    };
+  }
+
+  /** Executes a finalized block on the ledger and persists it with all its effects in one transaction. */
+  private async commitBlock(block: Block, commit: Commit): Promise<void> {
+    const t0 = this.now();
+    const outcomes: ExtrinsicOutcome[] = executeExtrinsics(this.ledger, this.deps.params, this.executionContext(block.number), block.extrinsics);
+    const appHash = this.appHash(this.ledger);
+    const includedEvidence = block.evidence.map((e) => toHex(evidenceId(e.first, e.second)));
+    const blockEvents = block.evidence.map((e) => ({
+      module: 'Consensus',
+      name: 'Equivocation',
+      data: { validator: e.first.validator, height: e.first.height, round: e.first.round, voteType: e.first.type },
+    }));
+    const stored: StoredBlock = {
+      height: block.number,
+      hash: block.hash,
+      header: block.headerBytes,
+      body: encodeBody(block),
+      justification: encodeJustification(commit),
+      timeMs: block.meta.timeMs,
+      round: block.meta.round,
+      proposer: block.meta.proposer,
+      appHash,
+      events: blockEvents,
+    };
+    await this.deps.store.commitBlock({
+      block: stored,
+      outcomes,
+      accounts: this.ledger.takeDirty(),
+      totalIssuance: this.ledger.totalIssuance,
+      includedEvidence,
+    });
+    this.committedHeight = block.number;
+    this.lastBlockHash = fromHex(block.hash);
+    this.lastBlockTimeMs = block.meta.timeMs;
+    this.lastAppHash = appHash;
+    this.lastCommit = commit;
+    this.recentHashes.set(block.number, this.lastBlockHash);
+    this.recentHashes.delete(block.number - RECENT_HASHES);
+    for (const id of includedEvidence) this.pendingEvidence.delete(id);
+    this.mempool.prune(this.ledger, outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
+    this.ownProposals.clear();
+    this.lastExecutionMs = this.now() - t0;
+    this.finalizedTxCount += outcomes.length;
+    this.publishFinalized(block, stored, outcomes, commit);
+  }
+
+  lastExecutionMs = 0;
+  finalizedTxCount = 0;
+
+  /** app_hash = blake2b(ledger_root ‖ module roots in order); modules join in the module-runtime issue. */
+  private appHash(ledger: Ledger): Uint8Array {
+    return ledger.root();
+  }
+
+  private publishFinalized(block: Block, stored: StoredBlock, outcomes: ExtrinsicOutcome[], commit: Commit): void {
+    const payload = {
+      type: 'block',
+      number: block.number,
+      hash: block.hash,
+      parentHash: toHex(block.header.parentHash),
+      stateRoot: toHex(block.header.stateRoot),
+      timeMs: block.meta.timeMs,
+      extrinsicCount: block.extrinsics.length,
+      extrinsics: outcomes.map((o) => ({ hash: o.hash, success: o.success, errorCode: o.errorCode })),
+      proposerIndex: block.meta.proposer,
+      round: block.meta.round,
+      commitSigners: commit.precommits.map((v) => v.validator),
+      evidenceCount: block.evidence.length,
+    };
+    // Every validator publishes; JetStream keeps one copy per Nats-Msg-Id, so any live validator suffices.
+    const pubs: Promise<unknown>[] = [
+      this.js.publish(`bai.${this.chainId}.blocks.finalized`, JSON.stringify(payload), { msgID: block.hash }),
+    ];
+    let i = 0;
+    for (const ev of [...(stored.events as Array<{ module: string; name: string; data: unknown }>), ...outcomes.flatMap((o) => o.events.map((e) => ({ ...e, extrinsicHash: o.hash })))]) {
+      pubs.push(
+        this.js.publish(`bai.${this.chainId}.events.${ev.module}.${ev.name}`, JSON.stringify({ blockNumber: block.number, blockHash: block.hash, ...ev }), {
+          msgID: `${block.hash}:${i++}`,
+        }),
+      );
+    }
+    void Promise.allSettled(pubs).then((rs) => {
+      const failed = rs.filter((r) => r.status === 'rejected').length;
+      if (failed) this.log.warn(`JetStream: ${failed} of ${rs.length} publishes for block ${block.number} failed`);
+    });
+  }
+
+  // ---------------------------------------------------------------- re-gossip and status
+
+  /** Re-send this height's own proposal and votes: peers that were paused or restarted missed them. */
+  private regossip(): void {
+    if (!this.bft || this.selfIndex === null) return;
+    if (this.now() - this.heightStartedAt < 1_500) return;
+    for (const msg of this.ownProposals.values()) this.deps.nats.publish(this.subject('proposal'), msg);
+    const height = this.committedHeight + 1;
+    for (let r = Math.max(0, this.bft.round - 1); r <= this.bft.round; r++) {
+      for (const type of ['prevote', 'precommit'] as const) {
+        for (const v of this.bft.votesFor(r, type)) {
+          const sig = this.signatures.get(voteKey(v));
+          if (sig && v.height === height) this.deps.nats.publish(this.subject('vote'), encodeVoteMessage({ ...v, signature: sig }));
+        }
+      }
+    }
+  }
+
+  private publishStatus(): void {
+    if (this.selfIndex === null) return;
+    const body = JSON.stringify({ v: this.selfIndex, h: this.committedHeight, r: this.consensusRound });
+    this.deps.nats.publish(this.subject('status'), body);
+  }
+
+  private onStatus(data: Uint8Array): void {
+    try {
+      const s = JSON.parse(new TextDecoder().decode(data)) as { v: number; h: number };
+      if (typeof s.v !== 'number' || typeof s.h !== 'number') return;
+      this.markSeen(s.v, s.h + 1);
+      if (s.h > this.committedHeight) this.requestSync();
+    } catch {
+      // ignore
+    }
+  }
+
+  private markSeen(validator: number, height: number): void {
+    if (validator < 0 || validator >= this.validatorCount) return;
+    this.lastSeen.set(validator, { atMs: this.now(), height });
+  }
+
+  validatorsOnline(): Array<{ index: number; online: boolean; lastSeenHeight: number }> {
+    const now = this.now();
+    return this.validatorKeys.map((_, index) => {
+      if (index === this.selfIndex) return { index, online: true, lastSeenHeight: this.committedHeight + 1 };
+      const s = this.lastSeen.get(index);
+      return { index, online: !!s && now - s.atMs < ONLINE_WINDOW_MS, lastSeenHeight: s?.height ?? 0 };
+    });
+  }
+
+  // ---------------------------------------------------------------- block sync
+
+  private requestSync(): void {
+    if (this.syncing) return;
+    this.syncing = true;
+    void this.syncLoop().finally(() => {
+      this.syncing = false;
+      this.enqueue(() => {
+        if (!this.bft) this.startHeight();
+      });
+    });
+  }
+
+  private async syncLoop(): Promise<void> {
+    for (;;) {
+      if (this.stopped || this.fatal) return;
+      const from = this.committedHeight + 1;
+      let blocks;
+      try {
+        const reply = await this.deps.nats.request(this.subject('sync'), new ScaleWriter().u64(BigInt(from)).finish(), { timeout: 2_000 });
+        blocks = decodeSyncBlocks(reply.data);
+      } catch {
+        return; // nobody has blocks past ours (or no peer answered): consensus goes on
+      }
+      if (blocks.length === 0) return;
+      let applied = 0;
+      await this.enqueue(async () => {
+        for (const raw of blocks) {
+          const block = decodeBlock(raw.header, raw.body);
+          if (block.number !== this.committedHeight + 1) continue;
+          const commit = decodeJustification(raw.justification);
+          const err = this.verifyCommit(commit, block.number, block.hash);
+          if (err) throw new Error(`sync: block ${block.number} has a bad commit: ${err}`);
+          if (toHex(block.header.parentHash) !== toHex(this.lastBlockHash)) throw new Error(`sync: block ${block.number} does not extend our chain`);
+          if (toHex(block.header.stateRoot) !== toHex(this.lastAppHash)) {
+            throw new AppHashMismatchError(
+              `APP HASH MISMATCH at height ${block.number - 1}: +2/3 of the validators committed state root ` +
+                `${toHex(block.header.stateRoot)}, this node computed ${toHex(this.lastAppHash)}. Stopping instead of forking; ` +
+                `restore this validator's database from a healthy peer.`,
+            );
+          }
+          this.bft = null;
+          await this.commitBlock(block, commit);
+          applied++;
+        }
+        if (applied > 0) this.log.log(`synced to height ${this.committedHeight}`);
+      });
+      if (applied === 0) return;
+    }
+  }
+
+  private async answerSync(data: Uint8Array): Promise<Uint8Array | null> {
+    try {
+      const from = Number(new ScaleReader(data).u64());
+      if (from > this.committedHeight || from < 1) return null;
+      const rows = await this.deps.store.blocksFrom(from, SYNC_BATCH);
+      if (rows.length === 0) return null;
+      return encodeSyncBlocks(rows.map((r) => ({ header: r.header, body: r.body, justification: r.justification })));
+    } catch {
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- submissions (from the gRPC API)
+
+  /** Adds a client's extrinsic to the mempool (throws MempoolRejection) and gossips it. */
+  async submit(xt: DecodedExtrinsic): Promise<string> {
+    let hash = '';
+    let error: unknown;
+    await this.enqueue(() => {
+      try {
+        hash = this.mempool.add(xt, this.ledger, this.deps.params, this.executionContext(this.committedHeight + 1));
+        this.gossipTx(xt.bytes);
+      } catch (err) {
+        error = err;
+      }
+    });
+    if (error) throw error;
+    if (this.fatal) throw this.fatal;
+    return hash;
+  }
+
+  private gossipTx(bytes: Uint8Array): void {
+    this.txOutbox.push(bytes);
+    if (this.txFlushTimer) return;
+    // Batch for a few ms: one NATS message per batch instead of one per tx.
+    this.txFlushTimer = setTimeout(() => {
+      this.txFlushTimer = null;
+      const batch = this.txOutbox.splice(0);
+      if (batch.length > 0 && !this.stopped) this.deps.nats.publish(this.subject('txs'), encodeTxBatch(batch));
+    }, 10);
+  }
+
+  restoreSignerState(s: { height: number; lock: unknown } | null): void {
+    if (!s || typeof s.lock !== 'object' || s.lock === null) return;
+    const l = s.lock as { lockedRound?: number; validRound?: number; round?: number; lockedBlock?: BlockJson | null; validBlock?: BlockJson | null };
+    try {
+      this.restoredLockState = {
+        height: s.height,
+        lock: {
+          lockedRound: l.lockedRound ?? -1,
+          validRound: l.validRound ?? -1,
+          // never vote again in a round this validator may already have voted in before the restart
+          round: (l.round ?? 0) + 1,
+          lockedValue: l.lockedBlock ? blockFromJson(l.lockedBlock) : null,
+          validValue: l.validBlock ? blockFromJson(l.validBlock) : null,
+        },
+      };
+    } catch {
+      this.restoredLockState = null;
+    }
+  }
+}
+
+type BlockJson = { header: string; body: string };
+
+function blockToJson(b: Block): BlockJson {
+  return { header: toHex(b.headerBytes), body: toHex(encodeBody(b)) };
+}
+
+function blockFromJson(j: BlockJson): Block {
+  return decodeBlock(fromHex(j.header), fromHex(j.body));
+}
+
+function voteKey(v: Vote): string {
+  return `${v.type}:${v.height}:${v.round}:${v.validator}:${v.blockHash ?? 'nil'}`;
+}
+

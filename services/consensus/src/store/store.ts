@@ -1,0 +1,284 @@
+import { fromHex, toHex } from '@balanceai/chain';
+import { pgAdapter } from '@balanceai/platform';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { AccountData } from '../ledger/ledger.js';
+import type { ExtrinsicOutcome } from '../ledger/executor.js';
+
+export interface StoredBlock {
+  height: number;
+  hash: string;
+  header: Uint8Array;
+  body: Uint8Array;
+  justification: Uint8Array;
+  timeMs: number;
+  round: number;
+  proposer: number;
+  appHash: Uint8Array;
+  events: unknown[];
+}
+
+export interface ChainStateRow {
+  height: number;
+  blockHash: Uint8Array;
+  appHash: Uint8Array;
+  totalIssuance: bigint;
+}
+
+export interface CommittedBlock {
+  block: StoredBlock;
+  outcomes: ExtrinsicOutcome[];
+  accounts: Array<{ id: string; data: AccountData | null }>;
+  totalIssuance: bigint;
+  includedEvidence: string[];
+}
+
+export interface ExtrinsicRow {
+  height: number;
+  index: number;
+  hash: string;
+  signer: string;
+  nonce: number;
+  call: string;
+  args: Record<string, string>;
+  applied: boolean;
+  success: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  fee: bigint;
+  events: unknown[];
+}
+
+/** Bytes for a Prisma Bytes field. */
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+/** Bytes for a raw pg parameter (node-postgres encodes Buffers as bytea). */
+const pgBytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const u8 = (b: Uint8Array) => new Uint8Array(b);
+
+/**
+ * The consensus service's repository: block store, ledger rows, signer state, evidence.
+ * A committed block and every state change it causes are written in ONE transaction, so a crash
+ * leaves either the whole block or none of it (then block sync fetches it again).
+ */
+export class ConsensusStore {
+  readonly prisma: PrismaClient;
+
+  constructor(databaseUrl: string) {
+    this.prisma = new PrismaClient({ adapter: pgAdapter(databaseUrl, { maxConnections: 8 }) });
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect();
+  }
+
+  async chainState(): Promise<ChainStateRow | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ height: bigint; block_hash: Uint8Array; app_hash: Uint8Array; total_issuance: string }>>`
+      SELECT height, block_hash, app_hash, total_issuance::text AS total_issuance FROM consensus.chain_state WHERE id = 1`;
+    const r = rows[0];
+    if (!r) return null;
+    return { height: Number(r.height), blockHash: u8(r.block_hash), appHash: u8(r.app_hash), totalIssuance: BigInt(r.total_issuance) };
+  }
+
+  async loadAccounts(): Promise<Array<{ id: string; free: bigint; reserved: bigint; nonce: number }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: Uint8Array; free: string; reserved: string; nonce: bigint }>>`
+      SELECT id, free::text AS free, reserved::text AS reserved, nonce FROM consensus.account`;
+    return rows.map((r) => ({ id: toHex(u8(r.id)), free: BigInt(r.free), reserved: BigInt(r.reserved), nonce: Number(r.nonce) }));
+  }
+
+  /** Writes genesis state (height 0) once; a second call with the same genesis is a no-op. */
+  async initGenesis(genesisBlock: StoredBlock, balances: Array<{ id: string; free: bigint }>, totalIssuance: bigint): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const existing = await tx.chainState.findUnique({ where: { id: 1 } });
+      if (existing) return;
+      await tx.block.create({ data: this.blockRow(genesisBlock) });
+      await this.upsertAccounts(tx, balances.map((b) => ({ id: b.id, data: { free: b.free, reserved: 0n, nonce: 0 } })));
+      await tx.chainState.create({
+        data: { id: 1, height: 0n, blockHash: buf(fromHex(genesisBlock.hash)), appHash: buf(genesisBlock.appHash), totalIssuance: totalIssuance.toString() },
+      });
+    });
+  }
+
+  async commitBlock(c: CommittedBlock): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.block.create({ data: this.blockRow(c.block) });
+      if (c.outcomes.length > 0) {
+        await tx.extrinsicResult.createMany({
+          data: c.outcomes.map((o) => ({
+            height: BigInt(c.block.height),
+            index: o.index,
+            hash: buf(o.hash ? fromHex(o.hash) : new Uint8Array(0)),
+            signer: buf(o.signer ? fromHex(o.signer) : new Uint8Array(0)),
+            nonce: BigInt(o.nonce),
+            call: o.call,
+            args: o.args,
+            applied: o.applied,
+            success: o.success,
+            errorCode: o.errorCode,
+            errorMessage: o.errorMessage,
+            fee: o.fee.toString(),
+            events: o.events as object[],
+          })),
+        });
+      }
+      await this.upsertAccounts(tx, c.accounts);
+      if (c.includedEvidence.length > 0) {
+        await tx.evidence.updateMany({
+          where: { id: { in: c.includedEvidence.map((id) => buf(fromHex(id))) } },
+          data: { includedIn: BigInt(c.block.height) },
+        });
+      }
+      await tx.chainState.update({
+        where: { id: 1 },
+        data: {
+          height: BigInt(c.block.height),
+          blockHash: buf(fromHex(c.block.hash)),
+          appHash: buf(c.block.appHash),
+          totalIssuance: c.totalIssuance.toString(),
+        },
+      });
+    });
+  }
+
+  private blockRow(b: StoredBlock) {
+    return {
+      height: BigInt(b.height),
+      hash: buf(fromHex(b.hash)),
+      header: buf(b.header),
+      body: buf(b.body),
+      justification: buf(b.justification),
+      timeMs: BigInt(b.timeMs),
+      round: b.round,
+      proposer: b.proposer,
+      appHash: buf(b.appHash),
+      events: b.events as object[],
+    };
+  }
+
+  /** One statement for all changed accounts: the block's hot path. */
+  private async upsertAccounts(
+    tx: Pick<PrismaClient, '$executeRawUnsafe'>,
+    accounts: Array<{ id: string; data: AccountData | null }>,
+  ): Promise<void> {
+    const live = accounts.filter((a) => a.data);
+    const dead = accounts.filter((a) => !a.data);
+    if (live.length > 0) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO consensus.account (id, free, reserved, nonce)
+         SELECT * FROM unnest($1::bytea[], $2::numeric[], $3::numeric[], $4::bigint[])
+         ON CONFLICT (id) DO UPDATE SET free = EXCLUDED.free, reserved = EXCLUDED.reserved, nonce = EXCLUDED.nonce`,
+        live.map((a) => pgBytes(fromHex(a.id))),
+        live.map((a) => a.data!.free.toString()),
+        live.map((a) => a.data!.reserved.toString()),
+        live.map((a) => String(a.data!.nonce)),
+      );
+    }
+    if (dead.length > 0) {
+      await tx.$executeRawUnsafe(`DELETE FROM consensus.account WHERE id = ANY($1::bytea[])`, dead.map((a) => pgBytes(fromHex(a.id))));
+    }
+  }
+
+  async blockByHeight(height: number): Promise<StoredBlock | null> {
+    const r = await this.prisma.block.findUnique({ where: { height: BigInt(height) } });
+    return r ? this.toStored(r) : null;
+  }
+
+  async blockByHash(hash: string): Promise<StoredBlock | null> {
+    const r = await this.prisma.block.findUnique({ where: { hash: buf(fromHex(hash, 32)) } });
+    return r ? this.toStored(r) : null;
+  }
+
+  async blocksFrom(height: number, limit: number): Promise<StoredBlock[]> {
+    const rows = await this.prisma.block.findMany({ where: { height: { gte: BigInt(height) } }, orderBy: { height: 'asc' }, take: limit });
+    return rows.map((r) => this.toStored(r));
+  }
+
+  /** Hashes of the most recent blocks (for mortality checks), oldest first. */
+  async recentBlockHashes(count: number): Promise<Array<{ height: number; hash: Uint8Array }>> {
+    const rows = await this.prisma.block.findMany({ select: { height: true, hash: true }, orderBy: { height: 'desc' }, take: count });
+    return rows.reverse().map((r) => ({ height: Number(r.height), hash: u8(r.hash) }));
+  }
+
+  async extrinsicByHash(hash: string): Promise<ExtrinsicRow | null> {
+    const rows = await this.prisma.$queryRaw<Array<{
+      height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
+      applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
+    }>>`SELECT height, index, hash, signer, nonce, call, args, applied, success, error_code, error_message, fee::text AS fee, events
+        FROM consensus.extrinsic_result WHERE hash = ${pgBytes(fromHex(hash, 32))} ORDER BY applied DESC, height ASC LIMIT 1`;
+    const r = rows[0];
+    return r ? this.toExtrinsicRow(r) : null;
+  }
+
+  async extrinsicsOfBlock(height: number): Promise<ExtrinsicRow[]> {
+    const rows = await this.prisma.$queryRaw<Array<{
+      height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
+      applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
+    }>>`SELECT height, index, hash, signer, nonce, call, args, applied, success, error_code, error_message, fee::text AS fee, events
+        FROM consensus.extrinsic_result WHERE height = ${BigInt(height)} ORDER BY index`;
+    return rows.map((r) => this.toExtrinsicRow(r));
+  }
+
+  private toExtrinsicRow(r: {
+    height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
+    applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
+  }): ExtrinsicRow {
+    return {
+      height: Number(r.height),
+      index: r.index,
+      hash: toHex(u8(r.hash)),
+      signer: toHex(u8(r.signer)),
+      nonce: Number(r.nonce),
+      call: r.call,
+      args: r.args,
+      applied: r.applied,
+      success: r.success,
+      errorCode: r.error_code,
+      errorMessage: r.error_message,
+      fee: BigInt(r.fee),
+      events: r.events,
+    };
+  }
+
+  private toStored(r: {
+    height: bigint; hash: Uint8Array; header: Uint8Array; body: Uint8Array; justification: Uint8Array;
+    timeMs: bigint; round: number; proposer: number; appHash: Uint8Array; events: unknown;
+  }): StoredBlock {
+    return {
+      height: Number(r.height),
+      hash: toHex(u8(r.hash)),
+      header: u8(r.header),
+      body: u8(r.body),
+      justification: u8(r.justification),
+      timeMs: Number(r.timeMs),
+      round: r.round,
+      proposer: r.proposer,
+      appHash: u8(r.appHash),
+      events: Array.isArray(r.events) ? r.events : [],
+    };
+  }
+
+  async signerState(): Promise<{ height: number; round: number; step: number; lock: unknown } | null> {
+    const r = await this.prisma.signerState.findUnique({ where: { id: 1 } });
+    return r ? { height: Number(r.height), round: r.round, step: r.step, lock: r.lock } : null;
+  }
+
+  /** Persisted before a vote leaves this node: a restart then never signs a conflicting vote. */
+  async saveSignerState(s: { height: number; round: number; step: number; lock: object }): Promise<void> {
+    await this.prisma.signerState.upsert({
+      where: { id: 1 },
+      create: { id: 1, height: BigInt(s.height), round: s.round, step: s.step, lock: s.lock },
+      update: { height: BigInt(s.height), round: s.round, step: s.step, lock: s.lock },
+    });
+  }
+
+  async addEvidence(id: string, height: number, validator: number, votes: Uint8Array): Promise<void> {
+    await this.prisma.evidence.upsert({
+      where: { id: buf(fromHex(id)) },
+      create: { id: buf(fromHex(id)), height: BigInt(height), validator, votes: buf(votes) },
+      update: {},
+    });
+  }
+
+  async pendingEvidence(): Promise<Array<{ id: string; votes: Uint8Array }>> {
+    const rows = await this.prisma.evidence.findMany({ where: { includedIn: null }, orderBy: { height: 'asc' } });
+    return rows.map((r) => ({ id: toHex(u8(r.id)), votes: u8(r.votes) }));
+  }
+}

@@ -59,8 +59,15 @@ for (const type of ['sr25519', 'ed25519'] as const) {
   });
 }
 
-test('ed25519 refuses soft derivation and bad URIs are refused with BAD_KEY', () => {
-  assert.throws(() => keyFromUri(`${MNEMONIC}/soft`, 'ed25519'), KeyError);
+test('ed25519 refuses soft derivation, suggesting the hard path without leaking the secret', () => {
+  assert.throws(() => keyFromUri('//validator/0', 'ed25519'), (e: unknown) => e instanceof KeyError && e.message.includes('"//validator//0"'));
+  assert.throws(
+    () => keyFromUri(`${MNEMONIC}//a/soft`, 'ed25519'),
+    (e: unknown) => e instanceof KeyError && e.message.includes('"<secret>//a//soft"') && !e.message.includes('legal'),
+  );
+});
+
+test('bad URIs are refused with BAD_KEY', () => {
   const bad = ['', 'not a mnemonic at all', 'legal winner thank year wave sausage worth useful legal winner thank thank', '0x1234', '/Alice', 'word//'];
   for (const uri of bad) assert.throws(() => keyFromUri(uri, 'sr25519'), (e: unknown) => e instanceof KeyError && e.code === 'BAD_KEY', uri);
 });

@@ -171,6 +171,11 @@ function isSr25519Signature(signature: Uint8Array): boolean {
   return s < SCALAR_ORDER;
 }
 
+/** Error messages may be logged: show a derivation path, never a mnemonic or seed. */
+function redact(uri: string): string {
+  return uri.startsWith('//') ? uri : `<secret>${uri.slice(uri.indexOf('/'))}`;
+}
+
 /**
  * A key pair from a Substrate secret URI, exactly as `subkey` and @polkadot/keyring derive it:
  * `"<mnemonic>"`, `"<mnemonic>//hard/soft"`, `"//Alice"` (dev phrase), `"0x<32-byte seed>"`, each with an
@@ -196,7 +201,10 @@ export function keyFromUri(uri: string, type: KeyType): KeyPair {
   }
   if (type === 'ed25519') {
     for (const j of junctions) {
-      if (!j.hard) throw new KeyError('ed25519 keys support only hard derivation (//), not soft (/)');
+      if (!j.hard) {
+        const hardened = uri.replace(/(^|[^/])\/(?=[^/])/g, '$1//');
+        throw new KeyError(`ed25519 keys support only hard derivation (//), as in Substrate: use "${redact(hardened)}"`);
+      }
       seed = blake2_256(concatBytes(ED25519_HDKD, seed, j.chainCode));
     }
     return ed25519FromSeed(seed);

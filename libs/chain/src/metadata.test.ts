@@ -24,7 +24,7 @@ import {
   signExtrinsic,
   verifyExtrinsic,
 } from './extrinsic.js';
-import { AccountId32, MetadataError, T, balancesPallet, buildMetadata, systemPallet } from './metadata.js';
+import { MetaType, MetadataError, balancesPallet, buildMetadata, systemPallet } from './metadata.js';
 
 const genesisHash = blake2_256(utf8('balanceai-devnet genesis'));
 const currentBlock = 1_000;
@@ -81,8 +81,8 @@ test('a later pallet adds its calls and events from a plain descriptor', () => {
     name: 'Emissions',
     index: PALLET.Emissions,
     crate: 'pallet_emissions',
-    calls: [{ name: 'set_split', index: 0, fields: [{ name: 'models_percent', type: T.u8, typeName: 'u8' }] }],
-    events: [{ name: 'Minted', index: 0, fields: [{ name: 'to', type: AccountId32 }, { name: 'amount', type: T.u128 }] }],
+    calls: [{ name: 'set_split', index: 0, fields: [{ name: 'models_percent', type: MetaType.u8, typeName: 'u8' }] }],
+    events: [{ name: 'Minted', index: 0, fields: [{ name: 'to', type: MetaType.AccountId32 }, { name: 'amount', type: MetaType.u128 }] }],
   };
   const { registry, metadata } = polkadotRegistry(buildMetadata([systemPallet(), balancesPallet(), emissions]));
   const decorated = expandMetadata(registry, metadata);

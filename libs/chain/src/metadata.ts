@@ -74,7 +74,7 @@ export interface PalletDescriptor {
 // --- type helpers, named after the Rust types they describe ---------------------------------------------
 
 const prim = (primitive: Primitive): TypeSpec => ({ kind: 'primitive', primitive });
-export const T = {
+const T = {
   bool: prim('bool'),
   str: prim('str'),
   u8: prim('u8'),
@@ -94,10 +94,10 @@ export const T = {
 };
 
 const bytes32 = T.array(32, T.u8);
-export const AccountId32 = T.composite(['sp_core', 'crypto', 'AccountId32'], [{ type: bytes32, typeName: '[u8; 32]' }]);
-export const H256 = T.composite(['primitive_types', 'H256'], [{ type: bytes32, typeName: '[u8; 32]' }]);
-export const Balance: TypeSpec = T.u128;
-export const MultiAddress = T.variant(
+const AccountId32 = T.composite(['sp_core', 'crypto', 'AccountId32'], [{ type: bytes32, typeName: '[u8; 32]' }]);
+const H256 = T.composite(['primitive_types', 'H256'], [{ type: bytes32, typeName: '[u8; 32]' }]);
+const Balance: TypeSpec = T.u128;
+const MultiAddress = T.variant(
   ['sp_runtime', 'multiaddress', 'MultiAddress'],
   [
     { name: 'Id', index: 0, fields: [{ type: AccountId32, typeName: 'AccountId' }] },
@@ -109,7 +109,7 @@ export const MultiAddress = T.variant(
   [{ name: 'AccountId', type: AccountId32 }, { name: 'AccountIndex', type: T.unit }],
 );
 const signature64 = (scheme: string): TypeSpec => T.composite(['sp_core', scheme, 'Signature'], [{ type: T.array(64, T.u8), typeName: '[u8; 64]' }]);
-export const MultiSignature = T.variant(['sp_runtime', 'MultiSignature'], [
+const MultiSignature = T.variant(['sp_runtime', 'MultiSignature'], [
   { name: 'Ed25519', index: 0, fields: [{ type: signature64('ed25519'), typeName: 'ed25519::Signature' }] },
   { name: 'Sr25519', index: 1, fields: [{ type: signature64('sr25519'), typeName: 'sr25519::Signature' }] },
   { name: 'Ecdsa', index: 2, fields: [{ type: T.composite(['sp_core', 'ecdsa', 'Signature'], [{ type: T.array(65, T.u8), typeName: '[u8; 65]' }]), typeName: 'ecdsa::Signature' }] },
@@ -138,7 +138,7 @@ const ModuleError = T.composite(['sp_runtime', 'ModuleError'], [
 const TokenError = enumOf(['sp_runtime', 'TokenError'], ['FundsUnavailable', 'OnlyProvider', 'BelowMinimum', 'CannotCreate', 'UnknownAsset', 'Frozen', 'Unsupported', 'CannotCreateHold', 'NotExpendable', 'Blocked']);
 const ArithmeticError = enumOf(['sp_arithmetic', 'ArithmeticError'], ['Underflow', 'Overflow', 'DivisionByZero']);
 const TransactionalError = enumOf(['sp_runtime', 'TransactionalError'], ['LimitReached', 'NoLayer']);
-export const DispatchError = T.variant(['sp_runtime', 'DispatchError'], [
+const DispatchError = T.variant(['sp_runtime', 'DispatchError'], [
   { name: 'Other', index: 0 },
   { name: 'CannotLookup', index: 1 },
   { name: 'BadOrigin', index: 2 },
@@ -165,7 +165,7 @@ const AccountData = T.composite(
   ],
   [{ name: 'Balance', type: Balance }],
 );
-export const AccountInfo = T.composite(
+const AccountInfo = T.composite(
   ['frame_system', 'AccountInfo'],
   [
     { name: 'nonce', type: T.u32, typeName: 'Nonce' },
@@ -190,6 +190,9 @@ const EventRecord = T.composite(
   ],
   [{ name: 'E', type: T.runtimeEvent }, { name: 'T', type: H256 }],
 );
+
+/** Type helpers and the common Substrate types, for building pallet descriptors. */
+export const MetaType = { ...T, AccountId32, H256, Balance, MultiAddress, MultiSignature, DispatchError, AccountInfo, EventRecord };
 
 const field = (name: string, type: TypeSpec, typeName: string): FieldSpec => ({ name, type, typeName });
 const u32Bytes = (v: number) => new ScaleWriter().u32(v).finish();

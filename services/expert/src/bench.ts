@@ -1,0 +1,63 @@
+// Bench: evaluations/s and latency of the built-in model on a 12-position portfolio with two workers.
+// `node services/expert/dist/src/bench.js [seconds] [concurrency]`; prints figures, asserts nothing.
+import { loadExpertConfig } from './config.js';
+import { ExpertEngine } from './expert-engine.js';
+import type { JsonObject } from './json.js';
+
+const seconds = Number(process.argv[2] ?? 10);
+const concurrency = Number(process.argv[3] ?? 8);
+
+function twelvePositionPortfolio(): JsonObject {
+  const coins = ['BTC', 'ETH', 'SOL', 'XRP', 'ADA', 'DOT', 'LTC', 'LINK', 'UNI', 'MATIC', 'NEAR', 'DOGE'];
+  const positions = coins.map((coin, i) => ({
+    ot_pos_dealid: `D${i + 1}`, ot_instr_id: `${coin}/USD`, ot_instr_name: coin,
+    ot_pos_direction: i % 3 === 0 ? 'SELL' : 'BUY', ot_pos_opening: 100, ot_pos_contractsize: 1 + i * 3,
+    ot_pos_size: 1, ot_risk_check: 'true', ot_pos_stop: i % 4 === 0 ? null : 95 - i, ot_pos_limit: 110 + i * 4,
+  }));
+  return {
+    ot_user_id: 'bench',
+    ot_risk_input: {
+      ot_user_balance: 10000, ot_user_timeframe: 'DAY', ot_user_diversification: 0.2,
+      ot_user_limitpertrade: 0.02, ot_user_riskrewardratio: 2, 'position-data': positions,
+    },
+    ot_correlation_matrix: { 'BTC/USD': { 'ETH/USD': 0.82, 'SOL/USD': -0.7 }, 'XRP/USD': { 'ADA/USD': 0.9 } },
+    ot_indicators: [
+      { ot_instr_id: 'BTC/USD', ot_indicator_type: 'sma', ot_instr_sentiment: 'bearish' },
+      { ot_instr_id: 'ETH/USD', ot_indicator_type: 'sma', ot_instr_sentiment: 'bullish' },
+    ],
+    ot_price_history: { 'DOGE/USD': [100, 120, 90, 130, 80], 'BTC/USD': [100, 101, 100, 101, 100, 101] },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const config = { ...loadExpertConfig(), workers: 2 };
+const engine = new ExpertEngine(config);
+await engine.start();
+const request = { model: 'crypto-risk', modelVersion: '', requestJson: JSON.stringify(twelvePositionPortfolio()) };
+const risks = (await engine.evaluate(request)).identifiedRisks.length;
+
+// Warm-up: both workers load the model and Python/CLIPS reach steady state.
+for (let i = 0; i < 200; i++) await Promise.all([engine.evaluate(request), engine.evaluate(request)]);
+
+const latencies: number[] = [];
+const deadline = performance.now() + seconds * 1000;
+async function client(): Promise<void> {
+  while (performance.now() < deadline) {
+    const started = performance.now();
+    await engine.evaluate(request);
+    latencies.push(performance.now() - started);
+  }
+}
+const started = performance.now();
+await Promise.all(Array.from({ length: concurrency }, client));
+const elapsed = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+console.log(`expert bench: crypto-risk, 12 positions (${risks} risks each), ${config.workers} workers, ${concurrency} concurrent callers, ${seconds} s`);
+console.log(`  evaluations/s  ${(latencies.length / elapsed).toFixed(0)}`);
+console.log(`  latency p50    ${percentile(latencies, 50).toFixed(2)} ms`);
+console.log(`  latency p99    ${percentile(latencies, 99).toFixed(2)} ms`);
+console.log(`  worker replacements ${engine.workerReplacements}`);
+await engine.close();

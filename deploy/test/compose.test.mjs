@@ -147,7 +147,7 @@ describe('docker-compose.yml coherence', () => {
       const e = env(svc);
       for (const v of VALIDATOR_ENV) assert.ok(e[v] !== undefined && e[v] !== '', `${name} lacks ${v}`);
       assert.ok(e.BAI_VALIDATOR_KEY || e.BAI_VALIDATOR_KEY_FILE, `${name} has no validator key`);
-      assert.match(e.BAI_VALIDATOR_KEY, /^\/\/validator\/\d+$/, `${name} uses a dev key`);
+      assert.match(e.BAI_VALIDATOR_KEY, /^\/\/validator\/\/\d+$/, `${name} uses the dev key of balanceai genesis (hard junctions)`);
       keys.add(e.BAI_VALIDATOR_KEY);
       const db = new URL(e.DATABASE_URL).pathname.slice(1);
       assert.ok(wanted.has(db), `${name} uses database ${db}, which the postgres init script does not create`);

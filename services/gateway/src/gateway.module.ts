@@ -7,12 +7,14 @@ import { ChainController } from './http/chain.controller.js';
 import { ExtrinsicsController } from './http/extrinsics.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { blockStreamProvider } from './stream/block-stream.providers.js';
+import { ExpertModule } from './expert/expert.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [ExpertModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
       exports: [GATEWAY_CONFIG],

@@ -90,7 +90,9 @@ describe('stateAtHeight equals a block-by-block simulation of mintForBlock', () 
 
   it('on mainnet around every halving up to the cap, from the closed-form state 300 blocks before', () => {
     let state = genesisEmissionState(M);
-    for (;;) {
+    // Bounded by K* + 1 so that a schedule that never reaches the cap fails instead of hanging.
+    for (let epochs = 0; ; epochs++) {
+      assert.ok(epochs <= finalEpoch(M), 'more halvings than thresholds below the cap');
       const halving = nextHalving(M, state);
       if (halving === null) break;
       const from = stateAtHeight(M, halving.estimatedHeight - 300n);
@@ -115,7 +117,9 @@ describe('stateAtHeight equals a block-by-block simulation of mintForBlock', () 
 function nextCapHeight(s: EmissionSchedule): bigint {
   let state = genesisEmissionState(s);
   let height = 0n;
+  let epochs = 0;
   for (let h = nextHalving(s, state); h !== null; h = nextHalving(s, state)) {
+    assert.ok(++epochs <= finalEpoch(s), 'more halvings than thresholds below the cap');
     height = h.estimatedHeight;
     state = stateAtHeight(s, height);
   }

@@ -1,0 +1,523 @@
+// End-to-end transfer throughput of a local 4-validator devnet, through the public gateway.
+//
+//   node bench/dist/src/transfers.js [--seconds 60] [--rate 600] [--accounts 200] [--connections 64]
+//        [--validators 4] [--drain 20] [--era immortal|mortal] [--keep] [--echo] [--cpu-prof <dir>]
+//
+// Pre-signs `rate × seconds` Balances.transfer_keep_alive extrinsics from the genesis-funded `//bench/<i>`
+// sr25519 accounts (round-robin over accounts, nonces 0, 1, 2, … per account), submits them with
+// `POST /v1/extrinsics` at the target rate over keep-alive HTTP connections, and follows finalized
+// blocks on NATS JetStream to measure finalized transfers/s and submit→finalized latency.
+// Figures only, no assertions: a table, then one JSON line (prefixed `RESULT `).
+import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { hostname, cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import {
+  blake2_256,
+  cryptoReady,
+  encodeTransfer,
+  fromHex,
+  keyFromUri,
+  mortalEra,
+  signExtrinsic,
+  toHex,
+  verifySignature,
+  ONE_BAI,
+  type Era,
+  type KeyType,
+} from '@balanceai/chain';
+import { Devnet } from '@balanceai/testing';
+
+// ------------------------------------------------------------------ options
+
+interface Options {
+  seconds: number;
+  rate: number;
+  accounts: number;
+  connections: number;
+  validators: number;
+  drain: number;
+  era: 'immortal' | 'mortal';
+  keep: boolean;
+  echo: boolean;
+  cpuProf: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    seconds: 60,
+    rate: 600,
+    accounts: 200,
+    connections: 64,
+    validators: 4,
+    drain: 20,
+    era: 'immortal',
+    keep: false,
+    echo: false,
+    cpuProf: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    switch (a) {
+      case '--seconds': o.seconds = num(); break;
+      case '--rate': o.rate = num(); break;
+      case '--accounts': o.accounts = Math.floor(num()); break;
+      case '--connections': o.connections = Math.floor(num()); break;
+      case '--validators': o.validators = Math.floor(num()); break;
+      case '--drain': o.drain = num(); break;
+      case '--era': {
+        const v = argv[++i];
+        if (v !== 'immortal' && v !== 'mortal') throw new Error('--era immortal|mortal');
+        o.era = v;
+        break;
+      }
+      case '--keep': o.keep = true; break;
+      case '--echo': o.echo = true; break;
+      case '--cpu-prof': o.cpuProf = argv[++i] ?? null; break;
+      default: throw new Error(`unknown argument ${a}`);
+    }
+  }
+  return o;
+}
+
+// ------------------------------------------------------------------ single-core verify rates
+
+interface CryptoRate {
+  /** verifications per wall-clock second */
+  wall: number;
+  /** verifications per second of this thread's CPU time (robust to a busy machine) */
+  cpu: number;
+}
+
+/** As libs/chain/src/bench-crypto.ts: 64 distinct signers, 128-byte message, JIT and key caches warmed. */
+function verifyRate(type: KeyType, iterations: number): CryptoRate {
+  const message = new Uint8Array(128).fill(7);
+  const signers = Array.from({ length: 64 }, (_, i) => keyFromUri(`//bench//${i}`, type));
+  const signatures = signers.map((s) => s.sign(message));
+  const run = (i: number) => {
+    const k = i % signers.length;
+    if (!verifySignature(type, signers[k]!.publicKey, message, signatures[k]!)) throw new Error(`${type} verify failed`);
+  };
+  for (let i = 0; i < 1_000; i++) run(i);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) run(i);
+  const wallS = (performance.now() - t0) / 1e3;
+  const c = process.cpuUsage(c0);
+  const cpuS = (c.user + c.system) / 1e6;
+  return { wall: Math.round(iterations / wallS), cpu: Math.round(iterations / cpuS) };
+}
+
+// ------------------------------------------------------------------ per-process CPU from /proc
+
+interface ProcSample {
+  pid: number;
+  ppid: number;
+  comm: string;
+  ticks: number;
+}
+
+function readProc(pid: number): ProcSample | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const f = stat.slice(close + 2).split(' ');
+    // fields after comm: state(0) ppid(1) … utime(11) stime(12)
+    return { pid, ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) };
+  } catch {
+    return null;
+  }
+}
+
+/** All descendants of this process, labelled by role (validator-i, gateway, nats-server, postgres, bench). */
+function sampleTree(labels: Map<number, string>): Map<number, ProcSample & { label: string }> {
+  const all: ProcSample[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = readProc(Number(d));
+    if (s) all.push(s);
+  }
+  const byParent = new Map<number, ProcSample[]>();
+  for (const s of all) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
+  const out = new Map<number, ProcSample & { label: string }>();
+  const walk = (pid: number, inherited: string | null) => {
+    for (const c of byParent.get(pid) ?? []) {
+      const label = labels.get(c.pid) ?? inherited ?? (c.comm.startsWith('postgres') ? 'postgres' : c.comm);
+      out.set(c.pid, { ...c, label });
+      walk(c.pid, label === 'postgres' ? 'postgres' : null);
+    }
+  };
+  const self = readProc(process.pid);
+  if (self) out.set(process.pid, { ...self, label: 'bench (client)' });
+  walk(process.pid, null);
+  return out;
+}
+
+/** CPU % (100 = one core) per label between two samples. */
+function cpuByLabel(a: ReturnType<typeof sampleTree>, b: ReturnType<typeof sampleTree>, seconds: number): Record<string, number> {
+  const hz = 100; // CLK_TCK on Linux
+  const out: Record<string, number> = {};
+  for (const [pid, s] of b) {
+    const before = a.get(pid)?.ticks ?? 0;
+    out[s.label] = (out[s.label] ?? 0) + ((s.ticks - before) / hz / seconds) * 100;
+  }
+  for (const k of Object.keys(out)) out[k] = Math.round(out[k]!);
+  return out;
+}
+
+/** Busy CPU of the whole machine (all processes, all cores) between two /proc/stat samples, in %·cores. */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = line[3]! + (line[4] ?? 0);
+  const total = line.reduce((s, x) => s + x, 0);
+  return { busy: total - idle, total };
+}
+
+// ------------------------------------------------------------------ HTTP
+
+function httpJson(agent: http.Agent, url: URL, method: string, body?: Buffer): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = text ? JSON.parse(text) : null;
+          } catch {
+            json = { code: 'NON_JSON_ANSWER', message: text.slice(0, 200) };
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error('request timeout (30 s)')));
+    if (body) req.end(body);
+    else req.end();
+  });
+}
+
+// ------------------------------------------------------------------ stats
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const r0 = (x: number) => Math.round(x);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  process.env.BAI_TESTCONTAINERS ??= '0';
+  if (opts.keep) process.env.BAI_KEEP_DEVNET = '1';
+  if (opts.cpuProf) {
+    // Children inherit process.env: every validator and the gateway write a .cpuprofile on a clean exit.
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`.trim();
+  }
+  await cryptoReady();
+  const log = (m: string) => process.stdout.write(`[bench +${r1(performance.now() / 1e3)}s] ${m}\n`);
+
+  // 1. Single-core signature verify rates, measured before the devnet exists (nothing else of ours runs).
+  log('measuring single-core verify rates');
+  const sr25519 = verifyRate('sr25519', 6_000);
+  const ed25519 = verifyRate('ed25519', 12_000);
+  log(`sr25519 verify ${sr25519.wall}/s wall (${sr25519.cpu}/s per CPU-second), ed25519 ${ed25519.wall}/s (${ed25519.cpu}/s)`);
+
+  // 2. The devnet.
+  log(`starting a ${opts.validators}-validator devnet with ${opts.accounts} bench accounts`);
+  const net = await Devnet.start({ validators: opts.validators, extraAccounts: opts.accounts, echo: opts.echo });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await net.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    const result = await runLoad(net, opts, log, { sr25519, ed25519 });
+    if (opts.keep) log(`devnet folder kept: ${net.dir} (logs in ${net.dir}/logs)`);
+    await stop();
+    if (opts.cpuProf) log(`CPU profiles in ${opts.cpuProf}`);
+    printResult(result);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+interface Result {
+  [k: string]: unknown;
+}
+
+async function runLoad(
+  net: Devnet,
+  opts: Options,
+  log: (m: string) => void,
+  crypto: { sr25519: CryptoRate; ed25519: CryptoRate },
+): Promise<Result> {
+  const gateway = new URL(net.gatewayUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections, maxFreeSockets: opts.connections });
+  const runtime = (await httpJson(agent, new URL('/v1/runtime', gateway), 'GET')).json as {
+    genesisHash: string;
+    specVersion: number;
+    transactionVersion: number;
+  };
+  const status = (await httpJson(agent, new URL('/v1/status', gateway), 'GET')).json as { chainId: string; finalized: { height: number; hash: string } };
+  const chainId = status.chainId ?? net.genesis.chainId;
+  const genesisHash = fromHex(runtime.genesisHash, 32);
+
+  // 3. Pre-sign. Mortal era: born at the current finalized block, 4096-block period (covers any run).
+  const total = Math.round(opts.rate * opts.seconds);
+  const keys = Array.from({ length: opts.accounts }, (_, i) => keyFromUri(`//bench/${i}`, 'sr25519'));
+  let era: Era = { kind: 'immortal' };
+  let birthHash = genesisHash;
+  if (opts.era === 'mortal') {
+    era = mortalEra(status.finalized.height, 4096);
+    // with period 4096 and the chain far below it, the birth block is block `phase` = the current head
+    birthHash = fromHex(status.finalized.hash, 32);
+    if (era.kind === 'mortal' && era.phase !== status.finalized.height) throw new Error('unexpected era phase');
+  }
+  const value = ONE_BAI / 1_000n; // 0.001 BAI, plus a fee of about 0.00115 BAI: 180 transfers cost < 0.4 BAI of 1,000
+  log(`pre-signing ${total} transfers (${opts.era} era)`);
+  const t0sign = performance.now();
+  const bodies: Buffer[] = new Array(total);
+  const hashes: string[] = new Array(total);
+  for (let k = 0; k < total; k++) {
+    const a = k % opts.accounts;
+    const nonce = Math.floor(k / opts.accounts);
+    const dest = keys[(a + 1) % opts.accounts]!.publicKey;
+    const bytes = signExtrinsic(keys[a]!, encodeTransfer('keep_alive', dest, value), { era, nonce, tip: 0n }, {
+      specVersion: runtime.specVersion,
+      transactionVersion: runtime.transactionVersion,
+      genesisHash,
+      birthHash,
+    });
+    hashes[k] = toHex(blake2_256(bytes));
+    bodies[k] = Buffer.from(JSON.stringify({ extrinsic: toHex(bytes) }));
+  }
+  log(`signed in ${r1((performance.now() - t0sign) / 1e3)} s`);
+
+  // 4. Follow finalized blocks (ordered consumer, new messages only).
+  const nc = await connect({ servers: net.nats.url, name: 'bai-bench' });
+  const stream = `BAI_${chainId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: `bai.${chainId}.blocks.finalized`, deliver_policy: DeliverPolicy.New });
+  const messages = await consumer.consume();
+  const indexOf = new Map<string, number>();
+  for (let k = 0; k < total; k++) indexOf.set(hashes[k]!, k);
+  const submittedAt = new Float64Array(total).fill(NaN);
+  const finalizedAt = new Float64Array(total).fill(NaN);
+  const failedInBlock = new Map<string, number>();
+  const blocks: Array<{ number: number; timeMs: number; recvMs: number; ours: number; success: number; count: number }> = [];
+  let ourFinalized = 0;
+  let lastOurFinalizedAt = NaN;
+  const consuming = (async () => {
+    for await (const m of messages) {
+      const now = performance.now();
+      const b = JSON.parse(m.string()) as { number: number; timeMs: number; extrinsics?: Array<{ hash: string; success: boolean; errorCode?: string | null }> };
+      let ours = 0;
+      let success = 0;
+      for (const x of b.extrinsics ?? []) {
+        if (x.success) success++;
+        const k = indexOf.get(x.hash);
+        if (k === undefined) continue;
+        if (x.success) {
+          if (Number.isNaN(finalizedAt[k]!)) {
+            finalizedAt[k] = now;
+            ours++;
+            ourFinalized++;
+            lastOurFinalizedAt = now;
+          }
+        } else {
+          const code = x.errorCode ?? 'UNKNOWN';
+          failedInBlock.set(code, (failedInBlock.get(code) ?? 0) + 1);
+        }
+      }
+      blocks.push({ number: b.number, timeMs: b.timeMs, recvMs: now, ours, success, count: b.extrinsics?.length ?? 0 });
+    }
+  })();
+
+  // 5. Submit at the target rate, never more than `connections` requests in flight.
+  const refused = new Map<string, number>();
+  const submitLatency: number[] = [];
+  let accepted = 0;
+  let inFlight = 0;
+  let next = 0;
+  let maxBacklog = 0;
+  const labels = new Map<number, string>();
+  net.validators.forEach((v, i) => v.proc?.pid && labels.set(v.proc.pid, `validator-${i}`));
+  if (net.gatewayChild?.proc?.pid) labels.set(net.gatewayChild.proc.pid, 'gateway');
+
+  // settle: let the devnet produce a couple of empty blocks first
+  await new Promise((r) => setTimeout(r, 2_000));
+  log(`submitting ${total} transfers at ${opts.rate}/s for ${opts.seconds} s over ${opts.connections} connections`);
+  const cpuBefore = sampleTree(labels);
+  const machineBefore = machineTicks();
+  const loadBefore = loadavg()[0]!;
+  const start = performance.now();
+  let lastSubmitAt = start;
+  const progress = setInterval(() => {
+    const el = (performance.now() - start) / 1e3;
+    log(`t=${r0(el)}s sent ${next} accepted ${accepted} finalized ${ourFinalized} in-flight ${inFlight} refused ${[...refused.values()].reduce((s, x) => s + x, 0)} head #${blocks.at(-1)?.number ?? '-'}`);
+  }, 5_000);
+
+  await new Promise<void>((resolveAll) => {
+    const pump = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1e3) * opts.rate) + 1);
+      maxBacklog = Math.max(maxBacklog, due - next);
+      while (next < due && inFlight < opts.connections) {
+        const k = next++;
+        inFlight++;
+        const sentAt = performance.now();
+        submittedAt[k] = sentAt;
+        lastSubmitAt = sentAt;
+        httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', bodies[k])
+          .then(({ status, json }) => {
+            submitLatency.push(performance.now() - sentAt);
+            if (status === 202) accepted++;
+            else {
+              const code = `${status} ${(json as { code?: string } | null)?.code ?? 'NO_CODE'}`;
+              refused.set(code, (refused.get(code) ?? 0) + 1);
+              submittedAt[k] = NaN;
+            }
+          })
+          .catch((err: Error & { code?: string }) => {
+            refused.set(`network ${err.code ?? err.message}`, (refused.get(`network ${err.code ?? err.message}`) ?? 0) + 1);
+            submittedAt[k] = NaN;
+          })
+          .finally(() => {
+            inFlight--;
+            if (next >= total && inFlight === 0) resolveAll();
+            else pump();
+          });
+      }
+      if (next < total) setTimeout(pump, 2);
+    };
+    pump();
+  });
+  const submitEnd = performance.now();
+  log(`all ${total} submitted in ${r1((submitEnd - start) / 1e3)} s; draining (up to ${opts.drain} s)`);
+  const cpuMid = sampleTree(labels);
+  const machineMid = machineTicks();
+  const drainUntil = submitEnd + opts.drain * 1e3;
+  while (performance.now() < drainUntil && ourFinalized < accepted) await new Promise((r) => setTimeout(r, 100));
+  clearInterval(progress);
+  const end = performance.now();
+  const cpuAfter = sampleTree(labels);
+  const machineAfter = machineTicks();
+  messages.stop();
+  await consuming.catch(() => {});
+  await nc.close();
+  agent.destroy();
+
+  // 6. Figures.
+  const lat: number[] = [];
+  for (let k = 0; k < total; k++) if (!Number.isNaN(finalizedAt[k]!) && !Number.isNaN(submittedAt[k]!)) lat.push(finalizedAt[k]! - submittedAt[k]!);
+  lat.sort((a, b) => a - b);
+  submitLatency.sort((a, b) => a - b);
+  const windowEnd = Number.isNaN(lastOurFinalizedAt) ? end : Math.max(lastOurFinalizedAt, lastSubmitAt);
+  const windowS = (windowEnd - start) / 1e3;
+  const loadBlocks = blocks.filter((b) => b.recvMs >= start && b.recvMs <= windowEnd);
+  const finalizedInWindow = loadBlocks.reduce((s, b) => s + b.success, 0);
+  // steady state: blocks received during the submission phase only (no ramp-up drain tail)
+  const steadyBlocks = blocks.filter((b) => b.recvMs >= start + 3_000 && b.recvMs <= submitEnd);
+  const steadyS = steadyBlocks.length > 1 ? (steadyBlocks.at(-1)!.recvMs - steadyBlocks[0]!.recvMs) / 1e3 : NaN;
+  const steadyTps = steadyBlocks.length > 1 ? steadyBlocks.slice(1).reduce((s, b) => s + b.success, 0) / steadyS : NaN;
+  const perBlock = loadBlocks.map((b) => b.count);
+  const intervals = loadBlocks.slice(1).map((b, i) => b.timeMs - loadBlocks[i]!.timeMs);
+  const submitS = (submitEnd - start) / 1e3;
+  const loadS = (end - start) / 1e3;
+  const mTotal = machineAfter.total - machineBefore.total;
+  const result: Result = {
+    bench: 'transfers',
+    host: hostname(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    node: process.version,
+    loadavg1Before: r1(loadBefore),
+    validators: opts.validators,
+    accounts: opts.accounts,
+    era: opts.era,
+    connections: opts.connections,
+    targetRate: opts.rate,
+    seconds: opts.seconds,
+    total,
+    submitRate: r0(total / submitS),
+    submitSeconds: r1(submitS),
+    accepted,
+    refused: Object.fromEntries(refused),
+    failedInBlock: Object.fromEntries(failedInBlock),
+    finalized: ourFinalized,
+    lost: accepted - ourFinalized,
+    windowSeconds: r1(windowS),
+    finalizedTps: r0(finalizedInWindow / windowS),
+    steadyTps: r0(steadyTps),
+    latencyMs: { p50: r0(percentile(lat, 50)), p90: r0(percentile(lat, 90)), p99: r0(percentile(lat, 99)), max: r0(lat.at(-1) ?? NaN) },
+    submitHttpMs: { p50: r1(percentile(submitLatency, 50)), p99: r1(percentile(submitLatency, 99)) },
+    maxSubmitBacklog: maxBacklog,
+    blocks: loadBlocks.length,
+    txPerBlock: { mean: r0(perBlock.reduce((s, x) => s + x, 0) / Math.max(1, perBlock.length)), max: Math.max(0, ...perBlock) },
+    blockIntervalMs: { mean: r0(intervals.reduce((s, x) => s + x, 0) / Math.max(1, intervals.length)), max: Math.max(0, ...intervals) },
+    cpuPercentDuringSubmit: cpuByLabel(cpuBefore, cpuMid, submitS),
+    cpuPercentWhole: cpuByLabel(cpuBefore, cpuAfter, loadS),
+    machineBusyPercent: r0(((machineAfter.busy - machineBefore.busy) / mTotal) * 100 * cpus().length),
+    machineBusyPercentDuringSubmit: r0(((machineMid.busy - machineBefore.busy) / (machineMid.total - machineBefore.total)) * 100 * cpus().length),
+    verifyPerSecond: {
+      sr25519: crypto.sr25519.wall,
+      ed25519: crypto.ed25519.wall,
+      sr25519PerCpuSecond: crypto.sr25519.cpu,
+      ed25519PerCpuSecond: crypto.ed25519.cpu,
+    },
+  };
+  return result;
+}
+
+function printResult(r: Result): void {
+  const lat = r.latencyMs as Record<string, number>;
+  const v = r.verifyPerSecond as Record<string, number>;
+  const rows: Array<[string, string]> = [
+    ['machine', `${r.cpus} × ${r.cpuModel}, Node ${r.node}, load avg before ${r.loadavg1Before}`],
+    ['devnet', `${r.validators} validators, ${r.accounts} accounts, ${r.era} era, ${r.connections} connections`],
+    ['target / achieved submit rate', `${r.targetRate}/s / ${r.submitRate}/s for ${r.submitSeconds} s (${r.total} txs)`],
+    ['accepted (202)', String(r.accepted)],
+    ['refused by code', JSON.stringify(r.refused)],
+    ['failed in blocks', JSON.stringify(r.failedInBlock)],
+    ['finalized ours / lost', `${r.finalized} / ${r.lost}`],
+    ['finalized transfers/s (window)', `${r.finalizedTps}/s over ${r.windowSeconds} s (steady ${r.steadyTps}/s)`],
+    ['submit→finalized p50 / p90 / p99 / max', `${lat.p50} / ${lat.p90} / ${lat.p99} / ${lat.max} ms`],
+    ['HTTP submit p50 / p99', `${(r.submitHttpMs as Record<string, number>).p50} / ${(r.submitHttpMs as Record<string, number>).p99} ms`],
+    ['blocks / tx per block / interval', `${r.blocks} / mean ${(r.txPerBlock as Record<string, number>).mean}, max ${(r.txPerBlock as Record<string, number>).max} / mean ${(r.blockIntervalMs as Record<string, number>).mean} ms, max ${(r.blockIntervalMs as Record<string, number>).max} ms`],
+    ['CPU % during submit (100 = 1 core)', JSON.stringify(r.cpuPercentDuringSubmit)],
+    ['machine busy % during submit', `${r.machineBusyPercentDuringSubmit} of ${Number(r.cpus) * 100}`],
+    ['sr25519 verify / s (1 core)', `${v.sr25519} wall, ${v.sr25519PerCpuSecond} per CPU-second`],
+    ['ed25519 verify / s (1 core)', `${v.ed25519} wall, ${v.ed25519PerCpuSecond} per CPU-second`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, val] of rows) process.stdout.write(`${k.padEnd(w)}  ${val}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+}
+
+await main();

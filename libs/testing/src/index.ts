@@ -2,3 +2,4 @@ export * from './ports.js';
 export * from './nats.js';
 export * from './postgres.js';
 export * from './devnet.js';
+export * from './byzantine.js';

@@ -128,6 +128,20 @@ describe('mintForBlock', () => {
     );
   });
 
+  it('refuses a state whose epoch is not the one its issuance is in', () => {
+    const corrupt = (epoch: number, issuance: bigint): void =>
+      assert.throws(
+        () => mintForBlock(M, { height: 10n, issuance, epoch, epochStartHeight: 1n }),
+        (e: unknown) => e instanceof DomainError && e.code === 'CORRUPT_EMISSION_STATE',
+        `epoch ${epoch} at ${issuance}`,
+      );
+    corrupt(1, M.genesisIssuance);
+    corrupt(0, threshold(M, 1));
+    corrupt(84, M.maxSupply);
+    corrupt(86, M.maxSupply);
+    assert.equal(mintForBlock(M, { height: 10n, issuance: M.maxSupply, epoch: 85, epochStartHeight: 1n }).minted, 0n);
+  });
+
   it('refuses a state above the cap', () => {
     assert.throws(
       () => mintForBlock(M, { height: 10n, issuance: M.maxSupply + 1n, epoch: 85, epochStartHeight: 1n }),
@@ -164,11 +178,11 @@ describe('splitMint', () => {
 
 describe('ratePerDay and ratePerBlock', () => {
   it('halve per epoch from 2,480 BAI a day and fall to 0 at the cap', () => {
-    const at = (epoch: number, issuance = M.genesisIssuance): EmissionState => ({ height: 1n, issuance, epoch, epochStartHeight: 1n });
-    assert.equal(ratePerDay(M, at(0)), 2_480n * BAI);
+    const at = (epoch: number, issuance = threshold(M, epoch) + 1n): EmissionState => ({ height: 1n, issuance, epoch, epochStartHeight: 1n });
+    assert.equal(ratePerDay(M, at(0, M.genesisIssuance)), 2_480n * BAI);
     assert.equal(ratePerDay(M, at(1)), 1_240n * BAI);
     assert.equal(ratePerDay(M, at(3)), 310n * BAI);
-    assert.equal(ratePerBlock(M, at(0)), 344_444_444_444_444_444n);
+    assert.equal(ratePerBlock(M, at(0, M.genesisIssuance)), 344_444_444_444_444_444n);
     assert.equal(ratePerBlock(M, at(1)), 172_222_222_222_222_222n);
     assert.equal(ratePerDay(M, at(85, M.maxSupply)), 0n);
     assert.equal(ratePerBlock(M, at(85, M.maxSupply)), 0n);

@@ -32,7 +32,11 @@ export function genesisEmissionState(s: EmissionSchedule): EmissionState {
   return { height: 0n, issuance: s.genesisIssuance, epoch: epochOfIssuance(s, s.genesisIssuance), epochStartHeight: 1n };
 }
 
-/** A persisted state that breaks its own invariants is our bug, never the caller's input. */
+/**
+ * A persisted state that breaks its own invariants is our bug, never the caller's input. The epoch must be
+ * the one its issuance is in (T_epoch <= issuance < T_(epoch+1), or K* at the cap): with a wrong epoch the
+ * chain would mint at the wrong rate, and the closed form could not find the epoch's end.
+ */
 export function assertEmissionState(s: EmissionSchedule, state: EmissionState): void {
   if (
     state.height < 0n ||
@@ -41,7 +45,8 @@ export function assertEmissionState(s: EmissionSchedule, state: EmissionState): 
     state.issuance < s.genesisIssuance ||
     state.issuance > s.maxSupply ||
     !Number.isSafeInteger(state.epoch) ||
-    state.epoch < 0
+    state.epoch < 0 ||
+    !epochMatchesIssuance(s, state.epoch, state.issuance)
   ) {
     throw new DomainError('CORRUPT_EMISSION_STATE', 'emission state breaks its invariants', 'internal', {
       height: state.height.toString(),
@@ -50,6 +55,14 @@ export function assertEmissionState(s: EmissionSchedule, state: EmissionState): 
       epochStartHeight: state.epochStartHeight.toString(),
     });
   }
+}
+
+function epochMatchesIssuance(s: EmissionSchedule, epoch: number, issuance: bigint): boolean {
+  const k = BigInt(epoch);
+  if (s.maxSupply - (s.maxSupply >> k) > issuance) return false; // T_epoch not reached
+  if (issuance < s.maxSupply - (s.maxSupply >> (k + 1n))) return true; // T_(epoch+1) not reached
+  // At the cap every later threshold equals it: the epoch is K*, the first k with maxSupply >> k = 0.
+  return issuance === s.maxSupply && s.maxSupply >> k === 0n && (epoch === 0 || s.maxSupply >> (k - 1n) > 0n);
 }
 
 /**
@@ -98,6 +111,7 @@ export function splitMint(s: EmissionSchedule, minted: bigint): MintSplit {
 /** The epoch's nominal rate per block, floored (blocks mint it or one base unit more); 0 at the cap. */
 export function ratePerBlock(s: EmissionSchedule, state: EmissionState): bigint {
   validateSchedule(s);
+  assertEmissionState(s, state);
   if (state.issuance >= s.maxSupply) return 0n;
   return s.baseRatePerDay / (s.blocksPerDay << BigInt(state.epoch));
 }
@@ -108,6 +122,7 @@ export function ratePerBlock(s: EmissionSchedule, state: EmissionState): bigint 
  */
 export function ratePerDay(s: EmissionSchedule, state: EmissionState): bigint {
   validateSchedule(s);
+  assertEmissionState(s, state);
   if (state.issuance >= s.maxSupply) return 0n;
   return s.baseRatePerDay >> BigInt(state.epoch);
 }

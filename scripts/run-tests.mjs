@@ -31,6 +31,11 @@ for (const pkg of packages) {
   files.integration.push(...walk(join(pkg, 'dist', 'test')));
 }
 files.e2e.push(...walk(join(root, 'tests', 'e2e', 'dist')));
+// Static checks of the Dockerfile and docker-compose.yml (plain .mjs, own deps: npm ci --prefix deploy/test).
+const deployTests = join(root, 'deploy', 'test');
+if (existsSync(join(deployTests, 'node_modules'))) {
+  files.integration.push(...readdirSync(deployTests).filter((f) => f.endsWith('.test.mjs')).map((f) => join(deployTests, f)));
+}
 
 const layers = layer === 'all' ? ['unit', 'integration', 'e2e'] : [layer];
 let failed = false;

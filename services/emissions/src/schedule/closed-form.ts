@@ -28,6 +28,10 @@ function epochEnd(s: EmissionSchedule, state: EmissionState): EpochEnd | null {
   const { epoch, epochStartHeight: start } = state;
   // Below the cap the epoch is < K*, so T_(epoch+1) <= maxSupply and the target is reachable.
   const remaining = threshold(s, epoch + 1) - state.issuance;
+  // Guaranteed positive by the epoch invariant; checked because a zero would make the walk stand still.
+  if (remaining <= 0n) {
+    throw new DomainError('CORRUPT_EMISSION_STATE', `epoch ${epoch} already reached its end threshold`, 'internal');
+  }
   const mintedBefore = state.height + 1n - start;
   const alreadyMinted = cumulativeEpochMint(s, epoch, mintedBefore);
   const blocksToCross = ceilDiv((remaining + alreadyMinted) * (s.blocksPerDay << BigInt(epoch)), s.baseRatePerDay);

@@ -8,7 +8,9 @@
 // `POST /v1/extrinsics` at the target rate over keep-alive HTTP connections, and follows finalized
 // blocks on NATS JetStream to measure finalized transfers/s and submit→finalized latency.
 // Figures only, no assertions: a table, then one JSON line (prefixed `RESULT `).
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { hostname, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -169,7 +171,7 @@ function cpuByLabel(a: ReturnType<typeof sampleTree>, b: ReturnType<typeof sampl
     const before = a.get(pid)?.ticks ?? 0;
     out[s.label] = (out[s.label] ?? 0) + ((s.ticks - before) / hz / seconds) * 100;
   }
-  for (const k of Object.keys(out)) out[k] = Math.round(out[k]!);
+  for (const k of Object.keys(out)) out[k] = r1(out[k]!);
   return out;
 }
 
@@ -235,8 +237,12 @@ async function main(): Promise<void> {
   process.env.BAI_TESTCONTAINERS ??= '0';
   if (opts.keep) process.env.BAI_KEEP_DEVNET = '1';
   if (opts.cpuProf) {
-    // Children inherit process.env: every validator and the gateway write a .cpuprofile on a clean exit.
-    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`.trim();
+    // Children inherit process.env: each validator and the gateway preload a SIGWINCH-driven profiler.
+    opts.cpuProf = resolve(opts.cpuProf);
+    mkdirSync(opts.cpuProf, { recursive: true });
+    const preload = join(dirname(fileURLToPath(import.meta.url)), 'profile-preload.js');
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim();
+    process.env.BAI_BENCH_PROFILE_DIR = opts.cpuProf;
   }
   await cryptoReady();
   const log = (m: string) => process.stdout.write(`[bench +${r1(performance.now() / 1e3)}s] ${m}\n`);
@@ -364,6 +370,7 @@ async function runLoad(
   const refused = new Map<string, number>();
   const submitLatency: number[] = [];
   let accepted = 0;
+  let alreadyImported = 0;
   let inFlight = 0;
   let next = 0;
   let maxBacklog = 0;
@@ -371,8 +378,15 @@ async function runLoad(
   net.validators.forEach((v, i) => v.proc?.pid && labels.set(v.proc.pid, `validator-${i}`));
   if (net.gatewayChild?.proc?.pid) labels.set(net.gatewayChild.proc.pid, 'gateway');
 
-  // settle: let the devnet produce a couple of empty blocks first
-  await new Promise((r) => setTimeout(r, 2_000));
+  // settle, and measure the idle cost of the devnet (empty blocks, status gossip) over 4 s
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleBefore = sampleTree(labels);
+  const idleT0 = performance.now();
+  await new Promise((r) => setTimeout(r, 4_000));
+  const idleAfter = sampleTree(labels);
+  const idleCpu = cpuByLabel(idleBefore, idleAfter, (performance.now() - idleT0) / 1e3);
+  const profiled = [...labels.keys()];
+  if (opts.cpuProf) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
   log(`submitting ${total} transfers at ${opts.rate}/s for ${opts.seconds} s over ${opts.connections} connections`);
   const cpuBefore = sampleTree(labels);
   const machineBefore = machineTicks();
@@ -399,9 +413,13 @@ async function runLoad(
             submitLatency.push(performance.now() - sentAt);
             if (status === 202) accepted++;
             else {
-              const code = `${status} ${(json as { code?: string } | null)?.code ?? 'NO_CODE'}`;
+              const c = (json as { code?: string } | null)?.code ?? 'NO_CODE';
+              const code = `${status} ${c}`;
               refused.set(code, (refused.get(code) ?? 0) + 1);
-              submittedAt[k] = NaN;
+              // ALREADY_IMPORTED: the gateway retried on another validator after a deadline, and the first
+              // delivery had already been gossiped there: the tx IS pending, keep following it.
+              if (c === 'ALREADY_IMPORTED') alreadyImported++;
+              else submittedAt[k] = NaN;
             }
           })
           .catch((err: Error & { code?: string }) => {
@@ -419,11 +437,12 @@ async function runLoad(
     pump();
   });
   const submitEnd = performance.now();
+  if (opts.cpuProf) for (const pid of profiled) process.kill(pid, 'SIGWINCH');
   log(`all ${total} submitted in ${r1((submitEnd - start) / 1e3)} s; draining (up to ${opts.drain} s)`);
   const cpuMid = sampleTree(labels);
   const machineMid = machineTicks();
   const drainUntil = submitEnd + opts.drain * 1e3;
-  while (performance.now() < drainUntil && ourFinalized < accepted) await new Promise((r) => setTimeout(r, 100));
+  while (performance.now() < drainUntil && ourFinalized < accepted + alreadyImported) await new Promise((r) => setTimeout(r, 100));
   clearInterval(progress);
   const end = performance.now();
   const cpuAfter = sampleTree(labels);
@@ -451,6 +470,16 @@ async function runLoad(
   const submitS = (submitEnd - start) / 1e3;
   const loadS = (end - start) / 1e3;
   const mTotal = machineAfter.total - machineBefore.total;
+  // CPU cost per finalized transfer, idle cost of the devnet removed: what the machine would need per tx
+  // if it ran nothing else (this box is shared; wall-clock rates depend on what else runs).
+  const whole = cpuByLabel(cpuBefore, cpuAfter, loadS);
+  const cpuMsPerTx: Record<string, number> = {};
+  let cpuMsPerTxTotal = 0;
+  for (const [label, pct] of Object.entries(whole)) {
+    const ms = ((pct - (idleCpu[label] ?? 0)) / 100) * loadS * 1e3 / Math.max(1, ourFinalized);
+    cpuMsPerTx[label] = Math.round(ms * 100) / 100;
+    if (label !== 'bench (client)') cpuMsPerTxTotal += ms; // the system under test only
+  }
   const result: Result = {
     bench: 'transfers',
     host: hostname(),
@@ -471,7 +500,8 @@ async function runLoad(
     refused: Object.fromEntries(refused),
     failedInBlock: Object.fromEntries(failedInBlock),
     finalized: ourFinalized,
-    lost: accepted - ourFinalized,
+    refusedButFinalized: alreadyImported,
+    lost: accepted + alreadyImported - ourFinalized,
     windowSeconds: r1(windowS),
     finalizedTps: r0(finalizedInWindow / windowS),
     steadyTps: r0(steadyTps),
@@ -482,7 +512,11 @@ async function runLoad(
     txPerBlock: { mean: r0(perBlock.reduce((s, x) => s + x, 0) / Math.max(1, perBlock.length)), max: Math.max(0, ...perBlock) },
     blockIntervalMs: { mean: r0(intervals.reduce((s, x) => s + x, 0) / Math.max(1, intervals.length)), max: Math.max(0, ...intervals) },
     cpuPercentDuringSubmit: cpuByLabel(cpuBefore, cpuMid, submitS),
-    cpuPercentWhole: cpuByLabel(cpuBefore, cpuAfter, loadS),
+    cpuPercentWhole: whole,
+    cpuPercentIdle: idleCpu,
+    cpuMsPerTx,
+    cpuMsPerTxTotal: r1(cpuMsPerTxTotal),
+    projectedTpsOnIdleMachine: r0((cpus().length * 1e3) / cpuMsPerTxTotal),
     machineBusyPercent: r0(((machineAfter.busy - machineBefore.busy) / mTotal) * 100 * cpus().length),
     machineBusyPercentDuringSubmit: r0(((machineMid.busy - machineBefore.busy) / (machineMid.total - machineBefore.total)) * 100 * cpus().length),
     verifyPerSecond: {
@@ -505,13 +539,15 @@ function printResult(r: Result): void {
     ['accepted (202)', String(r.accepted)],
     ['refused by code', JSON.stringify(r.refused)],
     ['failed in blocks', JSON.stringify(r.failedInBlock)],
-    ['finalized ours / lost', `${r.finalized} / ${r.lost}`],
+    ['finalized ours / lost', `${r.finalized} / ${r.lost} (${r.refusedButFinalized} answered 409 ALREADY_IMPORTED yet pending)`],
     ['finalized transfers/s (window)', `${r.finalizedTps}/s over ${r.windowSeconds} s (steady ${r.steadyTps}/s)`],
     ['submit→finalized p50 / p90 / p99 / max', `${lat.p50} / ${lat.p90} / ${lat.p99} / ${lat.max} ms`],
     ['HTTP submit p50 / p99', `${(r.submitHttpMs as Record<string, number>).p50} / ${(r.submitHttpMs as Record<string, number>).p99} ms`],
     ['blocks / tx per block / interval', `${r.blocks} / mean ${(r.txPerBlock as Record<string, number>).mean}, max ${(r.txPerBlock as Record<string, number>).max} / mean ${(r.blockIntervalMs as Record<string, number>).mean} ms, max ${(r.blockIntervalMs as Record<string, number>).max} ms`],
     ['CPU % during submit (100 = 1 core)', JSON.stringify(r.cpuPercentDuringSubmit)],
-    ['machine busy % during submit', `${r.machineBusyPercentDuringSubmit} of ${Number(r.cpus) * 100}`],
+    ['machine busy % during submit', `${r.machineBusyPercentDuringSubmit} of ${Number(r.cpus) * 100} (all processes on the box)`],
+    ['CPU ms per finalized tx (idle removed)', `${r.cpuMsPerTxTotal} total (client excluded): ${JSON.stringify(r.cpuMsPerTx)}`],
+    ['projected tx/s if the box were ours', `${r.projectedTpsOnIdleMachine}/s (= ${r.cpus} cores / CPU per tx; ignores latency limits)`],
     ['sr25519 verify / s (1 core)', `${v.sr25519} wall, ${v.sr25519PerCpuSecond} per CPU-second`],
     ['ed25519 verify / s (1 core)', `${v.ed25519} wall, ${v.ed25519PerCpuSecond} per CPU-second`],
   ];

@@ -110,6 +110,8 @@ describe('stateAtHeight equals a block-by-block simulation of mintForBlock', () 
     const { last } = simulateAndCompare(M, from, 20_000, (h) => advanceEmissionState(M, from, h));
     assert.deepEqual(stateAtHeight(M, target), last);
     assert.equal(last.epoch, 33);
+    // Consensus-critical: a change to any rounding rule moves this figure.
+    assert.equal(last.issuance, 20_999_999_998_000_502_917_501_643n);
   });
 });
 

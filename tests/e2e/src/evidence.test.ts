@@ -21,16 +21,18 @@ after(async () => {
   await net?.stop();
 });
 
-function equivocations(b: BlockJson, validator: number) {
-  return b.events.filter((e) => e.module === 'Consensus' && e.name === 'Equivocation' && e.data.validator === validator);
+function equivocations(b: BlockJson, validator: number, height?: number) {
+  return b.events.filter(
+    (e) => e.module === 'Consensus' && e.name === 'Equivocation' && e.data.validator === validator && (height === undefined || e.data.height === height),
+  );
 }
 
-/** Blocks in [from, to] that carry evidence against `validator`. */
-async function blocksWithEvidence(from: number, to: number, validator: number): Promise<BlockJson[]> {
+/** Blocks in [from, to] that carry evidence against `validator` (for its votes at `height`, when given). */
+async function blocksWithEvidence(from: number, to: number, validator: number, height?: number): Promise<BlockJson[]> {
   const out: BlockJson[] = [];
   for (let n = from; n <= to; n++) {
     const b = await gw.block(n);
-    if (b.evidenceCount > 0 && equivocations(b, validator).length > 0) out.push(b);
+    if (b.evidenceCount > 0 && equivocations(b, validator, height).length > 0) out.push(b);
   }
   return out;
 }
@@ -92,24 +94,29 @@ test('a double prevote by validator 3 lands as evidence in exactly one block wit
     'a block carrying the evidence',
     async () => {
       const to = await gw.height();
-      const blocks = await blocksWithEvidence(fromBlock, to, 3);
+      const blocks = await blocksWithEvidence(fromBlock, to, 3, height);
       return blocks.length > 0 ? blocks[0] : undefined;
     },
     20_000,
     500,
   );
   console.log(`# evidence for height ${height} round ${round} included in block ${found.number} after ${Date.now() - t0} ms`);
-  const [event] = equivocations(found, 3);
+  const [event] = equivocations(found, 3, height);
   assert.deepEqual(event!.data, { validator: 3, height, round, voteType: 'prevote' });
   assert.ok(found.number > height, 'evidence goes into a later block than the one it concerns');
 
   // exactly once: 5 more blocks later, no other block repeats it, and every validator marked it included
   const to = await gw.waitHeight(found.number + 5, 30_000);
-  const all = await blocksWithEvidence(fromBlock, to, 3);
-  assert.deepEqual(all.map((b) => b.number), [found.number]);
+  const all = await blocksWithEvidence(fromBlock, to, 3, height);
+  assert.deepEqual(
+    all.map((b) => b.number),
+    [found.number],
+    `the same equivocation (validator 3, height ${height}, round ${round}) was included more than once: ` +
+      JSON.stringify(all.map((b) => ({ block: b.number, proposer: b.proposerIndex, events: equivocations(b, 3, height) }))),
+  );
   for (let i = 0; i < 4; i++) {
     const r = await withDb(net.postgres.adminUrl, i, (c) =>
-      c.query<{ inc: string | null }>('SELECT included_in::text AS inc FROM consensus.evidence WHERE validator = 3'),
+      c.query<{ inc: string | null }>('SELECT included_in::text AS inc FROM consensus.evidence WHERE validator = 3 AND height = $1', [height]),
     );
     for (const row of r.rows) assert.equal(row.inc, String(found.number), `validator ${i}: evidence marked included in block ${found.number}`);
   }

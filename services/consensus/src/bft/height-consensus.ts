@@ -237,9 +237,9 @@ export class HeightConsensus<V> {
     if (result.kind === 'duplicate') return;
     if (result.kind === 'conflict') {
       if (result.reportable) this.actions.push({ type: 'equivocation', first: result.first, second: vote });
-      return;
+    } else {
+      this.noteSender(vote.round, vote.validator);
     }
-    this.noteSender(vote.round, vote.validator);
     if (vote.type === 'precommit' && vote.blockHash !== null && !this.commitRounds.has(vote.blockHash)) {
       if (isTwoThirds(tally.count(vote.blockHash), this.validatorCount)) {
         this.commitRounds.set(vote.blockHash, vote.round);
@@ -288,8 +288,7 @@ export class HeightConsensus<V> {
     const round = this.currentRound;
     const state = this.roundState(round);
 
-    if (this.currentStep === 'propose' && state.proposal !== undefined) {
-      this.prevoteOnProposal(state.proposal);
+    if (this.currentStep === 'propose' && state.proposal !== undefined && this.prevoteOnProposal(state.proposal)) {
       return true;
     }
     // Line 34
@@ -335,7 +334,7 @@ export class HeightConsensus<V> {
    * value; a re-proposal under a proof-of-lock from round vr waits for that POL, and then may release a
    * lock from a round no later than vr.
    */
-  private prevoteOnProposal(proposal: Proposal<V>): void {
+  private prevoteOnProposal(proposal: Proposal<V>): boolean {
     const hash = this.config.hashOf(proposal.value);
     const known = this.values.get(hash);
     const valid = known !== undefined && this.isValidValue(hash, known);
@@ -343,12 +342,13 @@ export class HeightConsensus<V> {
     if (proposal.validRound === -1) {
       this.castVote('prevote', valid && (this.lockedRound === -1 || lockedOnIt) ? hash : null);
       this.currentStep = 'prevote';
-      return;
+      return true;
     }
     const pol = this.rounds.get(proposal.validRound)?.prevotes;
-    if (pol === undefined || !isTwoThirds(pol.count(hash), this.validatorCount)) return; // wait for the POL or the timeout
+    if (pol === undefined || !isTwoThirds(pol.count(hash), this.validatorCount)) return false; // wait for the POL or the timeout
     this.castVote('prevote', valid && (this.lockedRound <= proposal.validRound || lockedOnIt) ? hash : null);
     this.currentStep = 'prevote';
+    return true;
   }
 
   /** Line 11. */

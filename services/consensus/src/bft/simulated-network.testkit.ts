@@ -66,6 +66,8 @@ export interface Decision {
   atMs: number;
 }
 
+const earlier = (a: QueuedEvent, b: QueuedEvent): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
 const TIMEOUTS = { proposeMs: 300, prevoteMs: 100, precommitMs: 100, deltaMs: 50 };
 
 export class SimulatedNetwork {
@@ -157,7 +159,7 @@ export class SimulatedNetwork {
     while (this.queue.length > 0 && !until()) {
       const event = this.popEarliest();
       if (event.at > maxMs) {
-        this.queue.push(event);
+        this.schedule(event.at, event.run);
         break;
       }
       this.now = event.at;
@@ -278,18 +280,37 @@ export class SimulatedNetwork {
   }
 
   private schedule(at: number, run: () => void): void {
-    this.queue.push({ at, seq: this.seq++, run });
+    // Binary min-heap on (time, sequence): equal times run in the order they were scheduled.
+    const heap = this.queue;
+    heap.push({ at, seq: this.seq++, run });
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(heap[i] as QueuedEvent, heap[parent] as QueuedEvent)) break;
+      [heap[i], heap[parent]] = [heap[parent] as QueuedEvent, heap[i] as QueuedEvent];
+      i = parent;
+    }
   }
 
   private popEarliest(): QueuedEvent {
-    // Linear scan: the queues here hold at most a few thousand events.
-    let best = 0;
-    for (let i = 1; i < this.queue.length; i++) {
-      const e = this.queue[i] as QueuedEvent;
-      const b = this.queue[best] as QueuedEvent;
-      if (e.at < b.at || (e.at === b.at && e.seq < b.seq)) best = i;
+    const heap = this.queue;
+    const top = heap[0] as QueuedEvent;
+    const last = heap.pop() as QueuedEvent;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let best = i;
+        if (left < heap.length && earlier(heap[left] as QueuedEvent, heap[best] as QueuedEvent)) best = left;
+        if (right < heap.length && earlier(heap[right] as QueuedEvent, heap[best] as QueuedEvent)) best = right;
+        if (best === i) break;
+        [heap[i], heap[best]] = [heap[best] as QueuedEvent, heap[i] as QueuedEvent];
+        i = best;
+      }
     }
-    return this.queue.splice(best, 1)[0] as QueuedEvent;
+    return top;
   }
 
   // ---- invariants ----

@@ -1,4 +1,4 @@
-import { ScaleReader, ScaleWriter, blake2_256, concatBytes, fromHex, toHex } from '@balanceai/chain';
+import { ScaleReader, ScaleWriter, blake2_256, fromHex, toHex, utf8 } from '@balanceai/chain';
 import type { Vote, VoteType } from '../bft/index.js';
 
 /** A vote with its ed25519 signature, as gossiped and as kept in commits and evidence. */
@@ -57,8 +57,12 @@ export function readSignedVote(r: ScaleReader): SignedVote {
   };
 }
 
-/** A stable id for a piece of evidence (the same pair in either order gives the same id). */
-export function evidenceId(a: SignedVote, b: SignedVote): Uint8Array {
-  const [x, y] = [toHex(a.signature), toHex(b.signature)].sort();
-  return blake2_256(concatBytes(fromHex(x!), fromHex(y!)));
+/**
+ * The id of an offence: one validator, one height, round and vote type. Two pieces of evidence for the
+ * same offence (other pairs of its conflicting votes) share the id, so an offence is punished once.
+ */
+export function evidenceId(a: SignedVote, _b?: SignedVote): Uint8Array {
+  return blake2_256(
+    new ScaleWriter().raw(utf8('bai/offence')).u32(a.validator).u64(BigInt(a.height)).u32(a.round).u8(VOTE_TYPE_BYTE[a.type]).finish(),
+  );
 }

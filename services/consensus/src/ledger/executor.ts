@@ -3,7 +3,6 @@ import {
   decodeBalancesCall,
   decodeExtrinsic,
   eraBirth,
-  eraDeath,
   toHex,
   verifyExtrinsic,
   type DecodedExtrinsic,
@@ -76,18 +75,17 @@ export function checkValidity(
   opts: { allowFutureNonce?: boolean; skipSignature?: boolean } = {},
 ): ValidityError | null {
   if (xt.bytes.length > params.maxExtrinsicBytes) return 'EXTRINSIC_TOO_LARGE';
-  if (xt.extra.era.kind === 'mortal' && ctx.height >= eraDeath(xt.extra.era, ctx.height)) return 'ANCIENT_BIRTH_BLOCK';
   const birthHash = birthHashOf(xt, params, ctx);
   if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
   const hash = toHex(xt.hash);
   if (!opts.skipSignature && !(ctx.isVerified?.(hash) ?? false)) {
-    const ok = verifyExtrinsic(xt, {
+    const additional = (birth: Uint8Array) => ({
       specVersion: params.specVersion,
       transactionVersion: params.transactionVersion,
       genesisHash: params.genesisHash,
-      birthHash,
+      birthHash: birth,
     });
-    if (!ok) return 'BAD_PROOF';
+    if (!verifyExtrinsic(xt, additional(birthHash))) return expiredEra(xt, ctx, additional) ? 'ANCIENT_BIRTH_BLOCK' : 'BAD_PROOF';
   }
   const account = ledger.get(accountKey(xt.signer));
   if (xt.extra.nonce < account.nonce) return 'STALE_NONCE';
@@ -95,6 +93,28 @@ export function checkValidity(
   const fee = feeOf(params, xt.bytes.length, xt.extra.tip);
   if (account.free < fee + params.existentialDeposit) return 'PAYMENT';
   return null;
+}
+
+/**
+ * A mortal era names its birth block only by phase: a signature made for an earlier block of the same
+ * phase (a whole period or more ago) means the era has expired. Checked only when the signature failed.
+ */
+function expiredEra(
+  xt: DecodedExtrinsic,
+  ctx: ExecutionContext,
+  additional: (birth: Uint8Array) => Parameters<typeof verifyExtrinsic>[1],
+): boolean {
+  const era = xt.extra.era;
+  if (era.kind !== 'mortal') return false;
+  let birth = eraBirth(era, ctx.height);
+  for (let k = 0; k < 8; k++) {
+    birth -= era.period;
+    if (birth < 0) return false;
+    const hash = ctx.blockHashAt(birth);
+    if (!hash) return false;
+    if (verifyExtrinsic(xt, additional(hash))) return true;
+  }
+  return false;
 }
 
 /**

@@ -91,6 +91,8 @@ export class ConsensusNode {
   private readonly timers = new Set<NodeJS.Timeout>();
   private pendingEvidence = new Map<string, Evidence>();
   private readonly seenEvidence = new Set<string>();
+  /** Offences already in a finalized block: never again (one offence, one slash). */
+  private readonly includedOffences = new Set<string>();
 
   private queue: Promise<void> = Promise.resolve();
   private subs: Subscription[] = [];
@@ -264,6 +266,7 @@ export class ConsensusNode {
     const last = await store.blockByHeight(state.height);
     this.lastBlockTimeMs = last?.timeMs ?? genesis.genesisTimeMs;
     if (last && state.height > 0) this.lastCommit = decodeJustification(last.justification);
+    for (const id of await store.includedEvidenceIds()) this.includedOffences.add(id);
     for (const e of await store.pendingEvidence()) {
       const r = new ScaleReader(e.votes);
       this.pendingEvidence.set(e.id, { first: readSignedVote(r), second: readSignedVote(r) });
@@ -374,9 +377,13 @@ export class ConsensusNode {
       const err = this.verifyCommit(b.lastCommit, height - 1, toHex(this.lastBlockHash));
       if (err) return `last commit: ${err}`;
     }
+    const offences = new Set<string>();
     for (const e of b.evidence) {
       const err = this.verifyEvidence(e);
       if (err) return `evidence: ${err}`;
+      const id = toHex(evidenceId(e.first, e.second));
+      if (offences.has(id) || this.includedOffences.has(id)) return 'evidence for an offence already punished';
+      offences.add(id);
     }
     return null;
   }
@@ -498,7 +505,7 @@ export class ConsensusNode {
     if (!s1 || !s2) return;
     const e: Evidence = { first: { ...first, signature: s1 }, second: { ...second, signature: s2 } };
     const id = toHex(evidenceId(e.first, e.second));
-    if (this.seenEvidence.has(id)) return;
+    if (this.seenEvidence.has(id) || this.includedOffences.has(id)) return;
     this.seenEvidence.add(id);
     this.pendingEvidence.set(id, e);
     this.log.warn(`equivocation by validator ${first.validator} at height ${first.height} round ${first.round} (${first.type})`);
@@ -640,7 +647,12 @@ export class ConsensusNode {
     const t0 = this.now();
     const outcomes: ExtrinsicOutcome[] = executeExtrinsics(this.ledger, this.deps.params, this.executionContext(block.number), block.extrinsics);
     const appHash = this.appHash(this.ledger);
-    const includedEvidence = block.evidence.map((e) => toHex(evidenceId(e.first, e.second)));
+    const includedEvidence = block.evidence.map((e) => {
+      const w = new ScaleWriter();
+      writeSignedVote(w, e.first);
+      writeSignedVote(w, e.second);
+      return { id: toHex(evidenceId(e.first, e.second)), height: e.first.height, validator: e.first.validator, votes: w.finish() };
+    });
     const blockEvents = block.evidence.map((e) => ({
       module: 'Consensus',
       name: 'Equivocation',
@@ -672,7 +684,10 @@ export class ConsensusNode {
     this.lastCommit = commit;
     this.recentHashes.set(block.number, this.lastBlockHash);
     this.recentHashes.delete(block.number - RECENT_HASHES);
-    for (const id of includedEvidence) this.pendingEvidence.delete(id);
+    for (const e of includedEvidence) {
+      this.pendingEvidence.delete(e.id);
+      this.includedOffences.add(e.id);
+    }
     this.mempool.prune(this.ledger, outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
     this.ownProposals.clear();
     this.lastExecutionMs = this.now() - t0;

@@ -29,7 +29,7 @@ export interface CommittedBlock {
   outcomes: ExtrinsicOutcome[];
   accounts: Array<{ id: string; data: AccountData | null }>;
   totalIssuance: bigint;
-  includedEvidence: string[];
+  includedEvidence: Array<{ id: string; height: number; validator: number; votes: Uint8Array }>;
 }
 
 export interface ExtrinsicRow {
@@ -121,8 +121,13 @@ export class ConsensusStore {
       }
       await this.upsertAccounts(tx, c.accounts);
       if (c.includedEvidence.length > 0) {
+        // This node may never have seen the offence itself: record it, then mark it included.
+        await tx.evidence.createMany({
+          data: c.includedEvidence.map((e) => ({ id: buf(fromHex(e.id)), height: BigInt(e.height), validator: e.validator, votes: buf(e.votes) })),
+          skipDuplicates: true,
+        });
         await tx.evidence.updateMany({
-          where: { id: { in: c.includedEvidence.map((id) => buf(fromHex(id))) } },
+          where: { id: { in: c.includedEvidence.map((e) => buf(fromHex(e.id))) } },
           data: { includedIn: BigInt(c.block.height) },
         });
       }
@@ -275,6 +280,11 @@ export class ConsensusStore {
       create: { id: buf(fromHex(id)), height: BigInt(height), validator, votes: buf(votes) },
       update: {},
     });
+  }
+
+  async includedEvidenceIds(): Promise<string[]> {
+    const rows = await this.prisma.evidence.findMany({ where: { includedIn: { not: null } }, select: { id: true } });
+    return rows.map((r) => toHex(u8(r.id)));
   }
 
   async pendingEvidence(): Promise<Array<{ id: string; votes: Uint8Array }>> {

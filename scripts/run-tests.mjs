@@ -48,6 +48,8 @@ for (const l of layers) {
   const countFile = join(countDir, `${l}.json`);
   const args = ['--test', '--enable-source-maps', '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts', 'count-reporter.mjs')}`, `--test-reporter-destination=${countFile}`];
+  // A hung test fails after a bound instead of eating the CI budget (per test, not per file).
+  args.push(`--test-timeout=${l === 'unit' ? 120_000 : 900_000}`);
   // Integration and e2e tests start servers and devnets: one file at a time on a 2-core machine.
   if (l !== 'unit') args.push('--test-concurrency=1');
   const r = spawnSync(process.execPath, [...args, ...selected.map((f) => relative(root, f))], {

@@ -43,7 +43,7 @@ export class ConsensusModule {
         { provide: ConsensusStore, useFactory: () => new ConsensusStore(config.databaseUrl) },
         {
           provide: NATS,
-          useFactory: () => connect({ servers: config.natsUrl, name: 'bai-consensus', maxReconnectAttempts: -1, reconnectTimeWait: 500 }),
+          useFactory: () => connect({ servers: config.natsUrl, name: 'bai-consensus', maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true }),
         },
         {
           provide: ConsensusNode,

@@ -228,6 +228,13 @@ describe('extrinsics', () => {
     assertClientError(await post('/v1/extrinsics', JSON.stringify({ extrinsic: '0x03' })), 400, 'ANCIENT_BIRTH_BLOCK');
   });
 
+  it('accepts again bytes that are already pending (ALREADY_IMPORTED), answering their hash', async () => {
+    validator.refuseNextSubmission(new DomainError('ALREADY_IMPORTED', 'the extrinsic is already in the pool', 'conflict'));
+    const res = await post('/v1/extrinsics', JSON.stringify({ extrinsic: '0x0304' }));
+    assert.equal(res.status, 202);
+    assert.equal(res.body.hash, toHex(blake2_256(new Uint8Array([3, 4]))));
+  });
+
   it('refuses bad hex, a malformed body, malformed JSON and a wrong content type without calling a validator', async () => {
     const callsBefore = validator.calls.length;
     assertClientError(await post('/v1/extrinsics', JSON.stringify({ extrinsic: '0xabc' })), 400, 'BAD_HEX');

@@ -21,10 +21,13 @@ import { GENESIS } from './tokens.js';
 
 const { ExtrinsicState } = consensusV1;
 
+/** Refusals that depend on the chain's current state (well-formed input): 409. */
+const CONFLICTS = new Set(['STALE_NONCE', 'ALREADY_IMPORTED', 'PRIORITY_TOO_LOW', 'PAYMENT', 'TOO_MANY_FUTURE']);
+
 function grpcError(err: unknown): RpcException {
   if (err instanceof DomainError) return new RpcException(toGrpcError(err));
   if (err instanceof MempoolRejection) {
-    const kind = err.code === 'MEMPOOL_FULL' ? 'unavailable' : err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : err.code === 'STALE_NONCE' || err.code === 'ALREADY_IMPORTED' || err.code === 'PRIORITY_TOO_LOW' ? 'conflict' : 'invalid';
+    const kind = err.code === 'MEMPOOL_FULL' ? 'unavailable' : err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
     return new RpcException(toGrpcError(new DomainError(err.code, err.message, kind)));
   }
   return new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));

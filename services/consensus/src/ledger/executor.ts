@@ -35,8 +35,8 @@ export interface ExecutionContext {
   height: number;
   /** Hash of a past block by number (for mortality), undefined when unknown or too old. */
   blockHashAt(n: number): Uint8Array | undefined;
-  /** True when this extrinsic's signature was already verified (mempool): spares a second check. */
-  isVerified?(hash: string): boolean;
+  /** True when this node already verified this extrinsic's signature for that birth block (mempool). */
+  isVerified?(hash: string, birth: number): boolean;
 }
 
 export interface ExtrinsicOutcome {
@@ -75,17 +75,11 @@ export function checkValidity(
   opts: { allowFutureNonce?: boolean; skipSignature?: boolean } = {},
 ): ValidityError | null {
   if (xt.bytes.length > params.maxExtrinsicBytes) return 'EXTRINSIC_TOO_LARGE';
-  const birthHash = birthHashOf(xt, params, ctx);
-  if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
-  const hash = toHex(xt.hash);
-  if (!opts.skipSignature && !(ctx.isVerified?.(hash) ?? false)) {
-    const additional = (birth: Uint8Array) => ({
-      specVersion: params.specVersion,
-      transactionVersion: params.transactionVersion,
-      genesisHash: params.genesisHash,
-      birthHash: birth,
-    });
-    if (!verifyExtrinsic(xt, additional(birthHash))) return expiredEra(xt, ctx, additional) ? 'ANCIENT_BIRTH_BLOCK' : 'BAD_PROOF';
+  if (!opts.skipSignature) {
+    const bad = checkSignature(xt, params, ctx);
+    if (bad) return bad;
+  } else if (!birthHashOf(xt, params, ctx)) {
+    return 'ANCIENT_BIRTH_BLOCK';
   }
   const account = ledger.get(accountKey(xt.signer));
   if (xt.extra.nonce < account.nonce) return 'STALE_NONCE';
@@ -93,6 +87,29 @@ export function checkValidity(
   const fee = feeOf(params, xt.bytes.length, xt.extra.tip);
   if (account.free < fee + params.existentialDeposit) return 'PAYMENT';
   return null;
+}
+
+/** The birth block number an extrinsic's era names at `ctx.height` (0 = genesis, immortal). */
+export function birthOf(xt: DecodedExtrinsic, ctx: ExecutionContext): number {
+  return xt.extra.era.kind === 'immortal' ? 0 : eraBirth(xt.extra.era, ctx.height);
+}
+
+/**
+ * The signature check (the costly part of validity): BAD_PROOF, ANCIENT_BIRTH_BLOCK or null. Skipped
+ * when this node already verified the same extrinsic against the same birth block.
+ */
+export function checkSignature(xt: DecodedExtrinsic, params: ChainParams, ctx: ExecutionContext): ValidityError | null {
+  const birthHash = birthHashOf(xt, params, ctx);
+  if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
+  if (ctx.isVerified?.(toHex(xt.hash), birthOf(xt, ctx))) return null;
+  const additional = (birth: Uint8Array) => ({
+    specVersion: params.specVersion,
+    transactionVersion: params.transactionVersion,
+    genesisHash: params.genesisHash,
+    birthHash: birth,
+  });
+  if (verifyExtrinsic(xt, additional(birthHash))) return null;
+  return expiredEra(xt, ctx, additional) ? 'ANCIENT_BIRTH_BLOCK' : 'BAD_PROOF';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { eraDeath, toHex, type DecodedExtrinsic } from '@balanceai/chain';
 import { accountKey, type Ledger } from '../ledger/ledger.js';
-import { checkValidity, VALIDITY_MESSAGES, type ExecutionContext, type ValidityError } from '../ledger/executor.js';
+import { birthOf, checkValidity, VALIDITY_MESSAGES, type ExecutionContext, type ValidityError } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 
 export type MempoolError = ValidityError | 'ALREADY_IMPORTED' | 'PRIORITY_TOO_LOW' | 'MEMPOOL_FULL' | 'TOO_MANY_FUTURE';
@@ -34,8 +34,8 @@ const FUTURE_WINDOW = 64;
 export class Mempool {
   private readonly byHash = new Map<string, PoolTx>();
   private readonly byAccount = new Map<string, Map<number, PoolTx>>();
-  /** Hashes whose signature was verified here: execution need not verify them again. */
-  private readonly verified = new Set<string>();
+  /** Hashes whose signature was verified here, with the birth block it was verified for. */
+  private readonly verified = new Map<string, number>();
   private seq = 0;
 
   constructor(private readonly maxTxs: number) {}
@@ -48,12 +48,16 @@ export class Mempool {
     return this.byHash.has(hash);
   }
 
-  isVerified(hash: string): boolean {
-    return this.verified.has(hash);
+  /** Execution need not verify again an extrinsic verified here for the same birth block. */
+  isVerified(hash: string, birth: number): boolean {
+    return this.verified.get(hash) === birth;
   }
 
-  /** Validates and adds; throws MempoolRejection naming the cause. */
-  add(xt: DecodedExtrinsic, ledger: Ledger, params: ChainParams, ctx: ExecutionContext): string {
+  /**
+   * Validates and adds; throws MempoolRejection naming the cause. `signatureChecked`: the caller already
+   * ran checkSignature at this height (outside the node's serial queue).
+   */
+  add(xt: DecodedExtrinsic, ledger: Ledger, params: ChainParams, ctx: ExecutionContext, signatureChecked = false): string {
     const hash = toHex(xt.hash);
     if (this.byHash.has(hash)) throw new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
     const signer = accountKey(xt.signer);
@@ -67,7 +71,7 @@ export class Mempool {
       throw new MempoolRejection('TOO_MANY_FUTURE', `the nonce is more than ${FUTURE_WINDOW} ahead of the account nonce ${accountNonce}`);
     }
     if (!existing && this.byHash.size >= this.maxTxs) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
-    const invalid = checkValidity(xt, ledger, params, ctx, { allowFutureNonce: true });
+    const invalid = checkValidity(xt, ledger, params, ctx, { allowFutureNonce: true, skipSignature: signatureChecked });
     if (invalid) throw new MempoolRejection(invalid, VALIDITY_MESSAGES[invalid]);
     if (existing) this.remove(existing);
     const tx: PoolTx = { hash, signer, nonce: xt.extra.nonce, bytes: xt.bytes, xt, seq: this.seq++ };
@@ -75,7 +79,7 @@ export class Mempool {
     let q = queue;
     if (!q) this.byAccount.set(signer, (q = new Map()));
     q.set(tx.nonce, tx);
-    this.verified.add(hash);
+    this.verified.set(hash, birthOf(xt, ctx));
     return hash;
   }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   ScaleReader,
   ScaleWriter,
@@ -29,10 +29,10 @@ import {
 } from '../block/block.js';
 import { evidenceId, proposalSignBytes, voteSignBytes, writeSignedVote, readSignedVote, type SignedVote } from '../block/votes.js';
 import { Ledger } from '../ledger/ledger.js';
-import { executeExtrinsics, type ExecutionContext, type ExtrinsicOutcome } from '../ledger/executor.js';
+import { checkSignature, executeExtrinsics, type ExecutionContext, type ExtrinsicOutcome } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import { Mempool } from '../mempool/mempool.js';
-import type { ConsensusStore, StoredBlock } from '../store/store.js';
+import type { ConsensusStore, SignerStateRow, StoredBlock } from '../store/store.js';
 import {
   decodeProposalMessage,
   decodeSyncBlocks,
@@ -96,7 +96,6 @@ export class ConsensusNode {
 
   private queue: Promise<void> = Promise.resolve();
   private subs: Subscription[] = [];
-  private js!: JetStreamClient;
   private txOutbox: Uint8Array[] = [];
   private txFlushTimer: NodeJS.Timeout | null = null;
   private syncing = false;
@@ -168,7 +167,7 @@ export class ConsensusNode {
     };
     on('proposal', (d) => this.enqueue(() => this.onProposalMessage(d)));
     on('vote', (d) => this.enqueue(() => this.onVoteMessage(d)));
-    on('txs', (d) => this.enqueue(() => this.onTxBatch(d)));
+    on('txs', (d) => this.onTxBatch(d));
     on('status', (d) => this.onStatus(d));
     this.subs.push(
       nc.subscribe(this.subject('sync'), {
@@ -293,7 +292,6 @@ export class ConsensusNode {
         });
       }
     }
-    this.js = jetstream(this.deps.nats);
   }
 
   // ---------------------------------------------------------------- heights
@@ -474,29 +472,38 @@ export class ConsensusNode {
 
   private readonly ownProposals = new Map<number, Uint8Array>();
 
+  /** (lockedRound, lockedHash, validRound, validHash) last written, to rewrite the blocks only on change. */
+  private persistedLock = '';
+
   private broadcastVote(v: Vote): void {
     // The signer state is written before the vote leaves (privval): a restart at this height then
     // restores the lock and never signs a conflicting vote.
     const signed: SignedVote = { ...v, signature: this.sign(voteSignBytes(this.deps.genesisHash, v)) };
     this.signatures.set(voteKey(v), signed.signature);
     const lock = this.bft?.lockState();
+    const lockKey = lock ? `${v.height}:${lock.lockedRound}:${lock.lockedValue?.hash}:${lock.validRound}:${lock.validValue?.hash}` : '';
+    const blocksChanged = lockKey !== this.persistedLock;
     const persist = lock
-        ? this.deps.store.saveSignerState({
-            height: v.height,
-            round: v.round,
-            step: v.type === 'precommit' ? 3 : 2,
-            lock: {
-              lockedRound: lock.lockedRound,
-              validRound: lock.validRound,
-              round: lock.round,
-              lockedBlock: lock.lockedValue ? blockToJson(lock.lockedValue) : null,
-              validBlock: lock.validValue ? blockToJson(lock.validValue) : null,
-            },
-          })
-        : Promise.resolve();
-    this.queue = this.queue.then(() => persist).then(() => {
-      this.deps.nats.publish(this.subject('vote'), encodeVoteMessage(signed));
-    });
+      ? this.deps.store.saveSignerState({
+          height: v.height,
+          round: v.round,
+          step: v.type === 'precommit' ? 3 : 2,
+          lockedRound: lock.lockedRound,
+          validRound: lock.validRound,
+          blocks: blocksChanged
+            ? { locked: lock.lockedValue ? encodeBlockBytes(lock.lockedValue) : null, valid: lock.validValue ? encodeBlockBytes(lock.validValue) : null }
+            : undefined,
+        })
+      : Promise.resolve();
+    this.persistedLock = lockKey;
+    this.queue = this.queue
+      .then(() => persist)
+      .then(() => this.deps.nats.publish(this.subject('vote'), encodeVoteMessage(signed)))
+      .catch((err: unknown) => {
+        this.persistedLock = '';
+        // Never send a vote whose signer state is not on disk; the round times out and moves on.
+        this.log.error(`vote not sent, signer state not saved: ${(err as Error).message}`);
+      });
   }
 
   private onEquivocation(first: Vote, second: Vote): void {
@@ -589,6 +596,7 @@ export class ConsensusNode {
     if (height > this.committedHeight + 1) this.requestSync();
   }
 
+  /** Peers' txs: signatures are checked here, outside the serial queue, then added in one task. */
   private onTxBatch(data: Uint8Array): void {
     let txs: Uint8Array[];
     try {
@@ -596,19 +604,25 @@ export class ConsensusNode {
     } catch {
       return;
     }
+    const ctx = this.executionContext(this.committedHeight + 1);
+    const verified: DecodedExtrinsic[] = [];
     for (const bytes of txs) {
       try {
-        this.tryAddToMempool(decodeExtrinsic(bytes));
+        const xt = decodeExtrinsic(bytes);
+        if (this.mempool.has(toHex(xt.hash))) continue;
+        if (checkSignature(xt, this.deps.params, ctx) === null) verified.push(xt);
       } catch {
         // a peer's tx that does not decode: drop it
       }
     }
+    for (const xt of verified) this.tryAddToMempool(xt, ctx.height);
   }
 
-  private tryAddToMempool(xt: DecodedExtrinsic): void {
+  private tryAddToMempool(xt: DecodedExtrinsic, verifiedAtHeight?: number): void {
     if (this.mempool.has(toHex(xt.hash))) return;
+    const height = this.committedHeight + 1;
     try {
-      this.mempool.add(xt, this.ledger, this.deps.params, this.executionContext(this.committedHeight + 1));
+      this.mempool.add(xt, this.ledger, this.deps.params, this.executionContext(height), verifiedAtHeight === height);
     } catch {
       // invalid for us now (already included, stale, …): the proposer's view may differ, which is fine
     }
@@ -638,7 +652,7 @@ export class ConsensusNode {
     return {
       height,
       blockHashAt: (n) => (n === 0 ? this.deps.genesisHash : this.recentHashes.get(n)),
-      isVerified: (h) => this.mempool.isVerified(h),
+      isVerified: (h, birth) => this.mempool.isVerified(h, birth),
     };
   }
 
@@ -718,22 +732,22 @@ export class ConsensusNode {
       commitSigners: commit.precommits.map((v) => v.validator),
       evidenceCount: block.evidence.length,
     };
-    // Every validator publishes; JetStream keeps one copy per Nats-Msg-Id, so any live validator suffices.
-    const pubs: Promise<unknown>[] = [
-      this.js.publish(`bai.${this.chainId}.blocks.finalized`, JSON.stringify(payload), { msgID: block.hash }),
-    ];
+    // Every validator publishes; the stream keeps one copy per Nats-Msg-Id, so any live validator
+    // suffices. Core publishes (no ack round trip per message): the redundancy is the delivery guarantee.
+    const nc = this.deps.nats;
+    const withId = (id: string) => {
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', id);
+      return { headers: h };
+    };
+    nc.publish(`bai.${this.chainId}.blocks.finalized`, JSON.stringify(payload), withId(block.hash));
     let i = 0;
-    for (const ev of [...(stored.events as Array<{ module: string; name: string; data: unknown }>), ...outcomes.flatMap((o) => o.events.map((e) => ({ ...e, extrinsicHash: o.hash })))]) {
-      pubs.push(
-        this.js.publish(`bai.${this.chainId}.events.${ev.module}.${ev.name}`, JSON.stringify({ blockNumber: block.number, blockHash: block.hash, ...ev }), {
-          msgID: `${block.hash}:${i++}`,
-        }),
-      );
+    const blockEvents = stored.events as Array<{ module: string; name: string; data: unknown }>;
+    const txEvents = outcomes.flatMap((o) => o.events.map((e) => ({ ...e, extrinsicHash: o.hash })));
+    for (const ev of [...blockEvents, ...txEvents]) {
+      const body = JSON.stringify({ blockNumber: block.number, blockHash: block.hash, ...ev });
+      nc.publish(`bai.${this.chainId}.events.${ev.module}.${ev.name}`, body, withId(`${block.hash}:${i++}`));
     }
-    void Promise.allSettled(pubs).then((rs) => {
-      const failed = rs.filter((r) => r.status === 'rejected').length;
-      if (failed) this.log.warn(`JetStream: ${failed} of ${rs.length} publishes for block ${block.number} failed`);
-    });
   }
 
   // ---------------------------------------------------------------- re-gossip and status
@@ -850,20 +864,17 @@ export class ConsensusNode {
 
   // ---------------------------------------------------------------- submissions (from the gRPC API)
 
-  /** Adds a client's extrinsic to the mempool (throws MempoolRejection) and gossips it. */
+  /**
+   * Admits a client's extrinsic to the mempool (throws MempoolRejection naming the cause) and gossips it.
+   * Synchronous, outside the serial queue: it reads the in-memory ledger, which a block commit updates
+   * before its database write; a tx of the block being written is then already stale here, so nothing
+   * is admitted twice, and the client is not kept waiting behind the write.
+   */
   async submit(xt: DecodedExtrinsic): Promise<string> {
-    let hash = '';
-    let error: unknown;
-    await this.enqueue(() => {
-      try {
-        hash = this.mempool.add(xt, this.ledger, this.deps.params, this.executionContext(this.committedHeight + 1));
-        this.gossipTx(xt.bytes);
-      } catch (err) {
-        error = err;
-      }
-    });
-    if (error) throw error;
     if (this.fatal) throw this.fatal;
+    const ctx = this.executionContext(this.committedHeight + 1);
+    const hash = this.mempool.add(xt, this.ledger, this.deps.params, ctx);
+    this.gossipTx(xt.bytes);
     return hash;
   }
 
@@ -878,19 +889,18 @@ export class ConsensusNode {
     }, 10);
   }
 
-  restoreSignerState(s: { height: number; lock: unknown } | null): void {
-    if (!s || typeof s.lock !== 'object' || s.lock === null) return;
-    const l = s.lock as { lockedRound?: number; validRound?: number; round?: number; lockedBlock?: BlockJson | null; validBlock?: BlockJson | null };
+  restoreSignerState(s: SignerStateRow | null): void {
+    if (!s) return;
     try {
       this.restoredLockState = {
         height: s.height,
         lock: {
-          lockedRound: l.lockedRound ?? -1,
-          validRound: l.validRound ?? -1,
+          lockedRound: s.lockedRound,
+          validRound: s.validRound,
           // never vote again in a round this validator may already have voted in before the restart
-          round: (l.round ?? 0) + 1,
-          lockedValue: l.lockedBlock ? blockFromJson(l.lockedBlock) : null,
-          validValue: l.validBlock ? blockFromJson(l.validBlock) : null,
+          round: s.round + 1,
+          lockedValue: s.lockedBlock ? decodeBlockBytes(s.lockedBlock) : null,
+          validValue: s.validBlock ? decodeBlockBytes(s.validBlock) : null,
         },
       };
     } catch {
@@ -899,14 +909,13 @@ export class ConsensusNode {
   }
 }
 
-type BlockJson = { header: string; body: string };
-
-function blockToJson(b: Block): BlockJson {
-  return { header: toHex(b.headerBytes), body: toHex(encodeBody(b)) };
+function encodeBlockBytes(b: Block): Uint8Array {
+  return new ScaleWriter().bytes(b.headerBytes).bytes(encodeBody(b)).finish();
 }
 
-function blockFromJson(j: BlockJson): Block {
-  return decodeBlock(fromHex(j.header), fromHex(j.body));
+function decodeBlockBytes(bytes: Uint8Array): Block {
+  const r = new ScaleReader(bytes);
+  return decodeBlock(r.bytes().slice(), r.bytes().slice());
 }
 
 function voteKey(v: Vote): string {

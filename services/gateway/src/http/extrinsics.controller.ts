@@ -9,6 +9,8 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
+import { blake2_256, fromHex, toHex } from '@balanceai/chain';
+import { DomainError } from '@balanceai/platform';
 import { ConsensusClient } from '../consensus/consensus-client.js';
 import { parseHash, parseSubmitBody } from './request-params.js';
 import { ErrorView, ExtrinsicStatusView, extrinsicStatusView, SubmittedView } from './views.js';
@@ -28,12 +30,20 @@ export class ExtrinsicsController {
   @ApiBody({ type: SubmitExtrinsicBody })
   @ApiAcceptedResponse({ type: SubmittedView, description: 'accepted into a validator mempool; gossiped from there' })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_HEX, MALFORMED_JSON, MALFORMED_EXTRINSIC, BAD_PROOF, ANCIENT_BIRTH_BLOCK, …' })
-  @ApiConflictResponse({ type: ErrorView, description: 'STALE_NONCE, PAYMENT, … (refused against current state)' })
+  @ApiConflictResponse({ type: ErrorView, description: 'STALE_NONCE, PRIORITY_TOO_LOW, … (refused against current state); resubmitting pending bytes is accepted again' })
   @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'EXTRINSIC_TOO_LARGE' })
   async submit(@Body() body: unknown): Promise<SubmittedView> {
     // Hand-checked body (no ValidationPipe): this is the hot path of the gateway.
-    const { hash } = await this.consensus.call('submitExtrinsic', { extrinsic: parseSubmitBody(body) });
-    return { hash };
+    const extrinsic = parseSubmitBody(body);
+    try {
+      const { hash } = await this.consensus.call('submitExtrinsic', { extrinsic });
+      return { hash };
+    } catch (err) {
+      // Submission is idempotent for the same bytes: the extrinsic is already pending (a client's retry,
+      // or our failover resending to a validator that had it by gossip), so it is accepted.
+      if (err instanceof DomainError && err.code === 'ALREADY_IMPORTED') return { hash: toHex(blake2_256(fromHex(extrinsic))) };
+      throw err;
+    }
   }
 
   @Get(':hash')

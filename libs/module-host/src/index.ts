@@ -1,0 +1,9 @@
+// The module host: a module writes its pure state machine and its repository; this serves
+// balanceai.module.v1.ModuleRuntimeService with replay and idempotent commit (README.md).
+export * from './state-machine.js';
+export { ModuleRuntime } from './module-runtime.js';
+export { LOADER_OPTIONS, canonicalJson, protoResponseCodec, type ResponseCodec } from './codec.js';
+export { hexToBytes, parseAccount, parseAmount, parseHex, parseUint64 } from './parse.js';
+export { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController, toRpcException } from './runtime.controller.js';
+export { ModuleHostModule, startModuleApp, type GrpcContract, type ListenOptions, type ModuleHostOptions } from './host.js';
+export { ConfigError, loadModuleHostConfig, portFrom, type ModuleConfigSpec, type ModuleHostConfig } from './config.js';

@@ -1,0 +1,73 @@
+import { Controller, Get, HttpException, Inject, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { moduleV1 } from '@balanceai/contracts';
+import { DomainError, toGrpcError } from '@balanceai/platform';
+import { ModuleRuntime } from './module-runtime.js';
+
+/** Injection token of the module's ModuleRuntime. */
+export const MODULE_RUNTIME = Symbol('MODULE_RUNTIME');
+
+const logger = new Logger('ModuleRuntime');
+
+/** Every failure leaves as a gRPC status with the domain code in `bai-error-code`; internal ones without details. */
+export function toRpcException(err: unknown): RpcException {
+  if (err instanceof DomainError) {
+    if (err.kind === 'internal') logger.error(`${err.code}: ${err.message}`);
+    return new RpcException(toGrpcError(err.kind === 'internal' ? new DomainError(err.code, 'internal error', 'internal') : err));
+  }
+  logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));
+}
+
+async function guarded<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toRpcException(err);
+  }
+}
+
+/** balanceai.module.v1.ModuleRuntimeService over the hosted module. */
+@Controller()
+@moduleV1.ModuleRuntimeServiceControllerMethods()
+export class ModuleRuntimeController implements moduleV1.ModuleRuntimeServiceController {
+  constructor(@Inject(MODULE_RUNTIME) private readonly runtime: ModuleRuntime<unknown>) {}
+
+  info(): Promise<moduleV1.InfoResponse> {
+    return guarded(() => this.runtime.info());
+  }
+
+  checkTx(req: moduleV1.CheckTxRequest): Promise<moduleV1.CheckTxResponse> {
+    return guarded(() => this.runtime.checkTx(req));
+  }
+
+  executeBlock(req: moduleV1.ExecuteBlockRequest): Promise<moduleV1.ExecuteBlockResponse> {
+    return guarded(() => this.runtime.executeBlock(req));
+  }
+
+  commit(req: moduleV1.CommitRequest): Promise<moduleV1.CommitResponse> {
+    return guarded(() => this.runtime.commit(req));
+  }
+}
+
+/** `/healthz`: the process serves. `/readyz`: its database answers; reports the committed height. */
+@Controller()
+export class ModuleHealthController {
+  constructor(@Inject(MODULE_RUNTIME) private readonly runtime: ModuleRuntime<unknown>) {}
+
+  @Get('healthz')
+  healthz() {
+    return { status: 'ok', module: this.runtime.machine.name };
+  }
+
+  @Get('readyz')
+  async readyz() {
+    const body = { ready: true, module: this.runtime.machine.name, height: this.runtime.committedHeight.toString() };
+    try {
+      await this.runtime.ping();
+    } catch {
+      throw new HttpException({ ...body, ready: false, reason: 'database unreachable' }, 503);
+    }
+    return body;
+  }
+}

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { blake2_256, cryptoReady, devGenesis, genesisToJson, toHex } from '@balanceai/chain';
+import { protoFile, type emissionsV1, type moduleV1 } from '@balanceai/contracts';
+import { LOADER_OPTIONS } from '@balanceai/module-host';
+import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
+import { freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
+import { EmissionsRepository, MAINNET_SCHEDULE, emissionsSetupFromGenesis, issuanceAtHeight, startEmissions, type EmissionsConfig } from '../src/index.js';
+
+const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = join(SERVICE_DIR, '..', '..');
+
+type Methods = Record<string, MethodDefinition<object, object>>;
+
+/** A plain gRPC client that can also hand back the undecoded response bytes. */
+class GrpcClient {
+  private readonly client: Client;
+  private readonly methods: Methods;
+
+  constructor(url: string, service: string, file: string) {
+    this.methods = loadSync(file, LOADER_OPTIONS)[service] as Methods;
+    this.client = new (makeGenericClientConstructor({}, service))(url, credentials.createInsecure());
+  }
+
+  call<T>(method: string, request: object, raw = false): Promise<T> {
+    const m = this.methods[method]!;
+    const decode = raw ? (b: Buffer) => b : m.responseDeserialize;
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, new Metadata(), { deadline: Date.now() + 10_000 },
+        (err, res) => (err ? reject(err) : resolve(res as T)));
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+const genesisTimeMs = 1_700_000_000_000;
+let postgres: PostgresServer;
+let dir: string;
+let config: EmissionsConfig;
+let app: NestFastifyApplication | null = null;
+let child: ChildProcess | null = null;
+let runtime: GrpcClient;
+let queries: GrpcClient;
+let funds: string[];
+
+function hashOf(height: number): string {
+  return toHex(blake2_256(new TextEncoder().encode(`block ${height}`)));
+}
+
+function executeRequest(height: number, totalIssuance: bigint = issuanceAtHeight(MAINNET_SCHEDULE, BigInt(height - 1))): moduleV1.ExecuteBlockRequest {
+  return {
+    context: {
+      height: String(height),
+      blockHash: hashOf(height),
+      timeMs: String(genesisTimeMs + height * 1000),
+      proposerIndex: 0,
+      lastCommitSigners: [0],
+      offences: [],
+      totalIssuance: totalIssuance.toString(),
+      validators: [],
+    },
+    calls: [],
+    signerBalances: [],
+    moduleBalances: [],
+  };
+}
+
+const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', executeRequest(height), raw);
+const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
+const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
+
+async function grpcError(promise: Promise<unknown>): Promise<{ code: number; domain: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as ServiceError;
+    return { code: e.code, domain: String(e.metadata.get(ERROR_CODE_METADATA_KEY)[0] ?? '') };
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Responses (raw bytes) of every height as first served, to compare replays against. */
+const served = new Map<number, Buffer>();
+
+before(async () => {
+  process.env.BAI_TESTCONTAINERS ??= '0';
+  await cryptoReady();
+  postgres = await startPostgres();
+  const databaseUrl = await postgres.createDatabase('emissions_it');
+  const migrate = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
+    cwd: SERVICE_DIR,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  assert.equal(migrate.status, 0, migrate.stderr);
+  dir = mkdtempSync(join(tmpdir(), 'bai-emissions-'));
+  const { genesis } = devGenesis({ validators: 1, genesisTimeMs });
+  const genesisFile = join(dir, 'genesis.json');
+  writeFileSync(genesisFile, genesisToJson(genesis));
+  const setup = emissionsSetupFromGenesis(genesis);
+  funds = [setup.funds.stakingPot, setup.funds.modelsGrants, setup.funds.agentsGrants, setup.funds.developmentFund];
+  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort() };
+  app = await startEmissions(config, { logger: false });
+  const url = `127.0.0.1:${config.grpcPort}`;
+  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+  queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
+});
+
+after(async () => {
+  runtime?.close();
+  queries?.close();
+  await app?.close();
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+  }
+  await postgres?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('emissions service over gRPC and PostgreSQL', () => {
+  it('starts at height 0 as pallet 10', async () => {
+    const i = await info();
+    assert.deepEqual([i.name, i.palletIndex, i.lastCommittedHeight], ['emissions', 10, '0']);
+    assert.match(i.lastRoot, /^0x[0-9a-f]{64}$/);
+  });
+
+  it('executes and commits heights 1..10, minting each block into the four funds', async () => {
+    for (let h = 1; h <= 10; h++) {
+      const raw = await execute(h, true);
+      served.set(h, raw);
+      const res = await execute(h);
+      assert.equal(res.height, String(h));
+      assert.deepEqual(res.transfers.map((t) => [t.kind, t.from, t.to]), funds.map((f) => [3, '', f]));
+      const minted = res.transfers.reduce((sum, t) => sum + BigInt(t.amount), 0n);
+      assert.equal(minted, issuanceAtHeight(MAINNET_SCHEDULE, BigInt(h)) - issuanceAtHeight(MAINNET_SCHEDULE, BigInt(h - 1)));
+      assert.equal(res.events[0]!.name, 'Minted');
+      assert.equal(JSON.parse(res.events[0]!.dataJson).amount, minted.toString());
+      const c = await commit(h);
+      assert.equal(c.height, String(h));
+    }
+    assert.equal((await info()).lastCommittedHeight, '10');
+  });
+
+  it('replays a committed height with the byte-identical stored response', async () => {
+    for (const h of [1, 5, 10]) assert.deepEqual(await execute(h, true), served.get(h));
+    assert.equal((await info()).lastCommittedHeight, '10');
+  });
+
+  it('answers ExecuteBlock twice before Commit with the same bytes, and commits once', async () => {
+    const a = await execute(11, true);
+    const b = await execute(11, true);
+    assert.deepEqual(a, b);
+    served.set(11, a);
+    const c1 = await commit(11);
+    const c2 = await commit(11);
+    assert.deepEqual(c1, c2);
+    assert.equal((await info()).lastRoot, c1.root);
+  });
+
+  it('refuses a gap with HEIGHT_GAP (FAILED_PRECONDITION) and a wrong ledger issuance with ISSUANCE_MISMATCH', async () => {
+    assert.deepEqual(await grpcError(execute(13)), { code: 9, domain: 'HEIGHT_GAP' });
+    const wrong = runtime.call('ExecuteBlock', executeRequest(12, 1n));
+    assert.deepEqual(await grpcError(wrong), { code: 9, domain: 'ISSUANCE_MISMATCH' });
+    assert.deepEqual(await grpcError(commit(12)), { code: 9, domain: 'NOT_EXECUTED' });
+  });
+
+  it('continues in a new process after a restart, with no height minted twice or skipped', async () => {
+    await execute(12); // executed but never committed: lost with the process
+    runtime.close();
+    queries.close();
+    await app!.close();
+    app = null;
+    child = spawn(process.execPath, [join(SERVICE_DIR, 'dist', 'src', 'main.js')], {
+      env: {
+        ...process.env,
+        BAI_GENESIS_FILE: config.genesisFile,
+        DATABASE_URL: config.databaseUrl,
+        BAI_GRPC_HOST: '127.0.0.1',
+        BAI_EMISSIONS_GRPC_PORT: String(config.grpcPort),
+        BAI_HTTP_HOST: '127.0.0.1',
+        BAI_HTTP_PORT: String(config.httpPort),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitFor('emissions /readyz', async () => (await fetch(`http://127.0.0.1:${config.httpPort}/readyz`)).ok);
+    const url = `127.0.0.1:${config.grpcPort}`;
+    runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+    queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
+    assert.equal((await info()).lastCommittedHeight, '11');
+    assert.deepEqual(await execute(11, true), served.get(11));
+    for (let h = 12; h <= 20; h++) {
+      await execute(h);
+      await commit(h);
+    }
+    const repo = new EmissionsRepository(config.databaseUrl);
+    try {
+      assert.deepEqual(await repo.committedHeights(), Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
+      const stored = await repo.load();
+      assert.equal(stored!.state.emission.issuance, issuanceAtHeight(MAINNET_SCHEDULE, 20n));
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('serves the schedule, the funds and the issuance curve from the committed state', async () => {
+    const schedule = await queries.call<emissionsV1.GetScheduleResponse>('GetSchedule', {});
+    assert.equal(schedule.height, '20');
+    assert.equal(schedule.issuance, issuanceAtHeight(MAINNET_SCHEDULE, 20n).toString());
+    assert.equal(schedule.epoch, 0);
+    assert.equal(schedule.lastBlockTimeMs, String(genesisTimeMs + 20_000));
+    assert.equal(schedule.nextHalving?.estimatedHeight, '13412904');
+    assert.equal(schedule.nextHalving?.estimatedTimeMs, String(genesisTimeMs + 20_000 + (13_412_904 - 20) * 1000));
+    const f = await queries.call<emissionsV1.GetFundsResponse>('GetFunds', {});
+    assert.deepEqual(f.funds.map((x) => x.account), funds);
+    assert.equal(BigInt(f.totalMinted), issuanceAtHeight(MAINNET_SCHEDULE, 20n) - MAINNET_SCHEDULE.genesisIssuance);
+    const curve = await queries.call<emissionsV1.GetIssuanceCurveResponse>('GetIssuanceCurve', { points: 3 });
+    assert.equal(curve.capHeight, '2593006844');
+    assert.deepEqual(curve.points.map((p) => p.height), ['0', '1296503422', '2593006844']);
+    assert.deepEqual(await grpcError(queries.call('GetIssuanceCurve', { points: 5000 })), { code: 3, domain: 'BAD_POINTS' });
+  });
+});

@@ -36,7 +36,7 @@ describe('normalize (sp-arithmetic normalize_tests)', () => {
 });
 
 describe('Perbill', () => {
-  it('from_rational rounds down (989/1000 of a percent-thing is 98, here 989/1000 = 989000000)', () => {
+  it('from_rational rounds down (2/3 -> 666666666) and q = 0 gives 100%', () => {
     assert.equal(perbillFromRational(2n, 3n), 666_666_666n);
     assert.equal(perbillFromRational(1n, 0n), PERBILL_ONE);
   });

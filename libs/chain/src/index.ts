@@ -9,3 +9,4 @@ export * from './extrinsic.js';
 export * from './header.js';
 export * from './metadata.js';
 export * from './genesis.js';
+export * from './module-account.js';

@@ -7,6 +7,7 @@ import { CONFIG, GENESIS } from './api/tokens.js';
 import type { ConsensusConfig } from './config.js';
 import { chainParamsOf } from './ledger/params.js';
 import { ConsensusNode } from './node/consensus-node.js';
+import { ModuleSet } from './modules/module-set.js';
 import { ConsensusStore } from './store/store.js';
 
 const NATS = Symbol('NATS');
@@ -49,6 +50,8 @@ export class ConsensusModule {
           provide: ConsensusNode,
           inject: [GENESIS, ConsensusStore, NATS],
           useFactory: async (g: { genesis: ReturnType<typeof genesisFromJson>; hash: Uint8Array }, store: ConsensusStore, nats: NatsConnection) => {
+            let stopped = false;
+            const modules = config.modules.length > 0 ? new ModuleSet(config.modules, () => stopped) : null;
             const node = new ConsensusNode({
               genesis: g.genesis,
               genesisHash: g.hash,
@@ -56,6 +59,11 @@ export class ConsensusModule {
               validatorKey: config.validatorKey ? keyFromUri(config.validatorKey, 'ed25519') : null,
               store,
               nats,
+              modules,
+            });
+            node.onStop(() => {
+              stopped = true;
+              modules?.close();
             });
             node.restoreSignerState(await store.signerState());
             await node.start((err) => {

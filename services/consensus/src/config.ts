@@ -9,6 +9,8 @@ export interface ConsensusConfig {
   grpcHost: string;
   grpcPort: number;
   httpPort: number;
+  /** Module services, `name=host:port` each (BAI_MODULES); executed in the fixed order emissions → staking → models → bridge. */
+  modules: Array<{ name: string; url: string }>;
 }
 
 export class ConfigError extends Error {}
@@ -45,5 +47,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     grpcHost: env.BAI_GRPC_HOST || '0.0.0.0',
     grpcPort: port(env, 'BAI_GRPC_PORT', 50051),
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
+    modules: parseModules(env.BAI_MODULES),
   };
+}
+
+function parseModules(raw: string | undefined): Array<{ name: string; url: string }> {
+  if (!raw) return [];
+  const seen = new Set<string>();
+  return raw.split(',').map((entry) => {
+    const m = /^\s*([a-z]+)=([^\s:=]+:\d{1,5})\s*$/.exec(entry);
+    if (!m) throw new ConfigError(`BAI_MODULES entries must be name=host:port, got "${entry}"`);
+    if (seen.has(m[1]!)) throw new ConfigError(`BAI_MODULES names module ${m[1]} twice`);
+    seen.add(m[1]!);
+    return { name: m[1]!, url: m[2]! };
+  });
 }

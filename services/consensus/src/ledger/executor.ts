@@ -37,6 +37,8 @@ export interface ExecutionContext {
   blockHashAt(n: number): Uint8Array | undefined;
   /** True when this node already verified this extrinsic's signature for that birth block (mempool). */
   isVerified?(hash: string, birth: number): boolean;
+  /** Pallets served by a module service: their calls pay fee and nonce here, then go to the module. */
+  modulePallets?: ReadonlySet<number>;
 }
 
 export interface ExtrinsicOutcome {
@@ -53,6 +55,8 @@ export interface ExtrinsicOutcome {
   errorMessage: string | null;
   fee: bigint;
   events: LedgerEvent[];
+  /** Set for a module pallet's call: fee and nonce are done, the module decides success. */
+  moduleCall?: { palletIndex: number; callIndex: number; args: Uint8Array };
 }
 
 /** Additional signed data of an extrinsic at `height`: what its signature must cover. */
@@ -175,6 +179,19 @@ function executeOne(ledger: Ledger, params: ChainParams, ctx: ExecutionContext, 
   const events: LedgerEvent[] = [
     { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: base.signer, actualFee: fee.toString(), tip: xt.extra.tip.toString() } },
   ];
+  if (ctx.modulePallets?.has(xt.call.palletIndex)) {
+    // Success or failure comes from the module after the ledger's pass (ARCHITECTURE.md §3 step 2).
+    return {
+      ...base,
+      applied: true,
+      success: true,
+      errorCode: null,
+      errorMessage: null,
+      fee,
+      events,
+      moduleCall: { palletIndex: xt.call.palletIndex, callIndex: xt.call.callIndex, args: xt.call.args },
+    };
+  }
   const result = dispatch(ledger, params, xt, base.args, events);
   if (result) {
     events.push({ module: 'System', name: 'ExtrinsicFailed', data: { error: result.code } });

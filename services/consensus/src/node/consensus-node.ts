@@ -4,6 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import {
   ScaleReader,
   ScaleWriter,
+  blake2_256,
+  concatBytes,
   parseAccountId,
   decodeExtrinsic,
   fromHex,
@@ -32,6 +34,9 @@ import { Ledger } from '../ledger/ledger.js';
 import { checkSignature, executeExtrinsics, type ExecutionContext, type ExtrinsicOutcome } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import { Mempool } from '../mempool/mempool.js';
+import { ModuleFault } from '../modules/transfers.js';
+import type { ModuleSet } from '../modules/module-set.js';
+import type { moduleV1 } from '@balanceai/contracts';
 import type { ConsensusStore, SignerStateRow, StoredBlock } from '../store/store.js';
 import {
   decodeProposalMessage,
@@ -59,6 +64,8 @@ export interface NodeDeps {
   nats: NatsConnection;
   /** Clock for proposals and timeouts only; execution reads time from the block. */
   now?: () => number;
+  /** The module services this validator drives each block (none: ledger only). */
+  modules?: ModuleSet | null;
 }
 
 export class AppHashMismatchError extends Error {}
@@ -154,6 +161,7 @@ export class ConsensusNode {
   async start(onFatal: (err: Error) => void): Promise<void> {
     this.onFatal = onFatal;
     await this.loadState();
+    await this.connectModules();
     await this.ensureStream();
     const nc = this.deps.nats;
     const on = (kind: string, handler: (data: Uint8Array) => void) => {
@@ -185,8 +193,15 @@ export class ConsensusNode {
     );
   }
 
+  private readonly stopHooks: Array<() => void> = [];
+
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const h of this.stopHooks) h();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subs) s.unsubscribe();
@@ -216,7 +231,7 @@ export class ConsensusNode {
       await task();
     });
     this.queue = run.catch((err: unknown) => {
-      if (err instanceof AppHashMismatchError) {
+      if (err instanceof AppHashMismatchError || err instanceof ModuleFault) {
         this.fatal = err;
         this.log.error(err.message);
         this.onFatal(err);
@@ -243,7 +258,8 @@ export class ConsensusNode {
         timeMs: genesis.genesisTimeMs,
         round: 0,
         proposer: 0,
-        appHash: this.appHash(ledger),
+        // Modules join from block 1: the genesis state root is the ledger's alone.
+        appHash: ledger.root(),
         events: [],
       };
       await store.initGenesis(genesisBlock, balances, ledger.totalIssuance);
@@ -258,7 +274,7 @@ export class ConsensusNode {
     this.committedHeight = state.height;
     this.lastBlockHash = state.blockHash;
     this.lastAppHash = state.appHash;
-    if (toHex(this.appHash(this.ledger)) !== toHex(state.appHash)) {
+    if (!this.deps.modules && toHex(this.appHash(this.ledger, [])) !== toHex(state.appHash)) {
       throw new Error('stored ledger does not match the stored app hash');
     }
     for (const r of await store.recentBlockHashes(RECENT_HASHES)) this.recentHashes.set(r.height, r.hash);
@@ -653,6 +669,7 @@ export class ConsensusNode {
       height,
       blockHashAt: (n) => (n === 0 ? this.deps.genesisHash : this.recentHashes.get(n)),
       isVerified: (h, birth) => this.mempool.isVerified(h, birth),
+      modulePallets: this.deps.modules?.pallets,
     };
   }
 
@@ -660,14 +677,27 @@ export class ConsensusNode {
   private async commitBlock(block: Block, commit: Commit): Promise<void> {
     const t0 = this.now();
     const outcomes: ExtrinsicOutcome[] = executeExtrinsics(this.ledger, this.deps.params, this.executionContext(block.number), block.extrinsics);
-    const appHash = this.appHash(this.ledger);
+    const moduleOut = this.deps.modules
+      ? await this.deps.modules.runBlock({
+          height: block.number,
+          blockHash: block.hash,
+          timeMs: block.meta.timeMs,
+          proposer: block.meta.proposer,
+          lastCommitSigners: block.lastCommit?.precommits.map((v) => v.validator) ?? [],
+          offences: block.evidence.map((e) => ({ validator: e.first.validator, height: String(e.first.height), round: e.first.round, voteType: e.first.type })),
+          validators: this.deps.genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: v.stash, backingStake: '0' })),
+          ledger: this.ledger,
+          outcomes,
+        })
+      : { roots: [], blockEvents: [], requests: [] };
+    const appHash = this.appHash(this.ledger, moduleOut.roots);
     const includedEvidence = block.evidence.map((e) => {
       const w = new ScaleWriter();
       writeSignedVote(w, e.first);
       writeSignedVote(w, e.second);
       return { id: toHex(evidenceId(e.first, e.second)), height: e.first.height, validator: e.first.validator, votes: w.finish() };
     });
-    const blockEvents = block.evidence.map((e) => ({
+    const evidenceEvents = block.evidence.map((e) => ({
       module: 'Consensus',
       name: 'Equivocation',
       data: { validator: e.first.validator, height: e.first.height, round: e.first.round, voteType: e.first.type },
@@ -682,7 +712,7 @@ export class ConsensusNode {
       round: block.meta.round,
       proposer: block.meta.proposer,
       appHash,
-      events: blockEvents,
+      events: [...evidenceEvents, ...moduleOut.blockEvents],
     };
     await this.deps.store.commitBlock({
       block: stored,
@@ -690,6 +720,7 @@ export class ConsensusNode {
       accounts: this.ledger.takeDirty(),
       totalIssuance: this.ledger.totalIssuance,
       includedEvidence,
+      moduleRequests: moduleOut.requests,
     });
     this.committedHeight = block.number;
     this.lastBlockHash = fromHex(block.hash);
@@ -712,9 +743,32 @@ export class ConsensusNode {
   lastExecutionMs = 0;
   finalizedTxCount = 0;
 
-  /** app_hash = blake2b(ledger_root ‖ module roots in order); modules join in the module-runtime issue. */
-  private appHash(ledger: Ledger): Uint8Array {
-    return ledger.root();
+  /** app_hash = blake2_256(ledger_root ‖ module roots in order), or the ledger root when no module runs. */
+  private appHash(ledger: Ledger, moduleRoots: Uint8Array[]): Uint8Array {
+    if (moduleRoots.length === 0) return ledger.root();
+    return blake2_256(concatBytes(ledger.root(), ...moduleRoots));
+  }
+
+  /**
+   * Asks every module its committed height and replays the heights it lacks from the requests stored with
+   * each block; then checks that ledger + module roots give the app hash this node stored.
+   */
+  private async connectModules(): Promise<void> {
+    const modules = this.deps.modules;
+    if (!modules) return;
+    const heights = await modules.handshake();
+    for (const [name, moduleHeight] of heights) {
+      if (moduleHeight > this.committedHeight) {
+        this.log.log(`module ${name} is at height ${moduleHeight}, ahead of consensus ${this.committedHeight}: it will answer those heights from its stored responses`);
+      }
+      for (let h = moduleHeight + 1; h <= this.committedHeight; h++) {
+        const request = await this.deps.store.moduleRequest(h, name);
+        if (!request) throw new ModuleFault(`module ${name} lacks height ${h} and this node has no stored request to replay it`);
+        await modules.replay(name, h, request as moduleV1.ExecuteBlockRequest);
+        if (h === moduleHeight + 1 || h === this.committedHeight) this.log.log(`replayed module ${name} at height ${h}`);
+      }
+    }
+    this.log.log(`modules in execution order: ${modules.names.join(' → ')}`);
   }
 
   private publishFinalized(block: Block, stored: StoredBlock, outcomes: ExtrinsicOutcome[], commit: Commit): void {

@@ -30,6 +30,7 @@ export interface CommittedBlock {
   accounts: Array<{ id: string; data: AccountData | null }>;
   totalIssuance: bigint;
   includedEvidence: Array<{ id: string; height: number; validator: number; votes: Uint8Array }>;
+  moduleRequests: Array<{ module: string; request: object }>;
 }
 
 export interface SignerStateRow {
@@ -112,6 +113,11 @@ export class ConsensusStore {
       await tx.block.create({ data: this.blockRow(c.block) });
       if (c.outcomes.length > 0) await this.insertResults(tx, c.block.height, c.outcomes);
       await this.upsertAccounts(tx, c.accounts);
+      if (c.moduleRequests.length > 0) {
+        await tx.moduleRequest.createMany({
+          data: c.moduleRequests.map((r) => ({ height: BigInt(c.block.height), module: r.module, request: r.request })),
+        });
+      }
       if (c.includedEvidence.length > 0) {
         // This node may never have seen the offence itself: record it, then mark it included.
         await tx.evidence.createMany({
@@ -328,6 +334,11 @@ export class ConsensusStore {
       create: { id: buf(fromHex(id)), height: BigInt(height), validator, votes: buf(votes) },
       update: {},
     });
+  }
+
+  async moduleRequest(height: number, module: string): Promise<unknown | null> {
+    const r = await this.prisma.moduleRequest.findUnique({ where: { height_module: { height: BigInt(height), module } } });
+    return r ? r.request : null;
   }
 
   async includedEvidenceIds(): Promise<string[]> {

@@ -1,0 +1,70 @@
+import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { moduleV1, protoFile, protoRoot } from '@balanceai/contracts';
+
+type Unary<Req, Res> = (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res?: Res) => void) => void;
+interface RuntimeStub extends Client {
+  Info: Unary<moduleV1.InfoRequest, moduleV1.InfoResponse>;
+  ExecuteBlock: Unary<moduleV1.ExecuteBlockRequest, moduleV1.ExecuteBlockResponse>;
+  Commit: Unary<moduleV1.CommitRequest, moduleV1.CommitResponse>;
+}
+
+let stubConstructor: (new (url: string, creds: ReturnType<typeof credentials.createInsecure>, opts: object) => RuntimeStub) | null = null;
+
+function runtimeConstructor() {
+  if (!stubConstructor) {
+    const def = loadSync(protoFile('module'), { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] });
+    const pkg = loadPackageDefinition(def) as unknown as { balanceai: { module: { v1: { ModuleRuntimeService: typeof stubConstructor } } } };
+    stubConstructor = pkg.balanceai.module.v1.ModuleRuntimeService;
+  }
+  return stubConstructor!;
+}
+
+/** A module service reached over gRPC `balanceai.module.v1.ModuleRuntimeService`. */
+export class ModuleClient {
+  private readonly stub: RuntimeStub;
+
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly deadlineMs = 10_000,
+  ) {
+    const Ctor = runtimeConstructor();
+    this.stub = new Ctor(url, credentials.createInsecure(), {
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
+  }
+
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(this.stub, req, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
+        err || !res ? reject(err ?? new Error('empty response')) : resolve(res),
+      );
+    });
+  }
+
+  info(): Promise<moduleV1.InfoResponse> {
+    return this.call(this.stub.Info, {});
+  }
+
+  executeBlock(req: moduleV1.ExecuteBlockRequest): Promise<moduleV1.ExecuteBlockResponse> {
+    return this.call(this.stub.ExecuteBlock, req);
+  }
+
+  commit(height: number): Promise<moduleV1.CommitResponse> {
+    return this.call(this.stub.Commit, { height: String(height) });
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+}
+
+/** True for errors that mean "the module is not there right now" (retry), not "the module refused". */
+export function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */;
+}

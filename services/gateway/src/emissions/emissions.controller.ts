@@ -1,0 +1,39 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { EmissionsClient } from './emissions-client.js';
+import {
+  EmissionScheduleView, EmissionsErrorView, FundsView, IssuanceCurveView, curveView, fundsView, parsePoints, scheduleView,
+} from './emissions.views.js';
+
+/** REST routes of the issuance schedule (ARCHITECTURE.md §4), proxied to EmissionsService over gRPC. */
+@ApiTags('emissions')
+@Controller('v1/emissions')
+export class EmissionsController {
+  constructor(@Inject(EmissionsClient) private readonly emissions: EmissionsClient) {}
+
+  @Get('schedule')
+  @ApiOperation({ summary: 'Current epoch, mint rate, issuance and the next halving with its estimated height and date' })
+  @ApiOkResponse({ type: EmissionScheduleView })
+  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  async schedule(): Promise<EmissionScheduleView> {
+    return scheduleView(await this.emissions.call('getSchedule', {}));
+  }
+
+  @Get('curve')
+  @ApiOperation({ summary: 'Issuance from genesis to the cap, downsampled to evenly spaced heights' })
+  @ApiQuery({ name: 'points', required: false, description: 'number of points, 2..1000 (default 100)', example: 100 })
+  @ApiOkResponse({ type: IssuanceCurveView })
+  @ApiBadRequestResponse({ type: EmissionsErrorView, description: 'BAD_POINTS' })
+  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  async curve(@Query('points') points?: string): Promise<IssuanceCurveView> {
+    return curveView(await this.emissions.call('getIssuanceCurve', { points: parsePoints(points) }));
+  }
+
+  @Get('funds')
+  @ApiOperation({ summary: 'The four fund accounts and what each has received from emissions since genesis' })
+  @ApiOkResponse({ type: FundsView })
+  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  async funds(): Promise<FundsView> {
+    return fundsView(await this.emissions.call('getFunds', {}));
+  }
+}

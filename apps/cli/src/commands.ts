@@ -148,7 +148,7 @@ export async function account(address: string | undefined, opts: { gateway?: str
 /** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */
 export function migrate(): void {
   if (!process.env.DATABASE_URL) throw new UsageError('DATABASE_URL is required');
-  for (const svc of ['consensus']) {
+  for (const svc of ['consensus', 'emissions']) {
     const dir = join(REPO_ROOT, 'services', svc);
     if (!existsSync(join(dir, 'prisma'))) continue;
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: dir, stdio: 'inherit' });
@@ -157,16 +157,39 @@ export function migrate(): void {
 
 const SERVICES: Record<string, string> = {
   consensus: 'services/consensus/dist/src/main.js',
+  emissions: 'services/emissions/dist/src/main.js',
   gateway: 'services/gateway/dist/src/main.js',
   expert: 'services/expert/dist/src/main.js',
 };
 
-/** `run <service>`: starts one service in this process (the container image's entry point). */
+/**
+ * `run <service>`: starts one service in this process (the container image's entry point).
+ * `run validator` starts a validator's consensus and module services together in one process
+ * (the monolithic mode a small devnet uses); each keeps its own ports.
+ */
 export async function runService(what: string | undefined): Promise<void> {
-  // A validator is consensus plus its modules; the modules join as they land (module-runtime issue).
-  const target = what === 'validator' ? 'consensus' : what;
-  const file = target ? SERVICES[target] : undefined;
+  if (what === 'validator') return runValidator();
+  const file = what ? SERVICES[what] : undefined;
   if (!file) throw new UsageError(`usage: balanceai run <${[...Object.keys(SERVICES), 'validator'].join('|')}>`);
   process.argv[1] = join(REPO_ROOT, file);
   await import(join(REPO_ROOT, file));
+}
+
+async function runValidator(): Promise<void> {
+  const emissions = (await import(join(REPO_ROOT, 'services/emissions/dist/src/index.js'))) as {
+    startEmissions(c: unknown): Promise<unknown>;
+    loadConfig(env: NodeJS.ProcessEnv): unknown;
+  };
+  const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as {
+    startConsensus(c: unknown): Promise<unknown>;
+    loadConfig(env: NodeJS.ProcessEnv): unknown;
+  };
+  const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
+  const emissionsGrpc = process.env.BAI_EMISSIONS_GRPC_PORT ?? '50061';
+  await emissions.startEmissions(
+    emissions.loadConfig({ ...process.env, BAI_HTTP_PORT: process.env.BAI_EMISSIONS_HTTP_PORT ?? String(httpPort + 1), BAI_EMISSIONS_GRPC_PORT: emissionsGrpc }),
+  );
+  await consensus.startConsensus(
+    consensus.loadConfig({ ...process.env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc}` }),
+  );
 }

@@ -10,7 +10,7 @@ const HELP = `balanceai — BalanceAI Network node and tools
   balanceai transfer --from <secret-uri> --to <address> --amount <BAI> [--keep-alive] [--gateway URL]
   balanceai account <address> [--gateway URL]
   balanceai migrate                       (DATABASE_URL)
-  balanceai run consensus|gateway|expert|validator
+  balanceai run consensus|emissions|gateway|expert|validator
 `;
 
 async function main(): Promise<void> {

@@ -12,3 +12,5 @@ export function protoFile(service: string, version = 'v1'): string {
   return join(protoRoot, 'balanceai', service, version, `${service}.proto`);
 }
 export * as expertV1 from './generated/balanceai/expert/v1/expert.js';
+export * as moduleV1 from './generated/balanceai/module/v1/module.js';
+export * as emissionsV1 from './generated/balanceai/emissions/v1/emissions.js';

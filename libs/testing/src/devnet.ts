@@ -44,7 +44,7 @@ interface Child {
 async function migrateTemplate(postgres: PostgresServer): Promise<string> {
   const template = 'bai_template';
   const url = await postgres.createDatabase(template);
-  for (const svc of ['consensus']) {
+  for (const svc of ['consensus', 'emissions']) {
     await run(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
       cwd: join(REPO_ROOT, 'services', svc),
       env: { ...process.env, DATABASE_URL: url },
@@ -75,6 +75,9 @@ export class Devnet {
   gatewayUrl = '';
   readonly grpcPorts: number[] = [];
   readonly httpPorts: number[] = [];
+  /** Each validator's module services (emissions), one process each, beside its consensus process. */
+  readonly moduleChildren: Child[][] = [];
+  readonly emissionsPorts: number[] = [];
 
   private constructor(
     readonly dir: string,
@@ -111,8 +114,19 @@ export class Devnet {
         const dbUrl = await createFromTemplate(postgres.adminUrl, `bai_v${i}`, template);
         const grpcPort = await freePort();
         const httpPort = await freePort();
+        const emissionsPort = await freePort();
         net.grpcPorts.push(grpcPort);
         net.httpPorts.push(httpPort);
+        net.emissionsPorts.push(emissionsPort);
+        net.moduleChildren.push([
+          net.child(`emissions-${i}`, [join(REPO_ROOT, 'services', 'emissions', 'dist', 'src', 'main.js')], {
+            BAI_GENESIS_FILE: genesisFile,
+            DATABASE_URL: dbUrl,
+            BAI_GRPC_HOST: '127.0.0.1',
+            BAI_EMISSIONS_GRPC_PORT: String(emissionsPort),
+            BAI_HTTP_PORT: String(await freePort()),
+          }),
+        ]);
         net.validators.push(
           net.child(`validator-${i}`, [join(REPO_ROOT, 'services', 'consensus', 'dist', 'src', 'main.js')], {
             BAI_GENESIS_FILE: genesisFile,
@@ -122,9 +136,11 @@ export class Devnet {
             BAI_GRPC_HOST: '127.0.0.1',
             BAI_GRPC_PORT: String(grpcPort),
             BAI_HTTP_PORT: String(httpPort),
+            BAI_MODULES: `emissions=127.0.0.1:${emissionsPort}`,
           }),
         );
       }
+      for (const mods of net.moduleChildren) for (const m of mods) net.spawn(m);
       for (let i = 0; i < n; i++) net.spawn(net.validators[i]!);
       await Promise.all(net.httpPorts.map((p, i) => waitFor(`validator-${i} health`, () => httpOk(`http://127.0.0.1:${p}/healthz`), 60_000)));
       if (opts.gateway ?? true) {
@@ -134,6 +150,7 @@ export class Devnet {
           BAI_CONSENSUS_URLS: net.grpcPorts.map((p) => `127.0.0.1:${p}`).join(','),
           NATS_URL: nats.url,
           BAI_CHAIN_ID: genesis.chainId,
+          BAI_EMISSIONS_URL: `127.0.0.1:${net.emissionsPorts[0]}`,
           PORT: String(port),
           HOST: '127.0.0.1',
         });
@@ -193,6 +210,21 @@ export class Devnet {
     await exited;
   }
 
+  /** Kills (SIGKILL) validator i's module service `name`, e.g. emissions. */
+  async killModule(i: number, name = 'emissions'): Promise<void> {
+    const c = this.moduleChildren[i]!.find((m) => m.name === `${name}-${i}`)!;
+    const p = c.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts validator i's module service again. */
+  restartModule(i: number, name = 'emissions'): void {
+    this.spawn(this.moduleChildren[i]!.find((m) => m.name === `${name}-${i}`)!);
+  }
+
   pause(i: number): void {
     this.validators[i]!.proc?.kill('SIGSTOP');
   }
@@ -208,7 +240,7 @@ export class Devnet {
   }
 
   async stop(): Promise<void> {
-    const all = [...this.validators, ...(this.gatewayChild ? [this.gatewayChild] : [])];
+    const all = [...this.validators, ...this.moduleChildren.flat(), ...(this.gatewayChild ? [this.gatewayChild] : [])];
     await Promise.all(
       all.map(async (c) => {
         const p = c.proc;

@@ -8,13 +8,14 @@ import { ExtrinsicsController } from './http/extrinsics.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { blockStreamProvider } from './stream/block-stream.providers.js';
 import { ExpertModule } from './expert/expert.module.js';
+import { EmissionsModule } from './emissions/emissions.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ExpertModule],
+      imports: [ExpertModule, EmissionsModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
       exports: [GATEWAY_CONFIG],

@@ -685,7 +685,7 @@ export class ConsensusNode {
           proposer: block.meta.proposer,
           lastCommitSigners: block.lastCommit?.precommits.map((v) => v.validator) ?? [],
           offences: block.evidence.map((e) => ({ validator: e.first.validator, height: String(e.first.height), round: e.first.round, voteType: e.first.type })),
-          validators: this.deps.genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: v.stash, backingStake: '0' })),
+          validators: this.moduleValidators,
           ledger: this.ledger,
           outcomes,
         })
@@ -738,6 +738,16 @@ export class ConsensusNode {
     this.lastExecutionMs = this.now() - t0;
     this.finalizedTxCount += outcomes.length;
     this.publishFinalized(block, stored, outcomes, commit);
+  }
+
+  /** The active set as modules see it: account ids as 0x hex (the module contract's form). */
+  private get moduleValidators(): moduleV1.ActiveValidator[] {
+    return this.deps.genesis.validators.map((v, index) => ({
+      index,
+      consensusKey: v.consensusKey,
+      stash: toHex(parseAccountId(v.stash)),
+      backingStake: '0',
+    }));
   }
 
   lastExecutionMs = 0;

@@ -1,0 +1,1 @@
+export { createMetrics, METRIC_PREFIX, type BaiMetrics, type MetricsOptions } from './metrics.js';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { consensusClientProvider, GATEWAY_CONFIG } from './consensus/consensus.providers.js';
+import { ConsensusClient } from './consensus/consensus-client.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { BlocksController } from './http/blocks.controller.js';
 import { ChainController } from './http/chain.controller.js';
@@ -18,7 +19,9 @@ export class GatewayModule {
       imports: [ExpertModule, EmissionsModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
-      exports: [GATEWAY_CONFIG],
+      // Global: feature modules (emissions, expert) read balances through the same validator client.
+      global: true,
+      exports: [GATEWAY_CONFIG, ConsensusClient],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Optional, Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ConsensusClient } from '../consensus/consensus-client.js';
 import { EmissionsClient } from './emissions-client.js';
 import {
   EmissionScheduleView, EmissionsErrorView, FundsView, IssuanceCurveView, curveView, fundsView, parsePoints, scheduleView,
@@ -9,7 +10,10 @@ import {
 @ApiTags('emissions')
 @Controller('v1/emissions')
 export class EmissionsController {
-  constructor(@Inject(EmissionsClient) private readonly emissions: EmissionsClient) {}
+  constructor(
+    @Inject(EmissionsClient) private readonly emissions: EmissionsClient,
+    @Optional() @Inject(ConsensusClient) private readonly consensus?: ConsensusClient,
+  ) {}
 
   @Get('schedule')
   @ApiOperation({ summary: 'Current epoch, mint rate, issuance and the next halving with its estimated height and date' })
@@ -30,10 +34,20 @@ export class EmissionsController {
   }
 
   @Get('funds')
-  @ApiOperation({ summary: 'The four fund accounts and what each has received from emissions since genesis' })
+  @ApiOperation({ summary: 'The four fund accounts: what each has received from emissions since genesis, and its balance now' })
   @ApiOkResponse({ type: FundsView })
   @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
   async funds(): Promise<FundsView> {
-    return fundsView(await this.emissions.call('getFunds', {}));
+    const view = fundsView(await this.emissions.call('getFunds', {}));
+    // Balances come from the ledger (fees also reach the staking pot; grants will be paid out of funds).
+    if (this.consensus) {
+      const consensus = this.consensus;
+      await Promise.all(
+        view.funds.map(async (f) => {
+          f.balance = (await consensus.call('getAccount', { address: f.account })).free;
+        }),
+      );
+    }
+    return view;
   }
 }

@@ -48,6 +48,7 @@ export class FundView {
   @ApiProperty({ description: 'SS58 address' }) address!: string;
   @ApiProperty({ example: 44, description: 'whole percent of each mint; the development fund also takes the rounding' }) percent!: number;
   @ApiProperty({ description: 'minted into this fund since genesis' }) minted!: string;
+  @ApiProperty({ required: false, description: 'free balance now, from the ledger (the staking pot also receives fees)' }) balance?: string;
 }
 
 export class FundsView {

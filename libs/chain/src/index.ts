@@ -10,3 +10,4 @@ export * from './header.js';
 export * from './metadata.js';
 export * from './genesis.js';
 export * from './module-account.js';
+export * from './staking-calls.js';

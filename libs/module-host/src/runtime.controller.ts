@@ -1,7 +1,9 @@
 import { Controller, Get, HttpException, Inject, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { moduleV1 } from '@balanceai/contracts';
-import { DomainError, toGrpcError } from '@balanceai/platform';
+import type { Metadata } from '@grpc/grpc-js';
+import { SpanKind } from '@opentelemetry/api';
+import { DomainError, extractGrpcMetadata, inSpan, toGrpcError } from '@balanceai/platform';
 import { ModuleRuntime } from './module-runtime.js';
 
 /** Injection token of the module's ModuleRuntime. */
@@ -41,12 +43,22 @@ export class ModuleRuntimeController implements moduleV1.ModuleRuntimeServiceCon
     return guarded(() => this.runtime.checkTx(req));
   }
 
-  executeBlock(req: moduleV1.ExecuteBlockRequest): Promise<moduleV1.ExecuteBlockResponse> {
-    return guarded(() => this.runtime.executeBlock(req));
+  executeBlock(req: moduleV1.ExecuteBlockRequest, metadata?: Metadata): Promise<moduleV1.ExecuteBlockResponse> {
+    return this.traced('ExecuteBlock', req.context?.height ?? '', metadata, () => this.runtime.executeBlock(req));
   }
 
-  commit(req: moduleV1.CommitRequest): Promise<moduleV1.CommitResponse> {
-    return guarded(() => this.runtime.commit(req));
+  commit(req: moduleV1.CommitRequest, metadata?: Metadata): Promise<moduleV1.CommitResponse> {
+    return this.traced('Commit', req.height, metadata, () => this.runtime.commit(req));
+  }
+
+  /** A server span continuing the caller's trace (W3C traceparent in the gRPC metadata). */
+  private traced<T>(method: string, height: string, metadata: Metadata | undefined, work: () => T | Promise<T>): Promise<T> {
+    return inSpan(
+      `${this.runtime.machine.name} ${method}`,
+      { 'rpc.system': 'grpc', 'rpc.service': 'balanceai.module.v1.ModuleRuntimeService', 'rpc.method': method, 'bai.block.number': height },
+      () => guarded(work),
+      { kind: SpanKind.SERVER, parent: metadata ? extractGrpcMetadata(metadata) : undefined },
+    );
   }
 }
 

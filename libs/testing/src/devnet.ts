@@ -41,7 +41,7 @@ interface Child {
 }
 
 /** Migrations are applied once to a template database; each validator's database is a copy of it. */
-async function migrateTemplate(postgres: PostgresServer): Promise<string> {
+export async function migrateTemplate(postgres: PostgresServer): Promise<string> {
   const template = 'bai_template';
   const url = await postgres.createDatabase(template);
   for (const svc of ['consensus', 'emissions']) {
@@ -53,7 +53,7 @@ async function migrateTemplate(postgres: PostgresServer): Promise<string> {
   return template;
 }
 
-async function createFromTemplate(adminUrl: string, name: string, template: string): Promise<string> {
+export async function createFromTemplate(adminUrl: string, name: string, template: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -170,7 +170,9 @@ export class Devnet {
   }
 
   private spawn(c: Child): void {
-    const flags = process.env.BAI_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []; // source maps cost ~2.5% CPU under load
+    // Tracing is loaded before the app (a no-op unless OTEL_TRACES_EXPORTER is set); source maps cost ~2.5% CPU.
+    const flags = ['--import', join(REPO_ROOT, 'libs', 'platform', 'dist', 'src', 'telemetry', 'preload.js')];
+    if (process.env.BAI_SOURCE_MAPS === '1') flags.push('--enable-source-maps');
     const proc = spawn(process.execPath, [...flags, ...c.args], {
       env: { ...process.env, ...c.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],

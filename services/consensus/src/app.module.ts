@@ -3,7 +3,8 @@ import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { cryptoReady, genesisFromJson, genesisHash, keyFromUri } from '@balanceai/chain';
 import { ConsensusApi, HealthController } from './api/consensus.api.js';
-import { CONFIG, GENESIS } from './api/tokens.js';
+import { CONFIG, GENESIS, METRICS } from './api/tokens.js';
+import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/platform';
 import type { ConsensusConfig } from './config.js';
 import { chainParamsOf } from './ledger/params.js';
 import { ConsensusNode } from './node/consensus-node.js';
@@ -22,6 +23,7 @@ class Lifecycle implements OnApplicationShutdown {
     await this.node.stop();
     await this.nats.drain().catch(() => {});
     await this.store.close();
+    await shutdownTracing();
   }
 }
 
@@ -42,16 +44,20 @@ export class ConsensusModule {
           },
         },
         { provide: ConsensusStore, useFactory: () => new ConsensusStore(config.databaseUrl) },
+        { provide: METRICS, useFactory: () => createMetrics('consensus') },
         {
           provide: NATS,
           useFactory: () => connect({ servers: config.natsUrl, name: 'bai-consensus', maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true }),
         },
         {
           provide: ConsensusNode,
-          inject: [GENESIS, ConsensusStore, NATS],
-          useFactory: async (g: { genesis: ReturnType<typeof genesisFromJson>; hash: Uint8Array }, store: ConsensusStore, nats: NatsConnection) => {
+          inject: [GENESIS, ConsensusStore, NATS, METRICS],
+          useFactory: async (g: { genesis: ReturnType<typeof genesisFromJson>; hash: Uint8Array }, store: ConsensusStore, nats: NatsConnection, metrics: BaiMetrics) => {
             let stopped = false;
-            const modules = config.modules.length > 0 ? new ModuleSet(config.modules, () => stopped) : null;
+            const modules =
+              config.modules.length > 0
+                ? new ModuleSet(config.modules, () => stopped, (module, seconds) => metrics.moduleExecutionSeconds.observe({ module }, seconds))
+                : null;
             const node = new ConsensusNode({
               genesis: g.genesis,
               genesisHash: g.hash,
@@ -60,6 +66,13 @@ export class ConsensusModule {
               store,
               nats,
               modules,
+              metrics,
+            });
+            metrics.onCollect(() => {
+              metrics.mempoolSize.set(node.mempool.size);
+              metrics.validatorsOnline.set(node.validatorsOnline().filter((v) => v.online).length);
+              metrics.consensusHeight.set(node.committedHeight + 1);
+              metrics.finalizedHeight.set(node.committedHeight);
             });
             node.onStop(() => {
               stopped = true;

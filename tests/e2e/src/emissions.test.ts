@@ -97,6 +97,25 @@ test('total issuance is genesis + the exact floor-formula mints, and the four fu
   }
 });
 
+test("a validator's /metrics carries the named series with sane values", async () => {
+  const text = await (await fetch(`${net.validatorHttpUrl(0)}/metrics`)).text();
+  const value = (series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(series + ' ') || l.startsWith(series + '{'));
+    assert.ok(line, `series ${series} is exported`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  const finalized = value('bai_finalized_height');
+  assert.ok(finalized >= 5, `finalized height ${finalized}`);
+  assert.ok(value('bai_consensus_height') >= finalized);
+  assert.ok(value('bai_mempool_size') >= 0);
+  assert.equal(value('bai_validators_online'), N);
+  assert.ok(value('bai_consensus_rounds_count') >= 1, 'rounds per height observed');
+  assert.ok(value('bai_finalized_extrinsics_total') >= 1, 'the transfer above was counted');
+  assert.ok(value('bai_block_execution_seconds_count') >= 1);
+  const moduleLine = text.split('\n').find((l) => l.startsWith('bai_module_execution_seconds_count') && l.includes('module="emissions"'));
+  assert.ok(moduleLine && Number(moduleLine.split(' ').pop()) >= 1, 'emissions execution time observed');
+});
+
 test('killing one validator’s emissions service pauses only that validator, which catches up after a restart', async () => {
   await net.killModule(1);
   const before = await storedHeight(admin(), 0);

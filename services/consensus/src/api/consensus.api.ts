@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpException, Inject } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Res } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import {
   ExtrinsicDecodeError,
@@ -12,12 +12,14 @@ import {
   type Genesis,
 } from '@balanceai/chain';
 import { consensusV1 } from '@balanceai/contracts';
-import { DomainError, toGrpcError } from '@balanceai/platform';
+import type { Metadata } from '@grpc/grpc-js';
+import { SpanKind } from '@opentelemetry/api';
+import { DomainError, extractGrpcMetadata, inSpan, toGrpcError, type BaiMetrics } from '@balanceai/platform';
 import { decodeBlock, decodeJustification } from '../block/block.js';
 import { MempoolRejection } from '../mempool/mempool.js';
 import { ConsensusNode } from '../node/consensus-node.js';
 import { ConsensusStore } from '../store/store.js';
-import { GENESIS } from './tokens.js';
+import { GENESIS, METRICS } from './tokens.js';
 
 const { ExtrinsicState } = consensusV1;
 
@@ -56,7 +58,17 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
     return this.genesis.genesis.ss58Prefix;
   }
 
-  async submitExtrinsic(req: consensusV1.SubmitExtrinsicRequest): Promise<consensusV1.SubmitExtrinsicResponse> {
+  submitExtrinsic(req: consensusV1.SubmitExtrinsicRequest, metadata?: Metadata): Promise<consensusV1.SubmitExtrinsicResponse> {
+    // A server span continuing the gateway's trace (W3C traceparent in the gRPC metadata).
+    return inSpan(
+      'SubmitExtrinsic',
+      { 'rpc.system': 'grpc', 'rpc.service': 'balanceai.consensus.v1.ConsensusService', 'rpc.method': 'SubmitExtrinsic' },
+      () => this.submit(req),
+      { kind: SpanKind.SERVER, parent: metadata ? extractGrpcMetadata(metadata) : undefined },
+    );
+  }
+
+  private async submit(req: consensusV1.SubmitExtrinsicRequest): Promise<consensusV1.SubmitExtrinsicResponse> {
     try {
       const maxHexChars = 2 + 2 * this.genesis.genesis.params.maxExtrinsicBytes;
       if (typeof req.extrinsic !== 'string' || req.extrinsic.length > maxHexChars) {
@@ -229,7 +241,10 @@ function toEvents(events: unknown): consensusV1.Event[] {
 /** Liveness, readiness and Prometheus metrics on BAI_HTTP_PORT. */
 @Controller()
 export class HealthController {
-  constructor(private readonly node: ConsensusNode) {}
+  constructor(
+    private readonly node: ConsensusNode,
+    @Inject(METRICS) private readonly registry: BaiMetrics,
+  ) {}
 
   @Get('healthz')
   healthz() {
@@ -247,18 +262,7 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4')
-  metrics(): string {
-    const n = this.node;
-    const lines = [
-      ['bai_finalized_height', 'gauge', 'Last finalized block number', n.committedHeight],
-      ['bai_consensus_height', 'gauge', 'Height being decided', n.committedHeight + 1],
-      ['bai_consensus_rounds', 'gauge', 'Rounds used at the current height', n.roundsThisHeight],
-      ['bai_mempool_size', 'gauge', 'Extrinsics in the mempool', n.mempool.size],
-      ['bai_validators_online', 'gauge', 'Validators seen in the last 5 s', n.validatorsOnline().filter((v) => v.online).length],
-      ['bai_block_execution_ms', 'gauge', 'Execution and persistence time of the last block', n.lastExecutionMs],
-      ['bai_finalized_extrinsics_total', 'counter', 'Extrinsics in finalized blocks', n.finalizedTxCount],
-    ] as const;
-    return lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`).join('\n') + '\n';
+  async metrics(@Res() reply: { header(name: string, value: string): { send(body: string): unknown } }): Promise<void> {
+    reply.header('Content-Type', this.registry.contentType).send(await this.registry.metricsText());
   }
 }

@@ -1,2 +1,3 @@
 export const GENESIS = Symbol('GENESIS');
 export const CONFIG = Symbol('CONFIG');
+export const METRICS = Symbol('METRICS');

@@ -1,6 +1,7 @@
 import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { moduleV1, protoFile, protoRoot } from '@balanceai/contracts';
+import { injectGrpcMetadata } from '@balanceai/platform';
 
 type Unary<Req, Res> = (req: Req, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res?: Res) => void) => void;
 interface RuntimeStub extends Client {
@@ -40,7 +41,7 @@ export class ModuleClient {
 
   private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.stub, req, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
+      method.call(this.stub, req, injectGrpcMetadata(new Metadata()), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
         err || !res ? reject(err ?? new Error('empty response')) : resolve(res),
       );
     });

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import { fromHex, moduleAccount, toHex } from '@balanceai/chain';
+import { inSpan } from '@balanceai/platform';
 import { moduleV1 } from '@balanceai/contracts';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import type { ExtrinsicOutcome } from '../ledger/executor.js';
@@ -54,6 +56,8 @@ export class ModuleSet {
   constructor(
     endpoints: ModuleEndpoint[],
     private readonly isStopped: () => boolean,
+    /** Called with each module's ExecuteBlock + transfer time, for bai_module_execution_seconds. */
+    private readonly observe: (module: string, seconds: number) => void = () => {},
   ) {
     const order = (n: string) => {
       const i = MODULE_ORDER.indexOf(n as (typeof MODULE_ORDER)[number]);
@@ -138,7 +142,13 @@ export class ModuleSet {
         signerBalances: [...signers].sort().map((s) => ({ account: s, free: input.ledger.get(s).free.toString() })),
         moduleBalances: [{ account: m.account, free: input.ledger.get(m.account).free.toString() }],
       };
-      const res = await this.reach(m, `ExecuteBlock(${input.height})`, () => m.client.executeBlock(request));
+      const started = performance.now();
+      const res = await inSpan(
+        `ExecuteBlock ${m.name}`,
+        { 'rpc.system': 'grpc', 'rpc.service': 'balanceai.module.v1.ModuleRuntimeService', 'rpc.method': 'ExecuteBlock', 'bai.module': m.name, 'bai.block.number': input.height, 'bai.module.calls': calls.length },
+        () => this.reach(m, `ExecuteBlock(${input.height})`, () => m.client.executeBlock(request)),
+        { kind: SpanKind.CLIENT },
+      );
       if (Number(res.height) !== input.height) throw new ModuleFault(`module ${m.name} answered for height ${res.height}, not ${input.height}`);
       const transfers: ModuleTransfer[] = res.transfers.map((t) => ({
         kind: t.kind === moduleV1.TransferKind.TRANSFER_KIND_DEBIT ? 'debit' : t.kind === moduleV1.TransferKind.TRANSFER_KIND_CREDIT ? 'credit' : t.kind === moduleV1.TransferKind.TRANSFER_KIND_MINT ? 'mint' : badKind(m.name, t.kind),
@@ -165,9 +175,11 @@ export class ModuleSet {
         else out.blockEvents.push(ev);
       }
       out.requests.push({ module: m.name, request });
+      this.observe(m.name, (performance.now() - started) / 1000);
     }
     for (const m of this.modules) {
-      const c = await this.reach(m, `Commit(${input.height})`, () => m.client.commit(input.height));
+      const c = await inSpan(`Commit ${m.name}`, { 'rpc.system': 'grpc', 'rpc.method': 'Commit', 'bai.module': m.name }, () =>
+        this.reach(m, `Commit(${input.height})`, () => m.client.commit(input.height)), { kind: SpanKind.CLIENT });
       out.roots.push(fromHex(c.root, 32));
     }
     return out;

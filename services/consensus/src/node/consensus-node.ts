@@ -37,6 +37,7 @@ import { Mempool } from '../mempool/mempool.js';
 import { ModuleFault } from '../modules/transfers.js';
 import type { ModuleSet } from '../modules/module-set.js';
 import type { moduleV1 } from '@balanceai/contracts';
+import { inSpan, linkTo, publishWithTrace, traceparentOf, withNatsMessageSpan, type BaiMetrics } from '@balanceai/platform';
 import type { ConsensusStore, SignerStateRow, StoredBlock } from '../store/store.js';
 import {
   decodeProposalMessage,
@@ -66,6 +67,7 @@ export interface NodeDeps {
   now?: () => number;
   /** The module services this validator drives each block (none: ledger only). */
   modules?: ModuleSet | null;
+  metrics?: BaiMetrics;
 }
 
 export class AppHashMismatchError extends Error {}
@@ -175,7 +177,13 @@ export class ConsensusNode {
     };
     on('proposal', (d) => this.enqueue(() => this.onProposalMessage(d)));
     on('vote', (d) => this.enqueue(() => this.onVoteMessage(d)));
-    on('txs', (d) => this.onTxBatch(d));
+    this.subs.push(
+      nc.subscribe(this.subject('txs'), {
+        callback: (err, msg) => {
+          if (!err) withNatsMessageSpan(msg, () => this.onTxBatch(msg.data));
+        },
+      }),
+    );
     on('status', (d) => this.onStatus(d));
     this.subs.push(
       nc.subscribe(this.subject('sync'), {
@@ -658,6 +666,7 @@ export class ConsensusNode {
         .sort((a, b) => a.validator - b.validator),
     };
     await this.commitBlock(block, commit);
+    this.deps.metrics?.consensusRounds.observe(round + 1);
     this.bft = null;
     const elapsed = this.now() - this.heightStartedAt;
     const wait = Math.max(0, this.deps.genesis.params.blockTimeMs - elapsed);
@@ -675,6 +684,24 @@ export class ConsensusNode {
 
   /** Executes a finalized block on the ledger and persists it with all its effects in one transaction. */
   private async commitBlock(block: Block, commit: Commit): Promise<void> {
+    const hashes = block.extrinsics.map((x) => toHex(blake2_256(x)));
+    const links = this.submitTraces.size > 0 ? hashes.flatMap((h) => linkTo(this.submitTraces.get(h))) : [];
+    await inSpan(
+      'execute block',
+      { 'bai.block.number': block.number, 'bai.block.hash': block.hash, 'bai.block.extrinsics': block.extrinsics.length },
+      () => this.executeAndPersist(block, commit),
+      { links },
+    );
+    for (const h of hashes) this.submitTraces.delete(h);
+    const m = this.deps.metrics;
+    if (m) {
+      m.blockExecutionSeconds.observe(this.lastExecutionMs / 1000);
+      m.finalizedExtrinsics.inc(block.extrinsics.length);
+      m.finalizedHeight.set(block.number);
+    }
+  }
+
+  private async executeAndPersist(block: Block, commit: Commit): Promise<void> {
     const t0 = this.now();
     const outcomes: ExtrinsicOutcome[] = executeExtrinsics(this.ledger, this.deps.params, this.executionContext(block.number), block.extrinsics);
     const moduleOut = this.deps.modules
@@ -750,6 +777,9 @@ export class ConsensusNode {
     }));
   }
 
+  /** traceparent of each pending tx's submission at this node (only while tracing is on). */
+  private readonly submitTraces = new Map<string, string>();
+
   lastExecutionMs = 0;
   finalizedTxCount = 0;
 
@@ -804,7 +834,7 @@ export class ConsensusNode {
       h.set('Nats-Msg-Id', id);
       return { headers: h };
     };
-    nc.publish(`bai.${this.chainId}.blocks.finalized`, JSON.stringify(payload), withId(block.hash));
+    publishWithTrace(nc, `bai.${this.chainId}.blocks.finalized`, JSON.stringify(payload), withId(block.hash));
     let i = 0;
     const blockEvents = stored.events as Array<{ module: string; name: string; data: unknown }>;
     const txEvents = outcomes.flatMap((o) => o.events.map((e) => ({ ...e, extrinsicHash: o.hash })));
@@ -938,6 +968,9 @@ export class ConsensusNode {
     if (this.fatal) throw this.fatal;
     const ctx = this.executionContext(this.committedHeight + 1);
     const hash = this.mempool.add(xt, this.ledger, this.deps.params, ctx);
+    // The block that includes it links its execution span to this submission's trace.
+    const traceparent = traceparentOf();
+    if (traceparent) this.submitTraces.set(hash, traceparent);
     this.gossipTx(xt.bytes);
     return hash;
   }
@@ -949,7 +982,7 @@ export class ConsensusNode {
     this.txFlushTimer = setTimeout(() => {
       this.txFlushTimer = null;
       const batch = this.txOutbox.splice(0);
-      if (batch.length > 0 && !this.stopped) this.deps.nats.publish(this.subject('txs'), encodeTxBatch(batch));
+      if (batch.length > 0 && !this.stopped) publishWithTrace(this.deps.nats, this.subject('txs'), encodeTxBatch(batch));
     }, 10);
   }
 

@@ -2,7 +2,7 @@ import { credentials, type Client, type MethodDefinition, type ServiceError, mak
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { Logger } from '@nestjs/common';
 import { consensusV1, protoFile } from '@balanceai/contracts';
-import { DomainError, fromGrpcError } from '@balanceai/platform';
+import { injectGrpcMetadata, DomainError, fromGrpcError } from '@balanceai/platform';
 import type { Observable } from 'rxjs';
 
 type ConsensusApi = consensusV1.ConsensusServiceClient;
@@ -111,7 +111,8 @@ function unary(client: Client, method: MethodDefinition<object, object>, request
       method.requestSerialize,
       method.responseDeserialize,
       request,
-      new Metadata(),
+      // W3C traceparent of the active span, so the validator continues this request's trace.
+      injectGrpcMetadata(new Metadata()),
       { deadline: Date.now() + deadlineMs },
       (err, response) => (err || response === undefined ? reject(err ?? new Error('empty response')) : resolve(response)),
     );

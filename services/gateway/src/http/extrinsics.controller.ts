@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { blake2_256, fromHex, toHex } from '@balanceai/chain';
-import { DomainError } from '@balanceai/platform';
+import { DomainError, inSpan } from '@balanceai/platform';
 import { ConsensusClient } from '../consensus/consensus-client.js';
 import { parseHash, parseSubmitBody } from './request-params.js';
 import { ErrorView, ExtrinsicStatusView, extrinsicStatusView, SubmittedView } from './views.js';
@@ -35,15 +35,19 @@ export class ExtrinsicsController {
   async submit(@Body() body: unknown): Promise<SubmittedView> {
     // Hand-checked body (no ValidationPipe): this is the hot path of the gateway.
     const extrinsic = parseSubmitBody(body);
-    try {
-      const { hash } = await this.consensus.call('submitExtrinsic', { extrinsic });
-      return { hash };
-    } catch (err) {
-      // Submission is idempotent for the same bytes: the extrinsic is already pending (a client's retry,
-      // or our failover resending to a validator that had it by gossip), so it is accepted.
-      if (err instanceof DomainError && err.code === 'ALREADY_IMPORTED') return { hash: toHex(blake2_256(fromHex(extrinsic))) };
-      throw err;
-    }
+    // The first span of a transfer's trace (under the HTTP server span when instrumentation is on).
+    return inSpan('submit extrinsic', { 'bai.extrinsic.bytes': (extrinsic.length - 2) / 2 }, async (span) => {
+      try {
+        const { hash } = await this.consensus.call('submitExtrinsic', { extrinsic });
+        span.setAttribute('bai.extrinsic.hash', hash);
+        return { hash };
+      } catch (err) {
+        // Submission is idempotent for the same bytes: the extrinsic is already pending (a client's retry,
+        // or our failover resending to a validator that had it by gossip), so it is accepted.
+        if (err instanceof DomainError && err.code === 'ALREADY_IMPORTED') return { hash: toHex(blake2_256(fromHex(extrinsic))) };
+        throw err;
+      }
+    });
   }
 
   @Get(':hash')

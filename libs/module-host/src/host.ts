@@ -5,6 +5,7 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { moduleV1, protoFile } from '@balanceai/contracts';
 import { LOADER_OPTIONS } from './codec.js';
+import { GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, GRPC_HEALTH_PROTO_DIR } from '@balanceai/platform';
 import type { ModuleRuntime } from './module-runtime.js';
 import { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController } from './runtime.controller.js';
 
@@ -62,14 +63,18 @@ export async function startModuleApp(root: DynamicModule, listen: ListenOptions)
   const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter(), {
     logger: listen.logger ?? ['log', 'warn', 'error'],
   });
-  const contracts = [{ package: moduleV1.BALANCEAI_MODULE_V1_PACKAGE_NAME, protoPath: protoFile('module') }, ...(listen.contracts ?? [])];
+  const contracts = [
+    { package: moduleV1.BALANCEAI_MODULE_V1_PACKAGE_NAME, protoPath: protoFile('module') },
+    { package: GRPC_HEALTH_PACKAGE, protoPath: GRPC_HEALTH_PROTO },
+    ...(listen.contracts ?? []),
+  ];
   app.connectMicroservice<GrpcOptions>({
     transport: Transport.GRPC,
     options: {
       package: contracts.map((c) => c.package),
       protoPath: contracts.map((c) => c.protoPath),
       url: `${listen.grpcHost}:${listen.grpcPort}`,
-      loader: { ...LOADER_OPTIONS },
+      loader: { ...LOADER_OPTIONS, includeDirs: [...LOADER_OPTIONS.includeDirs, GRPC_HEALTH_PROTO_DIR] },
     },
   });
   app.enableShutdownHooks();

@@ -1,9 +1,9 @@
-import { Controller, Get, HttpException, Inject, Logger } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
+import { Controller, Get, HttpException, Inject, Logger, Res } from '@nestjs/common';
+import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import { moduleV1 } from '@balanceai/contracts';
 import type { Metadata } from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
-import { DomainError, extractGrpcMetadata, inSpan, toGrpcError } from '@balanceai/platform';
+import { DomainError, createMetrics, extractGrpcMetadata, healthCheck, inSpan, toGrpcError, type BaiMetrics } from '@balanceai/platform';
 import { ModuleRuntime } from './module-runtime.js';
 
 /** Injection token of the module's ModuleRuntime. */
@@ -65,7 +65,28 @@ export class ModuleRuntimeController implements moduleV1.ModuleRuntimeServiceCon
 /** `/healthz`: the process serves. `/readyz`: its database answers; reports the committed height. */
 @Controller()
 export class ModuleHealthController {
-  constructor(@Inject(MODULE_RUNTIME) private readonly runtime: ModuleRuntime<unknown>) {}
+  private readonly metrics: BaiMetrics;
+
+  constructor(@Inject(MODULE_RUNTIME) private readonly runtime: ModuleRuntime<unknown>) {
+    this.metrics = createMetrics(runtime.machine.name);
+    // For a module, the "finalized height" is the last height it committed.
+    this.metrics.onCollect(() => this.metrics.finalizedHeight.set(Number(runtime.committedHeight)));
+  }
+
+  @Get('metrics')
+  async metricsText(@Res() reply: { header(name: string, value: string): { send(body: string): unknown } }): Promise<void> {
+    reply.header('Content-Type', this.metrics.contentType).send(await this.metrics.metricsText());
+  }
+
+  /** grpc.health.v1: SERVING while the module's database answers. */
+  @GrpcMethod('Health', 'Check')
+  async check(req: { service?: string }) {
+    const serving = await this.runtime.ping().then(
+      () => true,
+      () => false,
+    );
+    return healthCheck(req.service ?? '', ['balanceai.module.v1.ModuleRuntimeService'], serving);
+  }
 
   @Get('healthz')
   healthz() {

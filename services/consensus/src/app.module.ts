@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { cryptoReady, genesisFromJson, genesisHash, keyFromUri } from '@balanceai/chain';
-import { ConsensusApi, HealthController } from './api/consensus.api.js';
+import { ConsensusApi, GrpcHealthController, HealthController } from './api/consensus.api.js';
 import { CONFIG, GENESIS, METRICS } from './api/tokens.js';
 import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/platform';
 import type { ConsensusConfig } from './config.js';
@@ -32,7 +32,7 @@ export class ConsensusModule {
   static forRoot(config: ConsensusConfig): DynamicModule {
     return {
       module: ConsensusModule,
-      controllers: [ConsensusApi, HealthController],
+      controllers: [ConsensusApi, HealthController, GrpcHealthController],
       providers: [
         { provide: CONFIG, useValue: config },
         {

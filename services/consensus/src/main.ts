@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { protoFile, protoRoot } from '@balanceai/contracts';
+import { GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, GRPC_HEALTH_PROTO_DIR } from '@balanceai/platform';
 import { ConsensusModule } from './app.module.js';
 import { ConfigError, loadConfig, type ConsensusConfig } from './config.js';
 
@@ -14,10 +15,10 @@ export async function startConsensus(config: ConsensusConfig): Promise<NestFasti
   app.connectMicroservice<GrpcOptions>({
     transport: Transport.GRPC,
     options: {
-      package: 'balanceai.consensus.v1',
-      protoPath: protoFile('consensus'),
+      package: ['balanceai.consensus.v1', GRPC_HEALTH_PACKAGE],
+      protoPath: [protoFile('consensus'), GRPC_HEALTH_PROTO],
       url: `${config.grpcHost}:${config.grpcPort}`,
-      loader: { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] },
+      loader: { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot, GRPC_HEALTH_PROTO_DIR] },
     },
   });
   app.enableShutdownHooks();

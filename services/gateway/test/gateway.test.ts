@@ -282,6 +282,7 @@ describe('unknown routes and OpenAPI', () => {
     const paths = Object.keys(body.paths as Json).sort();
     assert.deepEqual(paths, [
       '/healthz',
+      '/metrics',
       '/readyz',
       '/v1/accounts/{address}',
       '/v1/blocks/latest',

@@ -16,6 +16,7 @@ type Closable = { close(): Promise<void> };
 const apps: Closable[] = [];
 let stopInfra: Array<() => Promise<void>> = [];
 let gatewayUrl = '';
+const grpcPorts: Record<string, number> = {};
 
 before(async () => {
   const chain = await import('@balanceai/chain');
@@ -31,6 +32,8 @@ before(async () => {
   const template = await testing.migrateTemplate(pg);
   const db = await testing.createFromTemplate(pg.adminUrl, 'bai_trace', template);
   const [emissionsPort, grpcPort, httpPort, emHttp] = await Promise.all([testing.freePort(), testing.freePort(), testing.freePort(), testing.freePort()]);
+  grpcPorts.consensus = grpcPort;
+  grpcPorts.emissions = emissionsPort;
   const emissions = await import('@balanceai/emissions');
   apps.push((await emissions.startEmissions(
     emissions.loadConfig({ BAI_GENESIS_FILE: genesisFile, DATABASE_URL: db, BAI_EMISSIONS_GRPC_PORT: String(emissionsPort), BAI_HTTP_PORT: String(emHttp), BAI_GRPC_HOST: '127.0.0.1' }),
@@ -109,4 +112,19 @@ test('a transfer submitted over HTTP is one trace from the gateway to the execut
   assert.ok(moduleServer, 'the emissions service continues that trace on its side');
   const published = spans.find((s) => s.name.startsWith('publish bai.') && s.attributes['messaging.system'] === 'nats' && s.parentSpanContext?.spanId === executeId);
   assert.ok(published, 'the finalized block is published to NATS inside the execution span');
+});
+
+test('consensus and module services answer the standard gRPC health check (grpc.health.v1)', async () => {
+  const grpc = await import('@grpc/grpc-js');
+  const loader = await import('@grpc/proto-loader');
+  const { GRPC_HEALTH_PROTO } = await import('@balanceai/platform');
+  const def = grpc.loadPackageDefinition(loader.loadSync(GRPC_HEALTH_PROTO, { keepCase: true, enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: new (url: string, creds: unknown) => { Check(req: object, cb: (err: Error | null, res?: { status: string }) => void): void; close(): void } } } };
+  };
+  for (const [name, port] of Object.entries(grpcPorts)) {
+    const client = new def.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const res = await new Promise<{ status: string }>((resolve, reject) => client.Check({ service: '' }, (err, r) => (err || !r ? reject(err) : resolve(r))));
+    client.close();
+    assert.equal(res.status, 'SERVING', `${name} health`);
+  }
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpException, Inject, Res } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
+import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import {
   ExtrinsicDecodeError,
   decodeExtrinsic,
@@ -14,7 +14,7 @@ import {
 import { consensusV1 } from '@balanceai/contracts';
 import type { Metadata } from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
-import { DomainError, extractGrpcMetadata, inSpan, toGrpcError, type BaiMetrics } from '@balanceai/platform';
+import { DomainError, extractGrpcMetadata, healthCheck, inSpan, toGrpcError, type BaiMetrics } from '@balanceai/platform';
 import { decodeBlock, decodeJustification } from '../block/block.js';
 import { MempoolRejection } from '../mempool/mempool.js';
 import { ConsensusNode } from '../node/consensus-node.js';
@@ -264,5 +264,16 @@ export class HealthController {
   @Get('metrics')
   async metrics(@Res() reply: { header(name: string, value: string): { send(body: string): unknown } }): Promise<void> {
     reply.header('Content-Type', this.registry.contentType).send(await this.registry.metricsText());
+  }
+}
+
+/** grpc.health.v1: SERVING while this validator executes blocks; NOT_SERVING once halted or while syncing. */
+@Controller()
+export class GrpcHealthController {
+  constructor(private readonly node: ConsensusNode) {}
+
+  @GrpcMethod('Health', 'Check')
+  check(req: { service?: string }) {
+    return healthCheck(req.service ?? '', ['balanceai.consensus.v1.ConsensusService'], !this.node.fatal && !this.node.isSyncing);
   }
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { createMetrics } from '@balanceai/platform';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConsensusClient } from '../consensus/consensus-client.js';
 import { ErrorView } from './views.js';
@@ -7,7 +8,15 @@ import { ErrorView } from './views.js';
 @ApiTags('health')
 @Controller()
 export class HealthController {
+  private readonly metrics = createMetrics('gateway');
+
   constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
+
+  @Get('metrics')
+  @ApiOkResponse({ description: 'Prometheus metrics of the gateway process' })
+  async metricsText(@Res() reply: { header(name: string, value: string): { send(body: string): unknown } }): Promise<void> {
+    reply.header('Content-Type', this.metrics.contentType).send(await this.metrics.metricsText());
+  }
 
   @Get('healthz')
   @ApiOkResponse({ description: 'the process is up' })

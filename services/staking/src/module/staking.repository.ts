@@ -1,0 +1,92 @@
+import { fromHex, toHex } from '@balanceai/chain';
+import type { CommittedBlock, CommittedState, ModuleRepository, StoredResponse } from '@balanceai/module-host';
+import { DomainError, pgAdapter } from '@balanceai/platform';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { StakingParams } from '../logic/types.js';
+import { decodeStakingModuleState, encodeStakingModuleState, type StakingModuleState } from './staking.state.js';
+
+/** Bytes for a raw pg parameter (node-postgres encodes Buffers as bytea). */
+const pgBytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const u8 = (b: Uint8Array) => new Uint8Array(b);
+
+/**
+ * The staking module's persistence (schema `staking`). A commit writes the block's response and the new
+ * state (its canonical encoding) in ONE transaction, and only on top of height − 1: a second writer or a
+ * repeated commit fails instead of applying a height twice. The stored state must hash to the stored root,
+ * which the host checks on start.
+ */
+export class StakingRepository implements ModuleRepository<StakingModuleState> {
+  private readonly prisma: PrismaClient;
+
+  constructor(
+    databaseUrl: string,
+    private readonly params: StakingParams,
+  ) {
+    this.prisma = new PrismaClient({ adapter: pgAdapter(databaseUrl, { maxConnections: 4 }) });
+  }
+
+  async load(): Promise<CommittedState<StakingModuleState> | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ height: bigint; state: Uint8Array; root: Uint8Array }>>`
+      SELECT height, state, root FROM staking.staking_state WHERE id = 1`;
+    const r = rows[0];
+    if (!r) return null;
+    let state: StakingModuleState;
+    try {
+      state = decodeStakingModuleState(u8(r.state), this.params);
+    } catch (err) {
+      throw new DomainError('CORRUPT_MODULE_STATE', `staking: the stored state does not decode: ${(err as Error).message}`, 'internal');
+    }
+    if (state.height !== BigInt(r.height)) throw new DomainError('CORRUPT_MODULE_STATE', `staking: state of ${state.height} stored as ${r.height}`, 'internal');
+    return { height: BigInt(r.height), root: u8(r.root), state };
+  }
+
+  async commit(block: CommittedBlock<StakingModuleState>): Promise<void> {
+    if (block.state.height !== block.height) throw new DomainError('CORRUPT_MODULE_STATE', `staking: state of ${block.state.height} committed as ${block.height}`, 'internal');
+    const encoded = pgBytes(encodeStakingModuleState(block.state));
+    const era = block.state.staking.currentEra;
+    // The block belongs to the era it ran in: the era before the switch at an era end.
+    const blockEra = block.state.eraStartHeight === block.height + 1n && block.height > 0n ? era - 1 : era;
+    await this.prisma.$transaction(async (tx) => {
+      const previous = await tx.$queryRaw<Array<{ height: bigint }>>`
+        SELECT height FROM staking.staking_state WHERE id = 1 AND height = ${block.height - 1n} FOR UPDATE`;
+      if (!previous[0] && block.height !== 1n) {
+        throw new DomainError('COMMIT_CONFLICT', `staking store is not at height ${block.height - 1n}`, 'conflict');
+      }
+      // The primary key refuses a height stored twice.
+      await tx.$executeRaw`
+        INSERT INTO staking.staking_block (height, block_hash, root, response, era)
+        VALUES (${block.height}, ${pgBytes(block.blockHash ? fromHex(block.blockHash) : new Uint8Array(0))}, ${pgBytes(block.root)},
+                ${pgBytes(block.response)}, ${blockEra})`;
+      const written = previous[0]
+        ? await tx.$executeRaw`
+            UPDATE staking.staking_state SET height = ${block.height}, era = ${era}, state = ${encoded}, root = ${pgBytes(block.root)}
+            WHERE id = 1 AND height = ${block.height - 1n}`
+        : await tx.$executeRaw`
+            INSERT INTO staking.staking_state (id, height, era, state, root)
+            VALUES (1, ${block.height}, ${era}, ${encoded}, ${pgBytes(block.root)})`;
+      if (written !== 1) throw new DomainError('COMMIT_CONFLICT', `staking store moved while committing ${block.height}`, 'conflict');
+    });
+  }
+
+  async committedAt(height: bigint): Promise<StoredResponse | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ block_hash: Uint8Array; root: Uint8Array; response: Uint8Array }>>`
+      SELECT block_hash, root, response FROM staking.staking_block WHERE height = ${height}`;
+    const r = rows[0];
+    if (!r) return null;
+    return { height, blockHash: r.block_hash.length ? toHex(u8(r.block_hash)) : '', root: u8(r.root), response: u8(r.response) };
+  }
+
+  /** Heights stored, for tests and operators checking that nothing was applied twice or skipped. */
+  async committedHeights(): Promise<bigint[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ height: bigint }>>`SELECT height FROM staking.staking_block ORDER BY height`;
+    return rows.map((r) => BigInt(r.height));
+  }
+
+  async ping(): Promise<void> {
+    await this.prisma.$queryRaw`SELECT 1`;
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect();
+  }
+}

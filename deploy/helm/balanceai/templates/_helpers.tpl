@@ -148,6 +148,17 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 {{- if has .service (list "validator" "consensus") }}
 - name: BAI_VALIDATOR_KEY_FILE
   value: /var/run/balanceai/keys/validator.key
+{{- $modules := list }}
+{{- range $name, $m := $v.modules }}
+{{- if $m.enabled }}
+{{- $modules = append $modules (printf "%s=127.0.0.1:%v" $name $m.grpcPort) }}
+{{- end }}
+{{- end }}
+{{- if $modules }}
+# the module services of this validator, in the same pod (consensus orders them itself)
+- name: BAI_MODULES
+  value: {{ join "," $modules | quote }}
+{{- end }}
 {{- end }}
 - name: BAI_GRPC_PORT
   value: {{ $v.ports.grpc | quote }}

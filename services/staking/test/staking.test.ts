@@ -1,0 +1,364 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  ONE_BAI,
+  blake2_256,
+  cryptoReady,
+  devGenesis,
+  encodeStakingCall,
+  fromHex,
+  genesisToJson,
+  keyFromUri,
+  parseAccountId,
+  ss58Encode,
+  toHex,
+  type Genesis,
+  type StakingCallData,
+} from '@balanceai/chain';
+import { protoFile, type moduleV1 } from '@balanceai/contracts';
+import { LOADER_OPTIONS, type ExecuteBlockInput } from '@balanceai/module-host';
+import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
+import { freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
+import {
+  STAKING_MODULE_ACCOUNT,
+  StakingMachine,
+  StakingRepository,
+  stakingSetupFromGenesis,
+  startStaking,
+  withGenesisBonds,
+  type StakingConfig,
+  type StakingModuleState,
+  type StakingSetup,
+} from '../src/index.js';
+
+const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REPO_ROOT = join(SERVICE_DIR, '..', '..');
+
+type Methods = Record<string, MethodDefinition<object, object>>;
+
+/** A plain gRPC client that can also hand back the undecoded response bytes. */
+class GrpcClient {
+  private readonly client: Client;
+  private readonly methods: Methods;
+
+  constructor(url: string, service: string, file: string) {
+    this.methods = loadSync(file, LOADER_OPTIONS)[service] as Methods;
+    this.client = new (makeGenericClientConstructor({}, service))(url, credentials.createInsecure());
+  }
+
+  call<T>(method: string, request: object, raw = false): Promise<T> {
+    const m = this.methods[method]!;
+    const decode = raw ? (b: Buffer) => b : m.responseDeserialize;
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, new Metadata(), { deadline: Date.now() + 10_000 },
+        (err, res) => (err ? reject(err) : resolve(res as T)));
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+const ERA = 5;
+const genesisTimeMs = 1_700_000_000_000;
+const id = (uri: string) => toHex(keyFromUri(uri, 'sr25519').publicKey);
+const ALICE = id('//Alice');
+const BOB = id('//Bob');
+const ALICE_KEY = toHex(keyFromUri('//validator//alice', 'ed25519').publicKey);
+
+let postgres: PostgresServer;
+let dir: string;
+let config: StakingConfig;
+let app: NestFastifyApplication | null = null;
+let child: ChildProcess | null = null;
+let runtime: GrpcClient;
+let queries: GrpcClient;
+let genesis: Genesis;
+let setup: StakingSetup;
+
+/** What consensus would send at each height: calls per height; the ledger model supplies the balances. */
+const script = new Map<number, Array<{ signer: string; call: StakingCallData }>>([
+  [1, [{ signer: ALICE, call: { call: 'bond', value: 50_000n * ONE_BAI, payee: 'Stash' } }, { signer: BOB, call: { call: 'bond', value: 1_000n * ONE_BAI, payee: 'Staked' } }]],
+  [2, [{ signer: ALICE, call: { call: 'set_consensus_key', key: fromHex(ALICE_KEY, 32) } }, { signer: ALICE, call: { call: 'validate', commission: 50_000_000n, blocked: false } }]],
+  [3, [{ signer: BOB, call: { call: 'nominate', targets: [parseAccountId(ALICE)] } }, { signer: BOB, call: { call: 'bond', value: 1n, payee: 'Stash' } }]],
+  [7, [{ signer: BOB, call: { call: 'bond_extra', maxAdditional: 500n * ONE_BAI } }]],
+  [9, [{ signer: BOB, call: { call: 'unbond', value: 200n * ONE_BAI } }]],
+]);
+
+/** The ledger as consensus keeps it, for the balances in each request. */
+const free = new Map<string, bigint>();
+const bal = (a: string) => free.get(a) ?? 0n;
+/** Validator set in force (consensus applies validator_set_update from the next block on). */
+let activeSet: moduleV1.ActiveValidator[] = [];
+
+function request(height: number): moduleV1.ExecuteBlockRequest {
+  const calls = script.get(height) ?? [];
+  const signers = [...new Set(calls.map((c) => c.signer))].sort();
+  return {
+    context: {
+      height: String(height),
+      blockHash: toHex(blake2_256(new TextEncoder().encode(`block ${height}`))),
+      timeMs: String(genesisTimeMs + height * 1000),
+      proposerIndex: height % 2,
+      lastCommitSigners: activeSet.map((v) => v.index),
+      offences: [],
+      totalIssuance: [...free.values()].reduce((s, v) => s + v, 0n).toString(),
+      validators: activeSet,
+    },
+    calls: calls.map((c, i) => {
+      const e = encodeStakingCall(c.call);
+      return { extrinsicIndex: i + 1, extrinsicHash: toHex(blake2_256(e.args)), signer: c.signer, callIndex: e.callIndex, args: toHex(e.args) };
+    }),
+    signerBalances: signers.map((s) => ({ account: s, free: bal(s).toString() })),
+    moduleBalances: [{ account: STAKING_MODULE_ACCOUNT, free: bal(STAKING_MODULE_ACCOUNT).toString() }],
+  };
+}
+
+/** Applies a response as consensus would: transfers, then the next set. */
+function apply(res: moduleV1.ExecuteBlockResponse): void {
+  for (const t of res.transfers) {
+    const amount = BigInt(t.amount);
+    assert.ok(bal(t.from) >= amount, `overdraft of ${t.from}`);
+    free.set(t.from, bal(t.from) - amount);
+    free.set(t.to, bal(t.to) + amount);
+  }
+  if (res.validatorSetUpdate?.present) activeSet = res.validatorSetUpdate.validators;
+}
+
+const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', request(height), raw);
+const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
+const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
+
+async function runHeight(h: number): Promise<moduleV1.ExecuteBlockResponse> {
+  const raw = await execute(h, true);
+  served.set(h, raw);
+  const res = await execute(h);
+  apply(res);
+  roots.set(h, (await commit(h)).root);
+  return res;
+}
+
+async function grpcError(promise: Promise<unknown>): Promise<{ code: number; domain: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as ServiceError;
+    return { code: e.code, domain: String(e.metadata.get(ERROR_CODE_METADATA_KEY)[0] ?? '') };
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const served = new Map<number, Buffer>();
+const roots = new Map<number, string>();
+const responses = new Map<number, moduleV1.ExecuteBlockResponse>();
+
+function connect(): void {
+  const url = `127.0.0.1:${config.grpcPort}`;
+  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+  queries = new GrpcClient(url, 'balanceai.staking.v1.StakingService', protoFile('staking'));
+}
+
+before(async () => {
+  process.env.BAI_TESTCONTAINERS ??= '0';
+  await cryptoReady();
+  postgres = await startPostgres();
+  const databaseUrl = await postgres.createDatabase('staking_it');
+  const migrate = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
+    cwd: SERVICE_DIR,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  assert.equal(migrate.status, 0, migrate.stderr);
+  dir = mkdtempSync(join(tmpdir(), 'bai-staking-'));
+  genesis = withGenesisBonds(devGenesis({ validators: 2, genesisTimeMs, eraLength: ERA }).genesis, 20_000n * ONE_BAI);
+  setup = stakingSetupFromGenesis(genesis);
+  for (const b of genesis.balances) free.set(toHex(parseAccountId(b.address)), b.free);
+  activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: toHex(parseAccountId(v.stash)), backingStake: '0' }));
+  const genesisFile = join(dir, 'genesis.json');
+  writeFileSync(genesisFile, genesisToJson(genesis));
+  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort() };
+  app = await startStaking(config, { logger: false });
+  connect();
+});
+
+after(async () => {
+  runtime?.close();
+  queries?.close();
+  await app?.close();
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+  }
+  await postgres?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('staking service over gRPC and PostgreSQL', () => {
+  it('starts at height 0 as pallet 7 with the genesis root; the genesis bonds are in the module account', async () => {
+    const i = await info();
+    assert.deepEqual([i.name, i.palletIndex, i.lastCommittedHeight], ['staking', 7, '0']);
+    const machine = new StakingMachine(setup);
+    assert.equal(i.lastRoot, toHex(machine.root(machine.initialState())));
+    assert.equal(bal(STAKING_MODULE_ACCOUNT), 40_000n * ONE_BAI);
+  });
+
+  it('bond, set_consensus_key, validate and nominate over several blocks; the era end returns the elected set', async () => {
+    for (let h = 1; h <= ERA; h++) responses.set(h, await runHeight(h));
+    const r1 = responses.get(1)!;
+    assert.deepEqual(r1.results.map((r) => r.success), [true, true]);
+    assert.deepEqual(r1.transfers.map((t) => [t.kind, t.from, t.to, t.amount]), [
+      [1, ALICE, STAKING_MODULE_ACCOUNT, (50_000n * ONE_BAI).toString()],
+      [1, BOB, STAKING_MODULE_ACCOUNT, (1_000n * ONE_BAI).toString()],
+    ]);
+    assert.deepEqual(responses.get(2)!.events.map((e) => e.name), ['ConsensusKeySet', 'ValidatorPrefsSet']);
+    assert.deepEqual(responses.get(3)!.results.map((r) => r.errorCode), ['', 'Staking.AlreadyBonded']);
+    for (let h = 1; h < ERA; h++) assert.equal(responses.get(h)!.validatorSetUpdate?.present, false);
+    const end = responses.get(ERA)!;
+    assert.equal(end.validatorSetUpdate?.present, true);
+    const set = end.validatorSetUpdate!.validators;
+    assert.equal(set.length, 3);
+    const alice = set.find((v) => v.stash === ALICE)!;
+    assert.equal(alice.consensusKey, ALICE_KEY);
+    assert.equal(alice.backingStake, (51_000n * ONE_BAI).toString());
+    assert.deepEqual(end.events.map((e) => e.name).filter((n) => n === 'EraPaid' || n === 'StakersElected'), ['EraPaid', 'StakersElected']);
+    assert.equal(JSON.parse(end.events.find((e) => e.name === 'EraPaid')!.dataJson).transferred, false);
+    assert.equal(bal(STAKING_MODULE_ACCOUNT), 91_000n * ONE_BAI);
+  });
+
+  it('replays committed heights byte for byte, answers a repeated ExecuteBlock identically and commits idempotently', async () => {
+    for (const h of [1, 3, ERA]) assert.deepEqual(await execute(h, true), served.get(h));
+    const a = await execute(6, true);
+    const b = await execute(6, true);
+    assert.deepEqual(a, b);
+    served.set(6, a);
+    apply(await execute(6));
+    const c1 = await commit(6);
+    assert.deepEqual(await commit(6), c1);
+    roots.set(6, c1.root);
+    assert.equal((await info()).lastRoot, c1.root);
+    assert.deepEqual(await grpcError(execute(8)), { code: 9, domain: 'HEIGHT_GAP' });
+    assert.deepEqual(await grpcError(commit(7)), { code: 9, domain: 'NOT_EXECUTED' });
+  });
+
+  it('restarts mid-era in a new process and continues with the results of an uninterrupted run', async () => {
+    await runHeight(7);
+    const pending = await execute(8); // executed, never committed: lost with the process
+    assert.equal(pending.results.length, 0);
+    runtime.close();
+    queries.close();
+    await app!.close();
+    app = null;
+    child = spawn(process.execPath, [join(SERVICE_DIR, 'dist', 'src', 'main.js')], {
+      env: {
+        ...process.env,
+        BAI_GENESIS_FILE: config.genesisFile,
+        DATABASE_URL: config.databaseUrl,
+        BAI_GRPC_HOST: '127.0.0.1',
+        BAI_STAKING_GRPC_PORT: String(config.grpcPort),
+        BAI_HTTP_HOST: '127.0.0.1',
+        BAI_HTTP_PORT: String(config.httpPort),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitFor('staking /readyz', async () => (await fetch(`http://127.0.0.1:${config.httpPort}/readyz`)).ok);
+    connect();
+    assert.equal((await info()).lastCommittedHeight, '7');
+    assert.deepEqual(await execute(7, true), served.get(7));
+    for (let h = 8; h <= 3 * ERA; h++) responses.set(h, await runHeight(h));
+    assert.equal(responses.get(2 * ERA)!.validatorSetUpdate?.present, true);
+
+    // The same blocks through the pure machine, with no restart: identical roots at every height.
+    const machine = new StakingMachine(setup);
+    let state: StakingModuleState = machine.initialState();
+    free.clear();
+    for (const b of genesis.balances) free.set(toHex(parseAccountId(b.address)), b.free);
+    activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: toHex(parseAccountId(v.stash)), backingStake: '0' }));
+    for (let h = 1; h <= 3 * ERA; h++) {
+      const req = request(h);
+      const input = toInput(req);
+      const r = machine.executeBlock(state, input);
+      state = r.state;
+      assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
+      apply(await execute(h)); // the stored response drives the model ledger like the first run
+    }
+    const repo = new StakingRepository(config.databaseUrl, setup.params);
+    try {
+      assert.deepEqual(await repo.committedHeights(), Array.from({ length: 3 * ERA }, (_, i) => BigInt(i + 1)));
+      const stored = await repo.load();
+      assert.equal(toHex(stored!.root), roots.get(3 * ERA));
+      assert.equal(stored!.state.staking.currentEra, 3);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('serves validators, a nominator, eras and totals from the committed state', async () => {
+    const v = await queries.call<{ height: string; currentEra: number; active: Array<Record<string, unknown>>; waiting: unknown[] }>('GetValidators', {});
+    assert.equal(v.height, String(3 * ERA));
+    assert.equal(v.currentEra, 3);
+    assert.equal(v.active.length, 3);
+    const alice = v.active.find((x) => x['account'] === ALICE)!;
+    assert.deepEqual([alice['commission'], alice['nominatorCount'], alice['status'], alice['consensusKey'], alice['ownBond']], [50_000_000, 1, 'active', ALICE_KEY, (50_000n * ONE_BAI).toString()]);
+    assert.equal(alice['eraPoints'], '0', 'a fresh era');
+    assert.deepEqual(v.waiting, []);
+
+    const bobAddress = ss58Encode(fromHex(BOB, 32), 42);
+    const n = await queries.call<Record<string, unknown>>('GetNominator', { address: bobAddress });
+    assert.equal(n['role'], 'nominator');
+    assert.deepEqual(n['targets'], [ALICE]);
+    assert.equal(n['total'], (1_500n * ONE_BAI).toString());
+    assert.equal(n['active'], (1_300n * ONE_BAI).toString());
+    assert.deepEqual(n['unlocking'], [{ value: (200n * ONE_BAI).toString(), era: 1 + 28 }]);
+    assert.deepEqual((n['exposures'] as Array<{ validator: string; value: string }>).map((e) => [e.validator, e.value]), [[ALICE, (1_300n * ONE_BAI).toString()]]);
+    assert.deepEqual(await grpcError(queries.call('GetNominator', { address: 'nope' })), { code: 3, domain: 'BAD_ADDRESS' });
+    assert.deepEqual(await grpcError(queries.call('GetNominator', { address: id('//Charlie') })), { code: 5, domain: 'NOT_BONDED' });
+
+    const eras = await queries.call<{ currentEra: number; eras: Array<{ era: number; startHeight: string; endHeight: string; validatorCount: number; totalPoints: string; paidOut: boolean }> }>('GetEras', {});
+    assert.deepEqual(eras.eras.map((e) => [e.era, e.startHeight, e.endHeight, e.validatorCount, e.paidOut]), [[2, '11', '15', 3, false], [1, '6', '10', 3, false], [0, '1', '5', 2, false]]);
+    assert.equal(eras.eras[1]!.totalPoints, '15', 'three signers over five blocks');
+
+    const t = await queries.call<Record<string, string>>('GetTotals', {});
+    assert.equal(t['totalStaked'], ((40_000n + 50_000n + 1_500n) * ONE_BAI).toString());
+    const issuance = BigInt(t['totalIssuance']!);
+    assert.equal(issuance, genesis.balances.reduce((s, b) => s + b.free, 0n));
+    assert.equal(BigInt(t['stakingRatioPpb']!), ((91_500n * ONE_BAI) * 1_000_000_000n) / issuance);
+  });
+});
+
+/** The wire request as the host parses it (for the pure-machine reference run). */
+function toInput(req: moduleV1.ExecuteBlockRequest): ExecuteBlockInput {
+  const c = req.context!;
+  return {
+    context: {
+      height: BigInt(c.height),
+      blockHash: c.blockHash,
+      timeMs: BigInt(c.timeMs),
+      proposerIndex: c.proposerIndex,
+      lastCommitSigners: c.lastCommitSigners,
+      offences: [],
+      totalIssuance: BigInt(c.totalIssuance),
+      validators: c.validators.map((v) => ({ index: v.index, consensusKey: v.consensusKey, stash: v.stash, backingStake: BigInt(v.backingStake) })),
+    },
+    calls: req.calls.map((x) => ({ extrinsicIndex: x.extrinsicIndex, extrinsicHash: x.extrinsicHash, signer: x.signer, callIndex: x.callIndex, args: fromHex(x.args) })),
+    signerBalances: new Map(req.signerBalances.map((b) => [b.account, BigInt(b.free)])),
+    moduleBalances: new Map(req.moduleBalances.map((b) => [b.account, BigInt(b.free)])),
+  };
+}

@@ -11,6 +11,8 @@ export const workerSourceDir = join(packageRoot, 'python');
 export interface ExpertConfig {
   grpcHost: string;
   grpcPort: number;
+  /** `/healthz`, `/readyz`, `/metrics` (BAI_HTTP_PORT, default 9619). */
+  httpPort: number;
   /** Python worker processes. */
   workers: number;
   /** Wall-clock limit of one evaluation; the worker is killed and replaced past it. */
@@ -54,6 +56,7 @@ export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertCo
   return {
     grpcHost: env['BAI_EXPERT_GRPC_HOST'] || '0.0.0.0',
     grpcPort: integer(env, 'BAI_EXPERT_GRPC_PORT', 50070, 0, 65535),
+    httpPort: integer(env, 'BAI_HTTP_PORT', 9619, 0, 65535),
     workers: integer(env, 'BAI_EXPERT_WORKERS', 2, 1, 64),
     timeoutMs: integer(env, 'BAI_EXPERT_TIMEOUT_MS', 2000, 50, 600_000),
     memoryMb: integer(env, 'BAI_EXPERT_MEMORY_MB', 512, 128, 65_536),

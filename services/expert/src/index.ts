@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { INestMicroservice } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { protoFile, protoRoot, expertV1 } from '@balanceai/contracts';
+import { GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, GRPC_HEALTH_PROTO_DIR } from '@balanceai/platform';
 import { ExpertAppModule } from './app.module.js';
 import type { ExpertConfig } from './config.js';
 import { ExpertEngine } from './expert-engine.js';
@@ -11,7 +12,7 @@ export { loadExpertConfig, type ExpertConfig } from './config.js';
 export { ExpertEngine, openAccess, type ModelAccessPolicy } from './expert-engine.js';
 
 export interface ExpertApp {
-  app: INestMicroservice;
+  app: NestFastifyApplication;
   engine: ExpertEngine;
   /** host:port the gRPC server listens on. */
   url: string;
@@ -24,17 +25,21 @@ export const grpcLoaderOptions = { keepCase: false, longs: String, enums: Number
 /** Builds and starts the expert service: workers spawned, models loaded, gRPC listening. */
 export async function createExpertApp(config: ExpertConfig): Promise<ExpertApp> {
   const url = `${config.grpcHost}:${config.grpcPort}`;
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(ExpertAppModule.forRoot(config), {
-    transport: Transport.GRPC,
-    options: {
-      package: expertV1.BALANCEAI_EXPERT_V1_PACKAGE_NAME,
-      protoPath: protoFile('expert'),
-      url,
-      loader: { ...grpcLoaderOptions, includeDirs: [protoRoot] },
-    },
+  // HTTP for probes and metrics, gRPC for the ExpertService and grpc.health.v1.
+  const app = await NestFactory.create<NestFastifyApplication>(ExpertAppModule.forRoot(config), new FastifyAdapter(), {
     logger: ['error', 'warn'],
   });
+  app.connectMicroservice<GrpcOptions>({
+    transport: Transport.GRPC,
+    options: {
+      package: [expertV1.BALANCEAI_EXPERT_V1_PACKAGE_NAME, GRPC_HEALTH_PACKAGE],
+      protoPath: [protoFile('expert'), GRPC_HEALTH_PROTO],
+      url,
+      loader: { ...grpcLoaderOptions, includeDirs: [protoRoot, GRPC_HEALTH_PROTO_DIR] },
+    },
+  });
   app.enableShutdownHooks();
-  await app.listen();
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.grpcHost);
   return { app, engine: app.get(ExpertEngine), url, close: () => app.close() };
 }

@@ -11,13 +11,23 @@ import { portfolio, position } from './support/portfolios.js';
 describe('ExpertService over gRPC', () => {
   let expert: ExpertApp;
   let client: ExpertGrpcClient;
+  let httpPort = 0;
   before(async () => {
-    expert = await createExpertApp(testConfig({ grpcHost: '127.0.0.1', grpcPort: await freePort() }));
+    httpPort = await freePort();
+    expert = await createExpertApp(testConfig({ grpcHost: '127.0.0.1', grpcPort: await freePort(), httpPort }));
     client = expertClient(expert.url);
   });
   after(async () => {
     client.close();
     await expert.close();
+  });
+
+  it('answers its probes and serves /metrics over HTTP', async () => {
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { workers: number }).workers, 2);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    assert.match(metrics, /bai_process_cpu_seconds_total|bai_process_resident_memory_bytes/);
   });
 
   it('lists the built-in model with its explanations and input schema', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { cryptoReady, genesisFromJson, genesisHash, keyFromUri } from '@balanceai/chain';
+import { cryptoReady, genesisFromJson, genesisHash, keyFromUri, parseAccountId, toHex, type Genesis } from '@balanceai/chain';
 import { ConsensusApi, GrpcHealthController, HealthController } from './api/consensus.api.js';
 import { CONFIG, GENESIS, METRICS } from './api/tokens.js';
 import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/platform';
@@ -25,6 +25,14 @@ class Lifecycle implements OnApplicationShutdown {
     await this.store.close();
     await shutdownTracing();
   }
+}
+
+/** The genesis funds a module pays out of: era rewards from the staking pot, grants from the grants funds. */
+function moduleFunds(genesis: Genesis, module: string): string[] {
+  const hex = (address: string) => toHex(parseAccountId(address));
+  if (module === 'staking') return [hex(genesis.accounts.stakingRewardPot)];
+  if (module === 'models') return [hex(genesis.accounts.modelsGrantsFund), hex(genesis.accounts.agentsGrantsFund)];
+  return [];
 }
 
 @Module({})
@@ -56,7 +64,12 @@ export class ConsensusModule {
             let stopped = false;
             const modules =
               config.modules.length > 0
-                ? new ModuleSet(config.modules, () => stopped, (module, seconds) => metrics.moduleExecutionSeconds.observe({ module }, seconds))
+                ? new ModuleSet(
+                    config.modules,
+                    () => stopped,
+                    (module) => moduleFunds(g.genesis, module),
+                    (module, seconds) => metrics.moduleExecutionSeconds.observe({ module }, seconds),
+                  )
                 : null;
             const node = new ConsensusNode({
               genesis: g.genesis,

@@ -21,6 +21,8 @@ interface Module {
   client: ModuleClient;
   palletIndex: number;
   account: string;
+  /** Genesis fund accounts the module may pay out of (0x hex). */
+  funds: Set<string>;
 }
 
 export interface BlockModuleInput {
@@ -56,6 +58,8 @@ export class ModuleSet {
   constructor(
     endpoints: ModuleEndpoint[],
     private readonly isStopped: () => boolean,
+    /** Which genesis funds each module pays out of, e.g. staking → the staking reward pot. */
+    fundsOf: (module: string) => string[] = () => [],
     /** Called with each module's ExecuteBlock + transfer time, for bai_module_execution_seconds. */
     private readonly observe: (module: string, seconds: number) => void = () => {},
   ) {
@@ -66,7 +70,13 @@ export class ModuleSet {
     };
     this.modules = [...endpoints]
       .sort((a, b) => order(a.name) - order(b.name))
-      .map((e) => ({ name: e.name, client: new ModuleClient(e.name, e.url), palletIndex: -1, account: toHex(moduleAccount(e.name)) }));
+      .map((e) => ({
+        name: e.name,
+        client: new ModuleClient(e.name, e.url),
+        palletIndex: -1,
+        account: toHex(moduleAccount(e.name)),
+        funds: new Set(fundsOf(e.name)),
+      }));
   }
 
   get names(): string[] {
@@ -140,7 +150,7 @@ export class ModuleSet {
           args: toHex(c.moduleCall!.args),
         })),
         signerBalances: [...signers].sort().map((s) => ({ account: s, free: input.ledger.get(s).free.toString() })),
-        moduleBalances: [{ account: m.account, free: input.ledger.get(m.account).free.toString() }],
+        moduleBalances: [m.account, ...[...m.funds].sort()].map((account) => ({ account, free: input.ledger.get(account).free.toString() })),
       };
       const started = performance.now();
       const res = await inSpan(
@@ -156,7 +166,7 @@ export class ModuleSet {
         to: t.to,
         amount: BigInt(t.amount),
       }));
-      out.blockEvents.push(...applyModuleTransfers(input.ledger, { name: m.name, account: m.account, mayMint: m.name === 'emissions' }, transfers, signers));
+      out.blockEvents.push(...applyModuleTransfers(input.ledger, { name: m.name, account: m.account, mayMint: m.name === 'emissions', funds: m.funds }, transfers, signers));
       for (const r of res.results) {
         const o = byIndex.get(r.extrinsicIndex);
         if (!o?.moduleCall || o.moduleCall.palletIndex !== m.palletIndex) throw new ModuleFault(`module ${m.name} answered for extrinsic ${r.extrinsicIndex}, not one of its calls`);

@@ -29,6 +29,16 @@ describe("re-checking a module's transfers", () => {
     assert.throws(() => applyModuleTransfers(l, { name: 'emissions', account: MOD, mayMint: true }, [{ kind: 'mint', from: '', to: id(3), amount: MAX_SUPPLY }], new Set()), /cap/);
   });
 
+  it('lets a module pay out of a fund the genesis gives it, and no other', () => {
+    const pot = id(7);
+    const l = Ledger.fromBalances([{ id: pot, free: 100n }, { id: id(8), free: 100n }], 1n);
+    const staking = { name: 'staking', account: MOD, mayMint: false, funds: new Set([pot]) };
+    applyModuleTransfers(l, staking, [{ kind: 'credit', from: pot, to: id(2), amount: 30n }], new Set());
+    assert.equal(l.get(pot).free, 70n);
+    assert.equal(l.get(id(2)).free, 30n);
+    assert.throws(() => applyModuleTransfers(l, staking, [{ kind: 'credit', from: id(8), to: id(2), amount: 1n }], new Set()), /not its own account/);
+  });
+
   it('stops on an overdraft, a debit of a non-signer and a credit out of a foreign account', () => {
     const l = Ledger.fromBalances([{ id: id(1), free: 10n }], 1n);
     const m = { name: 'models', account: MOD, mayMint: false };

@@ -14,11 +14,12 @@ export interface ModuleTransfer {
 /**
  * Re-checks and applies one module's transfers to the ledger, in order (ARCHITECTURE.md §3 step 2):
  * a debit moves a signer's free balance of this block into the module's account, a credit moves funds
- * out of the module's account, a mint (emissions only) creates issuance within the 21M cap.
+ * out of the module's account (or a fund it pays from), a mint (emissions only) creates issuance
+ * within the 21M cap.
  */
 export function applyModuleTransfers(
   ledger: Ledger,
-  module: { name: string; account: string; mayMint: boolean },
+  module: { name: string; account: string; mayMint: boolean; funds?: ReadonlySet<string> },
   transfers: ModuleTransfer[],
   signers: ReadonlySet<string>,
 ): LedgerEvent[] {
@@ -33,7 +34,9 @@ export function applyModuleTransfers(
         break;
       }
       case 'credit': {
-        if (t.from !== module.account) throw new ModuleFault(`${module.name}: credit out of ${t.from}, not its own account`);
+        // Out of the module's own account, or out of a fund the genesis gives it to pay from
+        // (the staking reward pot for staking, the grants funds for models).
+        if (t.from !== module.account && !module.funds?.has(t.from)) throw new ModuleFault(`${module.name}: credit out of ${t.from}, not its own account`);
         move(ledger, module.name, t.from, t.to, t.amount);
         break;
       }

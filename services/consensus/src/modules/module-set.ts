@@ -43,6 +43,8 @@ export interface BlockModuleOutput {
   blockEvents: LedgerEvent[];
   /** The exact requests sent, kept with the block so a module that lost state can be replayed. */
   requests: Array<{ module: string; request: moduleV1.ExecuteBlockRequest }>;
+  /** A validator set elected in this block (staking, at an era end). */
+  validatorSetUpdate: moduleV1.ActiveValidator[] | null;
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -126,7 +128,7 @@ export class ModuleSet {
 
   /** ExecuteBlock on every module in order (applying each one's transfers before the next), then Commit. */
   async runBlock(input: BlockModuleInput): Promise<BlockModuleOutput> {
-    const out: BlockModuleOutput = { roots: [], blockEvents: [], requests: [] };
+    const out: BlockModuleOutput = { roots: [], blockEvents: [], requests: [], validatorSetUpdate: null };
     const byIndex = new Map(input.outcomes.map((o) => [o.index, o]));
     for (const m of this.modules) {
       const calls = input.outcomes.filter((o) => o.moduleCall?.palletIndex === m.palletIndex);
@@ -185,6 +187,10 @@ export class ModuleSet {
         else out.blockEvents.push(ev);
       }
       out.requests.push({ module: m.name, request });
+      if (res.validatorSetUpdate?.present) {
+        if (out.validatorSetUpdate) throw new ModuleFault(`module ${m.name} elects a validator set, and another module already did`);
+        out.validatorSetUpdate = res.validatorSetUpdate.validators;
+      }
       this.observe(m.name, (performance.now() - started) / 1000);
     }
     for (const m of this.modules) {

@@ -34,6 +34,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { checkSignature, executeExtrinsics, type ExecutionContext, type ExtrinsicOutcome } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import { Mempool } from '../mempool/mempool.js';
+import { ValidatorSets, type ValidatorEntry } from './validator-sets.js';
 import { ModuleFault } from '../modules/transfers.js';
 import type { ModuleSet } from '../modules/module-set.js';
 import type { moduleV1 } from '@balanceai/contracts';
@@ -81,8 +82,7 @@ export class AppHashMismatchError extends Error {}
 export class ConsensusNode {
   private readonly log = new Logger('Consensus');
   readonly chainId: string;
-  readonly validatorKeys: Uint8Array[];
-  readonly selfIndex: number | null;
+  readonly validatorSets: ValidatorSets;
   readonly mempool: Mempool;
   private ledger!: Ledger;
   /** Last committed block. */
@@ -118,16 +118,35 @@ export class ConsensusNode {
 
   constructor(private readonly deps: NodeDeps) {
     this.chainId = deps.genesis.chainId;
-    this.validatorKeys = deps.genesis.validators.map((v) => fromHex(v.consensusKey, 32));
-    const selfKey = deps.validatorKey?.publicKey;
-    const idx = selfKey ? this.validatorKeys.findIndex((k) => toHex(k) === toHex(selfKey)) : -1;
-    this.selfIndex = idx >= 0 ? idx : null;
+    this.validatorSets = new ValidatorSets(deps.genesis.validators.map((v) => ({ key: fromHex(v.consensusKey, 32), stash: v.stash })));
     this.mempool = new Mempool(deps.genesis.params.mempoolMaxTxs);
     this.now = deps.now ?? Date.now;
   }
 
+  /** This node's index in the set of `height`, or null when it does not validate there (full node). */
+  selfAt(height: number): number | null {
+    return this.validatorSets.indexOf(height, this.deps.validatorKey?.publicKey);
+  }
+
+  private countAt(height: number): number {
+    return this.validatorSets.at(height).length;
+  }
+
+  private keyOf(height: number, index: number): Uint8Array | undefined {
+    return this.validatorSets.at(height)[index]?.key;
+  }
+
+  /** The set deciding the next height. */
+  get currentValidators(): ValidatorEntry[] {
+    return this.validatorSets.at(this.committedHeight + 1);
+  }
+
+  get selfIndex(): number | null {
+    return this.selfAt(this.committedHeight + 1);
+  }
+
   get validatorCount(): number {
-    return this.validatorKeys.length;
+    return this.countAt(this.committedHeight + 1);
   }
 
   get consensusRound(): number {
@@ -289,6 +308,7 @@ export class ConsensusNode {
     const last = await store.blockByHeight(state.height);
     this.lastBlockTimeMs = last?.timeMs ?? genesis.genesisTimeMs;
     if (last && state.height > 0) this.lastCommit = decodeJustification(last.justification);
+    for (const set of await store.validatorSets()) this.validatorSets.add(ValidatorSets.fromJson(set));
     for (const id of await store.includedEvidenceIds()) this.includedOffences.add(id);
     for (const e of await store.pendingEvidence()) {
       const r = new ScaleReader(e.votes);
@@ -321,7 +341,7 @@ export class ConsensusNode {
   // ---------------------------------------------------------------- heights
 
   private proposerOf(height: number, round: number): number {
-    return (height + round) % this.validatorCount;
+    return (height + round) % this.countAt(height);
   }
 
   private bftHeight = 0;
@@ -337,8 +357,8 @@ export class ConsensusNode {
     this.bft = new HeightConsensus<Block>(
       {
         height,
-        validatorCount: this.validatorCount,
-        self: this.selfIndex,
+        validatorCount: this.countAt(height),
+        self: this.selfAt(height),
         proposer: (h, r) => this.proposerOf(h, r),
         hashOf: (b) => b.hash,
         isValid: (b) => this.isValidBlock(b, height),
@@ -371,7 +391,7 @@ export class ConsensusNode {
       number: height,
       stateRoot: this.lastAppHash,
       extrinsics,
-      meta: { round, proposer: this.selfIndex ?? 0, timeMs },
+      meta: { round, proposer: this.selfAt(height) ?? 0, timeMs },
       lastCommit: height > 1 ? this.lastCommit : null,
       evidence: [...this.pendingEvidence.values()].slice(0, 16),
     });
@@ -415,12 +435,13 @@ export class ConsensusNode {
     if (c.height !== height) return `height ${c.height} != ${height}`;
     if (c.blockHash !== blockHash) return 'commits another block';
     const signers = new Set<number>();
+    const n = this.countAt(height);
     for (const v of c.precommits) {
-      if (v.validator >= this.validatorCount || signers.has(v.validator)) return 'bad or duplicate signer';
+      if (v.validator >= n || signers.has(v.validator)) return 'bad or duplicate signer';
       if (!this.verifyVote(v)) return `bad signature of validator ${v.validator}`;
       signers.add(v.validator);
     }
-    if (signers.size * 3 <= this.validatorCount * 2) return `only ${signers.size} of ${this.validatorCount} signatures`;
+    if (signers.size * 3 <= n * 2) return `only ${signers.size} of ${n} signatures`;
     return null;
   }
 
@@ -429,13 +450,13 @@ export class ConsensusNode {
     const b = e.second;
     if (a.validator !== b.validator || a.height !== b.height || a.round !== b.round || a.type !== b.type) return 'votes do not conflict';
     if (a.blockHash === b.blockHash) return 'votes are identical';
-    if (a.validator >= this.validatorCount) return 'unknown validator';
+    if (a.validator >= this.countAt(a.height)) return 'unknown validator';
     if (!this.verifyVote(a) || !this.verifyVote(b)) return 'bad signature';
     return null;
   }
 
   private verifyVote(v: SignedVote): boolean {
-    const key = this.validatorKeys[v.validator];
+    const key = this.keyOf(v.height, v.validator);
     return key !== undefined && verifySignature('ed25519', key, voteSignBytes(this.deps.genesisHash, v), v.signature);
   }
 
@@ -567,7 +588,7 @@ export class ConsensusNode {
     } catch {
       return;
     }
-    const key = this.validatorKeys[m.proposer];
+    const key = this.keyOf(m.height, m.proposer);
     const signBytes = proposalSignBytes(this.deps.genesisHash, { height: m.height, round: m.round, validRound: m.validRound, blockHash: block.hash });
     if (!key || !verifySignature('ed25519', key, signBytes, m.signature)) return;
     this.prevalidate(block);
@@ -593,7 +614,7 @@ export class ConsensusNode {
     } catch {
       return;
     }
-    if (v.validator >= this.validatorCount) return;
+    if (v.validator >= this.countAt(v.height)) return;
     const height = this.committedHeight + 1;
     this.markSeen(v.validator, v.height);
     if (v.height > height) return this.aheadMessage('vote', data, v.height);
@@ -712,11 +733,15 @@ export class ConsensusNode {
           proposer: block.meta.proposer,
           lastCommitSigners: block.lastCommit?.precommits.map((v) => v.validator) ?? [],
           offences: block.evidence.map((e) => ({ validator: e.first.validator, height: String(e.first.height), round: e.first.round, voteType: e.first.type })),
-          validators: this.moduleValidators,
+          validators: this.moduleValidators(block.number),
           ledger: this.ledger,
           outcomes,
         })
-      : { roots: [], blockEvents: [], requests: [] };
+      : { roots: [], blockEvents: [], requests: [], validatorSetUpdate: null };
+    // A set elected in this block decides from the next height on, on every validator alike.
+    const nextSet = moduleOut.validatorSetUpdate
+      ? { fromHeight: block.number + 1, validators: moduleOut.validatorSetUpdate.map((v) => ({ key: fromHex(v.consensusKey, 32), stash: v.stash })) }
+      : null;
     const appHash = this.appHash(this.ledger, moduleOut.roots);
     const includedEvidence = block.evidence.map((e) => {
       const w = new ScaleWriter();
@@ -748,7 +773,12 @@ export class ConsensusNode {
       totalIssuance: this.ledger.totalIssuance,
       includedEvidence,
       moduleRequests: moduleOut.requests,
+      validatorSet: nextSet ? ValidatorSets.toJson(nextSet) : null,
     });
+    if (nextSet) {
+      this.validatorSets.add(nextSet);
+      this.log.log(`validator set from height ${nextSet.fromHeight}: ${nextSet.validators.length} validators` + (this.selfAt(nextSet.fromHeight) === null ? ' (this node is not among them)' : ''));
+    }
     this.committedHeight = block.number;
     this.lastBlockHash = fromHex(block.hash);
     this.lastBlockTimeMs = block.meta.timeMs;
@@ -768,10 +798,10 @@ export class ConsensusNode {
   }
 
   /** The active set as modules see it: account ids as 0x hex (the module contract's form). */
-  private get moduleValidators(): moduleV1.ActiveValidator[] {
-    return this.deps.genesis.validators.map((v, index) => ({
+  private moduleValidators(height: number): moduleV1.ActiveValidator[] {
+    return this.validatorSets.at(height).map((v, index) => ({
       index,
-      consensusKey: v.consensusKey,
+      consensusKey: toHex(v.key),
       stash: toHex(parseAccountId(v.stash)),
       backingStake: '0',
     }));
@@ -886,7 +916,7 @@ export class ConsensusNode {
 
   validatorsOnline(): Array<{ index: number; online: boolean; lastSeenHeight: number }> {
     const now = this.now();
-    return this.validatorKeys.map((_, index) => {
+    return this.currentValidators.map((_, index) => {
       if (index === this.selfIndex) return { index, online: true, lastSeenHeight: this.committedHeight + 1 };
       const s = this.lastSeen.get(index);
       return { index, online: !!s && now - s.atMs < ONLINE_WINDOW_MS, lastSeenHeight: s?.height ?? 0 };

@@ -31,6 +31,8 @@ export interface CommittedBlock {
   totalIssuance: bigint;
   includedEvidence: Array<{ id: string; height: number; validator: number; votes: Uint8Array }>;
   moduleRequests: Array<{ module: string; request: object }>;
+  /** A validator set elected by this block, taking effect from `fromHeight`. */
+  validatorSet: { fromHeight: number; validators: Array<{ key: string; stash: string }> } | null;
 }
 
 export interface SignerStateRow {
@@ -113,6 +115,9 @@ export class ConsensusStore {
       await tx.block.create({ data: this.blockRow(c.block) });
       if (c.outcomes.length > 0) await this.insertResults(tx, c.block.height, c.outcomes);
       await this.upsertAccounts(tx, c.accounts);
+      if (c.validatorSet) {
+        await tx.validatorSet.create({ data: { fromHeight: BigInt(c.validatorSet.fromHeight), validators: c.validatorSet.validators } });
+      }
       if (c.moduleRequests.length > 0) {
         await tx.moduleRequest.createMany({
           data: c.moduleRequests.map((r) => ({ height: BigInt(c.block.height), module: r.module, request: r.request })),
@@ -334,6 +339,11 @@ export class ConsensusStore {
       create: { id: buf(fromHex(id)), height: BigInt(height), validator, votes: buf(votes) },
       update: {},
     });
+  }
+
+  async validatorSets(): Promise<Array<{ fromHeight: number; validators: Array<{ key: string; stash: string }> }>> {
+    const rows = await this.prisma.validatorSet.findMany({ orderBy: { fromHeight: 'asc' } });
+    return rows.map((r) => ({ fromHeight: Number(r.fromHeight), validators: r.validators as Array<{ key: string; stash: string }> }));
   }
 
   async moduleRequest(height: number, module: string): Promise<unknown | null> {

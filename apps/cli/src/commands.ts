@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ONE_BAI,
   DEV_PHRASE,
   cryptoReady,
   devAccounts,
@@ -56,6 +57,8 @@ export async function genesis(opts: { validators?: string; out?: string; chain?:
     chain: opts.chain,
     blockTimeMs: opts['block-time'] ? Number(opts['block-time']) : undefined,
     eraLength: opts['era-length'] ? Number(opts['era-length']) : undefined,
+    // Genesis validators are bonded from block 0 (the staking module reads the bond from the genesis).
+    stakingBond: 20_000n * ONE_BAI,
   });
   const json = genesisToJson(g);
   if (opts.out) {
@@ -77,6 +80,7 @@ export async function devnet(opts: { validators?: string; port?: string; dir?: s
     blockTimeMs: opts['block-time'] ? Number(opts['block-time']) : undefined,
     dir,
     echo: opts.echo ?? false,
+    modules: ['emissions', 'staking'],
   });
   const accounts = devAccounts('sr25519');
   console.log(`
@@ -148,7 +152,7 @@ export async function account(address: string | undefined, opts: { gateway?: str
 /** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */
 export function migrate(): void {
   if (!process.env.DATABASE_URL) throw new UsageError('DATABASE_URL is required');
-  for (const svc of ['consensus', 'emissions']) {
+  for (const svc of ['consensus', 'emissions', 'staking']) {
     const dir = join(REPO_ROOT, 'services', svc);
     if (!existsSync(join(dir, 'prisma'))) continue;
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: dir, stdio: 'inherit' });
@@ -158,6 +162,7 @@ export function migrate(): void {
 const SERVICES: Record<string, string> = {
   consensus: 'services/consensus/dist/src/main.js',
   emissions: 'services/emissions/dist/src/main.js',
+  staking: 'services/staking/dist/src/main.js',
   gateway: 'services/gateway/dist/src/main.js',
   expert: 'services/expert/dist/src/main.js',
 };
@@ -176,20 +181,20 @@ export async function runService(what: string | undefined): Promise<void> {
 }
 
 async function runValidator(): Promise<void> {
-  const emissions = (await import(join(REPO_ROOT, 'services/emissions/dist/src/index.js'))) as {
-    startEmissions(c: unknown): Promise<unknown>;
-    loadConfig(env: NodeJS.ProcessEnv): unknown;
-  };
-  const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as {
-    startConsensus(c: unknown): Promise<unknown>;
-    loadConfig(env: NodeJS.ProcessEnv): unknown;
-  };
+  type Service = { loadConfig(env: NodeJS.ProcessEnv): unknown };
+  const emissions = (await import(join(REPO_ROOT, 'services/emissions/dist/src/index.js'))) as Service & { startEmissions(c: unknown): Promise<unknown> };
+  const staking = (await import(join(REPO_ROOT, 'services/staking/dist/src/index.js'))) as Service & { startStaking(c: unknown): Promise<unknown> };
+  const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as Service & { startConsensus(c: unknown): Promise<unknown> };
   const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
   const emissionsGrpc = process.env.BAI_EMISSIONS_GRPC_PORT ?? '50061';
+  const stakingGrpc = process.env.BAI_STAKING_GRPC_PORT ?? '50062';
   await emissions.startEmissions(
     emissions.loadConfig({ ...process.env, BAI_HTTP_PORT: process.env.BAI_EMISSIONS_HTTP_PORT ?? String(httpPort + 1), BAI_EMISSIONS_GRPC_PORT: emissionsGrpc }),
   );
+  await staking.startStaking(
+    staking.loadConfig({ ...process.env, BAI_HTTP_PORT: process.env.BAI_STAKING_HTTP_PORT ?? String(httpPort + 2), BAI_STAKING_GRPC_PORT: stakingGrpc }),
+  );
   await consensus.startConsensus(
-    consensus.loadConfig({ ...process.env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc}` }),
+    consensus.loadConfig({ ...process.env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
   );
 }

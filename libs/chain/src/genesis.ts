@@ -5,6 +5,8 @@ import { type Header, extrinsicsRoot, headerHash } from './header.js';
 import { fromHex, toHex, utf8 } from './hex.js';
 import { DEV_ACCOUNT_NAMES, keyFromUri } from './keys.js';
 import { balancesPallet, buildMetadata, systemPallet } from './metadata.js';
+import { stakingPallet } from './staking-calls.js';
+import { withGenesisBonds } from './genesis-staking.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
 
 export const GENESIS_SUPPLY = 5_880_000n * ONE_BAI;
@@ -265,7 +267,11 @@ export function genesisHash(g: Genesis): Uint8Array {
 
 /** The runtime metadata for this chain: its SS58 prefix and existential deposit. */
 export function genesisMetadata(g: Genesis): Uint8Array {
-  return buildMetadata([systemPallet({ ss58Prefix: g.ss58Prefix }), balancesPallet({ existentialDeposit: g.params.existentialDeposit })]);
+  return buildMetadata([
+    systemPallet({ ss58Prefix: g.ss58Prefix }),
+    balancesPallet({ existentialDeposit: g.params.existentialDeposit }),
+    stakingPallet({ eraLength: g.params.eraLength }),
+  ]);
 }
 
 // --- development genesis ------------------------------------------------------------------------------------
@@ -307,6 +313,8 @@ export interface DevGenesisOptions {
   /** Defaults to now; pass a fixed value for a reproducible genesis hash. */
   genesisTimeMs?: number;
   ss58Prefix?: number;
+  /** Bond each genesis validator's stash with this much from genesis (staking module; see withGenesisBonds). */
+  stakingBond?: bigint;
 }
 
 /**
@@ -354,7 +362,8 @@ export function devGenesis(opts: DevGenesisOptions): { genesis: Genesis; validat
     validators,
     balances,
   };
+  const bonded = opts.stakingBond ? withGenesisBonds(genesis, opts.stakingBond) : genesis;
   // Round-trip through the validator so a dev genesis is never one that a node would refuse.
-  return { genesis: genesisFromJson(genesisToJson(genesis)), validatorKeys };
+  return { genesis: genesisFromJson(genesisToJson(bonded)), validatorKeys };
 }
 

@@ -11,3 +11,4 @@ export * from './metadata.js';
 export * from './genesis.js';
 export * from './module-account.js';
 export * from './staking-calls.js';
+export * from './genesis-staking.js';

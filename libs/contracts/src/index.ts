@@ -14,3 +14,4 @@ export function protoFile(service: string, version = 'v1'): string {
 export * as expertV1 from './generated/balanceai/expert/v1/expert.js';
 export * as moduleV1 from './generated/balanceai/module/v1/module.js';
 export * as emissionsV1 from './generated/balanceai/emissions/v1/emissions.js';
+export * as stakingV1 from './generated/balanceai/staking/v1/staking.js';

@@ -30,7 +30,13 @@ export interface DevnetOptions {
   databaseUrl?: string;
   /** Keep data (Postgres data folder inside dir) across runs. */
   persistent?: boolean;
+  /** Module services each validator runs (default emissions only; staking bonds the genesis validators). */
+  modules?: Array<'emissions' | 'staking'>;
+  /** Self-bond of each genesis validator when staking runs (default 20,000 BAI). */
+  stakingBond?: bigint;
 }
+
+const MODULE_GRPC_PORT_VARIABLE = { emissions: 'BAI_EMISSIONS_GRPC_PORT', staking: 'BAI_STAKING_GRPC_PORT' } as const;
 
 interface Child {
   name: string;
@@ -44,7 +50,7 @@ interface Child {
 export async function migrateTemplate(postgres: PostgresServer): Promise<string> {
   const template = 'bai_template';
   const url = await postgres.createDatabase(template);
-  for (const svc of ['consensus', 'emissions']) {
+  for (const svc of ['consensus', 'emissions', 'staking']) {
     await run(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
       cwd: join(REPO_ROOT, 'services', svc),
       env: { ...process.env, DATABASE_URL: url },
@@ -75,9 +81,12 @@ export class Devnet {
   gatewayUrl = '';
   readonly grpcPorts: number[] = [];
   readonly httpPorts: number[] = [];
-  /** Each validator's module services (emissions), one process each, beside its consensus process. */
+  /** Each validator's module services, one process each, beside its consensus process. */
   readonly moduleChildren: Child[][] = [];
   readonly emissionsPorts: number[] = [];
+  readonly modulePorts: Array<Record<string, number>> = [];
+  private modules: Array<'emissions' | 'staking'> = ['emissions'];
+  private template = '';
 
   private constructor(
     readonly dir: string,
@@ -94,11 +103,13 @@ export class Devnet {
     const n = opts.validators ?? 4;
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'bai-devnet-'));
     mkdirSync(join(dir, 'logs'), { recursive: true });
+    const modules = opts.modules ?? ['emissions'];
     const { genesis, validatorKeys } = devGenesis({
       validators: n,
       blockTimeMs: opts.blockTimeMs ?? 1000,
       eraLength: opts.eraLength,
       extraAccounts: opts.extraAccounts,
+      stakingBond: modules.includes('staking') ? (opts.stakingBond ?? 20_000n * 10n ** 18n) : undefined,
     });
     const genesisFile = join(dir, 'genesis.json');
     writeFileSync(genesisFile, genesisToJson(genesis));
@@ -108,37 +119,12 @@ export class Devnet {
       dataDir: opts.persistent ? join(dir, 'postgres') : undefined,
     });
     const net = new Devnet(dir, genesis, genesisFile, validatorKeys, nats, postgres, !opts.dir, opts.echo ?? false);
+    net.modules = modules;
     try {
       const template = await migrateTemplate(postgres);
+      net.template = template;
       for (let i = 0; i < n; i++) {
-        const dbUrl = await createFromTemplate(postgres.adminUrl, `bai_v${i}`, template);
-        const grpcPort = await freePort();
-        const httpPort = await freePort();
-        const emissionsPort = await freePort();
-        net.grpcPorts.push(grpcPort);
-        net.httpPorts.push(httpPort);
-        net.emissionsPorts.push(emissionsPort);
-        net.moduleChildren.push([
-          net.child(`emissions-${i}`, [join(REPO_ROOT, 'services', 'emissions', 'dist', 'src', 'main.js')], {
-            BAI_GENESIS_FILE: genesisFile,
-            DATABASE_URL: dbUrl,
-            BAI_GRPC_HOST: '127.0.0.1',
-            BAI_EMISSIONS_GRPC_PORT: String(emissionsPort),
-            BAI_HTTP_PORT: String(await freePort()),
-          }),
-        ]);
-        net.validators.push(
-          net.child(`validator-${i}`, [join(REPO_ROOT, 'services', 'consensus', 'dist', 'src', 'main.js')], {
-            BAI_GENESIS_FILE: genesisFile,
-            BAI_VALIDATOR_KEY: validatorKeys[i],
-            DATABASE_URL: dbUrl,
-            NATS_URL: nats.url,
-            BAI_GRPC_HOST: '127.0.0.1',
-            BAI_GRPC_PORT: String(grpcPort),
-            BAI_HTTP_PORT: String(httpPort),
-            BAI_MODULES: `emissions=127.0.0.1:${emissionsPort}`,
-          }),
-        );
+        net.validators.push(await net.nodeProcesses(i, validatorKeys[i]!));
       }
       for (const mods of net.moduleChildren) for (const m of mods) net.spawn(m);
       for (let i = 0; i < n; i++) net.spawn(net.validators[i]!);
@@ -151,6 +137,7 @@ export class Devnet {
           NATS_URL: nats.url,
           BAI_CHAIN_ID: genesis.chainId,
           BAI_EMISSIONS_URL: `127.0.0.1:${net.emissionsPorts[0]}`,
+          ...(net.modulePorts[0]?.staking ? { BAI_STAKING_URL: `127.0.0.1:${net.modulePorts[0].staking}` } : {}),
           PORT: String(port),
           HOST: '127.0.0.1',
         });
@@ -162,6 +149,56 @@ export class Devnet {
       throw err;
     }
     return net;
+  }
+
+  /** The processes of node i (its database, module services and consensus), not yet started. */
+  private async nodeProcesses(i: number, validatorKey: string): Promise<Child> {
+    const dbUrl = await createFromTemplate(this.postgres.adminUrl, `bai_v${i}`, this.template);
+    const grpcPort = await freePort();
+    const httpPort = await freePort();
+    this.grpcPorts[i] = grpcPort;
+    this.httpPorts[i] = httpPort;
+    const ports: Record<string, number> = {};
+    const children: Child[] = [];
+    for (const m of this.modules) {
+      ports[m] = await freePort();
+      children.push(
+        this.child(`${m}-${i}`, [join(REPO_ROOT, 'services', m, 'dist', 'src', 'main.js')], {
+          BAI_GENESIS_FILE: this.genesisFile,
+          DATABASE_URL: dbUrl,
+          BAI_GRPC_HOST: '127.0.0.1',
+          [MODULE_GRPC_PORT_VARIABLE[m]]: String(ports[m]),
+          BAI_HTTP_PORT: String(await freePort()),
+        }),
+      );
+    }
+    this.modulePorts[i] = ports;
+    this.emissionsPorts[i] = ports.emissions ?? 0;
+    this.moduleChildren[i] = children;
+    return this.child(`validator-${i}`, [join(REPO_ROOT, 'services', 'consensus', 'dist', 'src', 'main.js')], {
+      BAI_GENESIS_FILE: this.genesisFile,
+      BAI_VALIDATOR_KEY: validatorKey,
+      DATABASE_URL: dbUrl,
+      NATS_URL: this.nats.url,
+      BAI_GRPC_HOST: '127.0.0.1',
+      BAI_GRPC_PORT: String(grpcPort),
+      BAI_HTTP_PORT: String(httpPort),
+      BAI_MODULES: this.modules.map((m) => `${m}=127.0.0.1:${ports[m]}`).join(','),
+    });
+  }
+
+  /**
+   * Starts one more node with its own database and modules, keyed with `validatorKey` (a secret URI not in
+   * the genesis set): it follows the chain as a full node until staking elects its key. Returns its index.
+   */
+  async addNode(validatorKey: string): Promise<number> {
+    const i = this.validators.length;
+    const node = await this.nodeProcesses(i, validatorKey);
+    this.validators.push(node);
+    for (const m of this.moduleChildren[i]!) this.spawn(m);
+    this.spawn(node);
+    await waitFor(`node-${i} health`, () => httpOk(`${this.validatorHttpUrl(i)}/healthz`), 60_000);
+    return i;
   }
 
   private child(name: string, args: string[], env: NodeJS.ProcessEnv): Child {

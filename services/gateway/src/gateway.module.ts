@@ -10,13 +10,14 @@ import { HealthController } from './http/health.controller.js';
 import { blockStreamProvider } from './stream/block-stream.providers.js';
 import { ExpertModule } from './expert/expert.module.js';
 import { EmissionsModule } from './emissions/emissions.module.js';
+import { StakingModule } from './staking/staking.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ExpertModule, EmissionsModule],
+      imports: [ExpertModule, EmissionsModule, StakingModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
       // Global: feature modules (emissions, expert) read balances through the same validator client.

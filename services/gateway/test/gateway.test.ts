@@ -296,6 +296,10 @@ describe('unknown routes and OpenAPI', () => {
       '/v1/extrinsics',
       '/v1/extrinsics/{hash}',
       '/v1/runtime',
+      '/v1/staking/eras',
+      '/v1/staking/nominators/{address}',
+      '/v1/staking/totals',
+      '/v1/staking/validators',
       '/v1/status',
       '/v1/ws/blocks',
     ]);

@@ -131,10 +131,10 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
       finalizedTimeMs: String(this.node.finalizedTimeMs),
       consensusHeight: String(this.node.committedHeight + 1),
       consensusRound: this.node.consensusRound,
-      validators: this.genesis.genesis.validators.map((v, index) => ({
+      validators: this.node.currentValidators.map((v, index) => ({
         index,
-        consensusKey: ss58Encode(fromHex(v.consensusKey, 32), this.ss58),
-        stash: v.stash,
+        consensusKey: ss58Encode(v.key, this.ss58),
+        stash: v.stash.startsWith('0x') ? ss58Encode(fromHex(v.stash, 32), this.ss58) : v.stash,
         online: online[index]?.online ?? false,
         lastSeenHeight: String(online[index]?.lastSeenHeight ?? 0),
       })),

@@ -136,6 +136,11 @@ export class ConsensusNode {
     return this.validatorSets.at(height)[index]?.key;
   }
 
+  /** Index in the set of `height` of the validator that was `index` in the set of `atHeight`. */
+  private indexNow(height: number, atHeight: number, index: number): number | null {
+    return this.validatorSets.indexOf(height, this.keyOf(atHeight, index));
+  }
+
   /** The set deciding the next height. */
   get currentValidators(): ValidatorEntry[] {
     return this.validatorSets.at(this.committedHeight + 1);
@@ -731,8 +736,15 @@ export class ConsensusNode {
           blockHash: block.hash,
           timeMs: block.meta.timeMs,
           proposer: block.meta.proposer,
-          lastCommitSigners: block.lastCommit?.precommits.map((v) => v.validator) ?? [],
-          offences: block.evidence.map((e) => ({ validator: e.first.validator, height: String(e.first.height), round: e.first.round, voteType: e.first.type })),
+          // Modules see indices into this block's set: a commit or an offence of an earlier height is
+          // mapped by consensus key (a validator no longer in the set has no index here and is left out).
+          lastCommitSigners: (block.lastCommit?.precommits ?? [])
+            .map((v) => this.indexNow(block.number, v.height, v.validator))
+            .filter((i): i is number => i !== null),
+          offences: block.evidence.flatMap((e) => {
+            const validator = this.indexNow(block.number, e.first.height, e.first.validator);
+            return validator === null ? [] : [{ validator, height: String(e.first.height), round: e.first.round, voteType: e.first.type }];
+          }),
           validators: this.moduleValidators(block.number),
           ledger: this.ledger,
           outcomes,

@@ -55,7 +55,9 @@ import { HISTORY_DEPTH, encodeStakingModuleState, type EraSummary, type StakingM
  * operator's environment variable.
  */
 export type PayoutMode = 'report-only' | 'credit-from-pot';
-export const DEFAULT_PAYOUT_MODE: PayoutMode = 'report-only';
+// Consensus lets staking credit out of the staking reward pot (a fund the genesis gives it): era
+// rewards are paid, not only reported.
+export const DEFAULT_PAYOUT_MODE: PayoutMode = 'credit-from-pot';
 
 export interface GenesisStakingValidator {
   readonly stash: AccountId;
@@ -125,28 +127,8 @@ export function stakingSetupFromGenesis(genesis: Genesis, overrides: { params?: 
   };
 }
 
-/**
- * A genesis whose validators are bonded from block 0: `bond` moves from each genesis validator's stash
- * balance to the staking module account's genesis balance (issuance unchanged). For `balanceai genesis` /
- * devnet and tests.
- */
-export function withGenesisBonds(genesis: Genesis, bond: bigint): Genesis {
-  const stashes = new Set(genesis.validators.map((v) => hexId(v.stash)));
-  const account = STAKING_MODULE_ACCOUNT;
-  let moved = 0n;
-  const balances = genesis.balances
-    .filter((b) => hexId(b.address) !== account)
-    .map((b) => {
-      if (!stashes.has(hexId(b.address))) return b;
-      if (b.free - bond < genesis.params.existentialDeposit) throw new DomainError('BAD_STAKING_GENESIS', `stash ${b.address} cannot bond ${bond}`, 'invalid');
-      moved += bond;
-      return { ...b, free: b.free - bond };
-    });
-  if (moved !== bond * BigInt(stashes.size)) throw new DomainError('BAD_STAKING_GENESIS', 'every genesis validator stash needs a genesis balance', 'invalid');
-  const already = genesis.balances.find((b) => hexId(b.address) === account)?.free ?? 0n;
-  balances.push({ address: ss58Encode(moduleAccount(STAKING_MODULE_NAME), genesis.ss58Prefix), free: already + moved });
-  return { ...genesis, balances };
-}
+/** Genesis bonds are written by @balanceai/chain (balanceai genesis, devnet); re-exported for callers. */
+export { withGenesisBonds } from '@balanceai/chain';
 
 /** Era of a height: blocks 1..L are era 0, L+1..2L era 1 (the logic's isEraEnd). */
 export function eraOfHeight(height: bigint, eraLength: bigint): number {

@@ -69,7 +69,7 @@ export async function genesis(opts: { validators?: string; out?: string; chain?:
   }
 }
 
-export async function devnet(opts: { validators?: string; port?: string; dir?: string; 'block-time'?: string; echo?: boolean }): Promise<void> {
+export async function devnet(opts: { validators?: string; port?: string; dir?: string; 'block-time'?: string; 'era-length'?: string; echo?: boolean }): Promise<void> {
   await cryptoReady();
   const dir = opts.dir ?? join(REPO_ROOT, '.devnet');
   mkdirSync(dir, { recursive: true });
@@ -78,6 +78,7 @@ export async function devnet(opts: { validators?: string; port?: string; dir?: s
     validators: Number(opts.validators ?? 4),
     gatewayPort: Number(opts.port ?? 8080),
     blockTimeMs: opts['block-time'] ? Number(opts['block-time']) : undefined,
+    eraLength: opts['era-length'] ? Number(opts['era-length']) : undefined,
     dir,
     echo: opts.echo ?? false,
     modules: ['emissions', 'staking'],

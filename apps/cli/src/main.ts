@@ -3,7 +3,7 @@ import { UsageError, account, devnet, genesis, keysInspect, keysNew, migrate, ru
 
 const HELP = `balanceai — BalanceAI Network node and tools
 
-  balanceai devnet [--validators 4] [--port 8080] [--dir .devnet] [--block-time 1000] [--echo]
+  balanceai devnet [--validators 4] [--port 8080] [--dir .devnet] [--block-time 1000] [--era-length 60] [--echo]
   balanceai keys new [--type sr25519|ed25519] [--words 12|24]
   balanceai keys inspect <secret-uri> [--type sr25519|ed25519] [--prefix 42]
   balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N]

@@ -23,6 +23,8 @@ export interface GenesisValidator {
 export interface GenesisParams {
   blockTimeMs: number;
   eraLength: number;
+  /** Eras an unbonded stake stays locked (pallet-staking's BondingDuration; 28 on mainnet). */
+  bondingDuration: number;
   existentialDeposit: bigint;
   baseFee: bigint;
   byteFee: bigint;
@@ -61,6 +63,7 @@ export interface Genesis {
 const NUMBER_PARAMS = [
   'blockTimeMs',
   'eraLength',
+  'bondingDuration',
   'maxExtrinsicBytes',
   'maxBlockExtrinsics',
   'maxBlockBytes',
@@ -75,6 +78,7 @@ const AMOUNT_PARAMS = ['existentialDeposit', 'baseFee', 'byteFee'] as const sati
 const PARAM_ORDER: Array<keyof GenesisParams> = [
   'blockTimeMs',
   'eraLength',
+  'bondingDuration',
   'existentialDeposit',
   'baseFee',
   'byteFee',
@@ -270,7 +274,7 @@ export function genesisMetadata(g: Genesis): Uint8Array {
   return buildMetadata([
     systemPallet({ ss58Prefix: g.ss58Prefix }),
     balancesPallet({ existentialDeposit: g.params.existentialDeposit }),
-    stakingPallet({ eraLength: g.params.eraLength }),
+    stakingPallet({ eraLength: g.params.eraLength, bondingDuration: g.params.bondingDuration }),
   ]);
 }
 
@@ -279,6 +283,7 @@ export function genesisMetadata(g: Genesis): Uint8Array {
 export const DEVNET_PARAMS: GenesisParams = {
   blockTimeMs: 1_000,
   eraLength: 60,
+  bondingDuration: 2,
   existentialDeposit: ONE_BAI / 100n,
   baseFee: ONE_BAI / 1_000n,
   byteFee: 10n ** 12n,
@@ -308,6 +313,7 @@ export interface DevGenesisOptions {
   chain?: string;
   blockTimeMs?: number;
   eraLength?: number;
+  bondingDuration?: number;
   /** Extra funded sr25519 accounts `//bench/<i>` (1,000 BAI each) for load tests. */
   extraAccounts?: number;
   /** Defaults to now; pass a fixed value for a reproducible genesis hash. */
@@ -357,7 +363,7 @@ export function devGenesis(opts: DevGenesisOptions): { genesis: Genesis; validat
     tokenSymbol: 'BAI',
     tokenDecimals: 18,
     genesisTimeMs: opts.genesisTimeMs ?? Date.now(),
-    params: { ...DEVNET_PARAMS, blockTimeMs: opts.blockTimeMs ?? DEVNET_PARAMS.blockTimeMs, eraLength: opts.eraLength ?? DEVNET_PARAMS.eraLength },
+    params: { ...DEVNET_PARAMS, blockTimeMs: opts.blockTimeMs ?? DEVNET_PARAMS.blockTimeMs, eraLength: opts.eraLength ?? DEVNET_PARAMS.eraLength, bondingDuration: opts.bondingDuration ?? DEVNET_PARAMS.bondingDuration },
     accounts,
     validators,
     balances,

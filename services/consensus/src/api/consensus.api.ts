@@ -155,7 +155,9 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
       if (!stored) throw new DomainError('BLOCK_NOT_FOUND', 'no finalized block with that number or hash', 'not_found');
       const header = decodeHeader(stored.header);
       const rows = await this.store.extrinsicsOfBlock(stored.height);
-      const evidenceCount = stored.height === 0 ? 0 : decodeBlock(stored.header, stored.body).evidence.length;
+      const decoded = stored.height === 0 ? null : decodeBlock(stored.header, stored.body);
+      const evidenceCount = decoded?.evidence.length ?? 0;
+      const lastCommitSigners = decoded?.lastCommit?.precommits.map((v) => v.validator) ?? [];
       const commitSigners = stored.height === 0 ? [] : decodeJustification(stored.justification).precommits.map((v) => v.validator);
       return {
         number: String(stored.height),
@@ -182,6 +184,7 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
         justification: stored.height === 0 ? '0x' : toHex(stored.justification),
         evidenceCount,
         events: toEvents(stored.events),
+        lastCommitSigners,
       };
     } catch (err) {
       throw grpcError(err);

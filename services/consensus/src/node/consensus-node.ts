@@ -623,7 +623,7 @@ export class ConsensusNode {
     const height = this.committedHeight + 1;
     this.markSeen(v.validator, v.height);
     if (v.height > height) return this.aheadMessage('vote', data, v.height);
-    if (v.height < height) return;
+    if (v.height < height) return this.latePrecommit(v);
     if (!this.bft) return this.bufferForNextHeight('vote', data);
     const key = voteKey(v);
     const known = this.signatures.get(key);
@@ -631,6 +631,17 @@ export class ConsensusNode {
     if (!this.verifyVote(v)) return;
     this.signatures.set(key, v.signature);
     this.apply(this.bft.onVote({ type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, validator: v.validator }));
+  }
+
+  /**
+   * A precommit for the block just committed that arrived after the +2/3: it joins the commit this node
+   * will put into its next proposal, so validators that did their work get their era point.
+   */
+  private latePrecommit(v: SignedVote): void {
+    const c = this.lastCommit;
+    if (!c || v.type !== 'precommit' || v.height !== c.height || v.round !== c.round || v.blockHash !== c.blockHash) return;
+    if (c.precommits.some((p) => p.validator === v.validator) || !this.verifyVote(v)) return;
+    c.precommits = [...c.precommits, v].sort((a, b) => a.validator - b.validator);
   }
 
   /** Between a decision and the start of the next height, peers that started earlier already speak. */

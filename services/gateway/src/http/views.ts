@@ -116,6 +116,7 @@ export class BlockView {
   @ApiProperty({ description: 'SCALE-encoded BFT commit' }) justification!: string;
   @ApiProperty({ type: [Number], description: 'validator indices whose precommits finalized the block' }) commitSigners!: number[];
   @ApiProperty() evidenceCount!: number;
+  @ApiProperty({ type: [Number], description: "validator indices of the previous block's commit carried in this block (era points)" }) lastCommitSigners!: number[];
   @ApiProperty({ type: () => [BlockExtrinsicView] }) extrinsics!: BlockExtrinsicView[];
   @ApiProperty({ type: () => [EventView] }) events!: EventView[];
 }
@@ -134,6 +135,7 @@ export function blockView(b: consensusV1.GetBlockResponse): BlockView {
     justification: b.justification,
     commitSigners: b.commitSigners,
     evidenceCount: b.evidenceCount,
+    lastCommitSigners: b.lastCommitSigners,
     extrinsics: b.extrinsics.map((x) => ({
       index: x.index,
       hash: x.hash,

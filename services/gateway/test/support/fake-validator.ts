@@ -53,6 +53,7 @@ export class FakeValidator {
       commitSigners: [0, 1, 2],
       justification: '0x00',
       evidenceCount: 0,
+      lastCommitSigners: [],
       events: [{ module: 'System', name: 'BlockFinalized', dataJson: JSON.stringify({ number }) }],
     };
     this.blocks.push(block);

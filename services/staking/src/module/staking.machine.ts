@@ -98,6 +98,7 @@ export function stakingSetupFromGenesis(genesis: Genesis, overrides: { params?: 
   const params: StakingParams = {
     ...DEFAULT_PARAMS,
     minimumValidatorCount: Math.min(n, DEFAULT_PARAMS.validatorCount),
+    bondingDuration: genesis.params.bondingDuration,
     ...overrides.params,
   };
   validateParams(params);

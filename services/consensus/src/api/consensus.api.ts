@@ -185,6 +185,10 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
         evidenceCount,
         events: toEvents(stored.events),
         lastCommitSigners,
+        lastCommitSignerKeys: lastCommitSigners.map((i) => {
+          const key = this.node.validatorSets.at(stored.height - 1)[i]?.key;
+          return key ? ss58Encode(key, this.ss58) : '';
+        }),
       };
     } catch (err) {
       throw grpcError(err);

@@ -117,6 +117,7 @@ export class BlockView {
   @ApiProperty({ type: [Number], description: 'validator indices whose precommits finalized the block' }) commitSigners!: number[];
   @ApiProperty() evidenceCount!: number;
   @ApiProperty({ type: [Number], description: "validator indices of the previous block's commit carried in this block (era points)" }) lastCommitSigners!: number[];
+  @ApiProperty({ type: [String], description: 'the same signers as SS58 consensus keys' }) lastCommitSignerKeys!: string[];
   @ApiProperty({ type: () => [BlockExtrinsicView] }) extrinsics!: BlockExtrinsicView[];
   @ApiProperty({ type: () => [EventView] }) events!: EventView[];
 }
@@ -136,6 +137,7 @@ export function blockView(b: consensusV1.GetBlockResponse): BlockView {
     commitSigners: b.commitSigners,
     evidenceCount: b.evidenceCount,
     lastCommitSigners: b.lastCommitSigners,
+    lastCommitSignerKeys: b.lastCommitSignerKeys,
     extrinsics: b.extrinsics.map((x) => ({
       index: x.index,
       hash: x.hash,

@@ -54,6 +54,7 @@ export class FakeValidator {
       justification: '0x00',
       evidenceCount: 0,
       lastCommitSigners: [],
+      lastCommitSignerKeys: [],
       events: [{ module: 'System', name: 'BlockFinalized', dataJson: JSON.stringify({ number }) }],
     };
     this.blocks.push(block);

@@ -335,12 +335,13 @@ export class StakingMachine implements ModuleStateMachine<StakingModuleState> {
         result = endEra(s, pot);
         for (const t of result.transfers) transfers.push(this.toWire(t));
         paid = result.transfers.reduce((sum, t) => sum + t.amount, 0n);
-        reward = paid;
+        // The era reward is the whole pot (ARCHITECTURE.md §5); what rounding leaves stays in it.
+        reward = pot;
         for (const e of result.events) events.push(eventOf(e, null, e.type === 'Rewarded' || e.type === 'EraPaid' ? { transferred: true } : {}));
       } else {
         // Computed on a copy (a Staked reward would grow the ledger), reported, not transferred.
         const preview = payoutEra(cloneState(s), pot);
-        reward = preview.paid;
+        reward = pot;
         paid = 0n;
         for (const e of preview.events) events.push(eventOf(e, null, { transferred: false }));
         result = endEra(s, 0n);

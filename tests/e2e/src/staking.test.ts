@@ -187,8 +187,6 @@ test('unbonded funds stay locked until bonding_duration eras have passed, then w
   const rewardsThere = block.events
     .filter((e) => e.name === 'Rewarded' && e.data.stash === toHex(who.publicKey))
     .reduce((a, e) => a + BigInt(String(e.data.amount)), 0n);
-  const later = await gw.height();
-  assert.ok(later >= done!.block!.number);
   assert.equal(after - before - rewardsThere, 1_000n * ONE_BAI - expectedFee(info, done!.hex), 'the unlocked 1,000 BAI, less the fee');
 });
 
@@ -217,8 +215,8 @@ test('a double-voting validator is slashed with its nominator and dropped at the
         const b = await gw.get<BlockEvents>(`/v1/blocks/${h}`);
         if (b.events.some((e) => e.module === 'Staking' && e.name === 'Slashed')) return b;
       }
-      return head > start + 8 ? undefined : undefined;
-    }, 15_000).catch(() => undefined);
+      return undefined;
+    }, 15_000).catch(() => undefined); // no slash within 15 s: the votes missed the height, double-vote again
   }
   assert.ok(slashBlock, 'the equivocation was slashed');
   const slashed = slashBlock.events.filter((e) => e.module === 'Staking' && e.name === 'Slashed');

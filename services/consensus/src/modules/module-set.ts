@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
 import { fromHex, moduleAccount, toHex } from '@balanceai/chain';
-import { inSpan } from '@balanceai/platform';
+import { ERROR_CODE_METADATA_KEY, inSpan } from '@balanceai/platform';
 import { moduleV1 } from '@balanceai/contracts';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import type { ExtrinsicOutcome } from '../ledger/executor.js';
@@ -123,7 +123,22 @@ export class ModuleSet {
   async replay(name: string, height: number, request: moduleV1.ExecuteBlockRequest): Promise<void> {
     const m = this.modules.find((x) => x.name === name)!;
     await this.reach(m, `replay ExecuteBlock(${height})`, () => m.client.executeBlock(request));
-    await this.reach(m, `replay Commit(${height})`, () => m.client.commit(height));
+    await this.reach(m, `replay Commit(${height})`, () => this.commitOrReexecute(m, height, request));
+  }
+
+  /**
+   * Commit; a module that restarted between ExecuteBlock and Commit lost its pending state and answers
+   * NOT_EXECUTED: it gets the same request again (it recomputes the same response) and then commits.
+   */
+  private async commitOrReexecute(m: Module, height: number, request: moduleV1.ExecuteBlockRequest): Promise<moduleV1.CommitResponse> {
+    try {
+      return await m.client.commit(height);
+    } catch (err) {
+      if (errorCodeOf(err) !== 'NOT_EXECUTED') throw err;
+      this.log.warn(`module ${m.name} restarted before Commit(${height}): executing the block on it again`);
+      await m.client.executeBlock(request);
+      return m.client.commit(height);
+    }
   }
 
   /** ExecuteBlock on every module in order (applying each one's transfers before the next), then Commit. */
@@ -194,8 +209,9 @@ export class ModuleSet {
       this.observe(m.name, (performance.now() - started) / 1000);
     }
     for (const m of this.modules) {
+      const request = out.requests.find((r) => r.module === m.name)!.request;
       const c = await inSpan(`Commit ${m.name}`, { 'rpc.system': 'grpc', 'rpc.method': 'Commit', 'bai.module': m.name }, () =>
-        this.reach(m, `Commit(${input.height})`, () => m.client.commit(input.height)), { kind: SpanKind.CLIENT });
+        this.reach(m, `Commit(${input.height})`, () => this.commitOrReexecute(m, input.height, request)), { kind: SpanKind.CLIENT });
       out.roots.push(fromHex(c.root, 32));
     }
     return out;
@@ -204,6 +220,11 @@ export class ModuleSet {
   close(): void {
     for (const m of this.modules) m.client.close();
   }
+}
+
+function errorCodeOf(err: unknown): string | undefined {
+  const value = (err as { metadata?: { get(key: string): unknown[] } }).metadata?.get(ERROR_CODE_METADATA_KEY)?.[0];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function badKind(module: string, kind: number): never {

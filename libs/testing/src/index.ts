@@ -3,3 +3,4 @@ export * from './nats.js';
 export * from './postgres.js';
 export * from './devnet.js';
 export * from './byzantine.js';
+export * from './grpc-client.js';

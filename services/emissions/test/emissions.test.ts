@@ -5,44 +5,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import type { ServiceError } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { blake2_256, cryptoReady, devGenesis, genesisToJson, toHex } from '@balanceai/chain';
 import { protoFile, type emissionsV1, type moduleV1 } from '@balanceai/contracts';
-import { LOADER_OPTIONS } from '@balanceai/module-host';
 import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
-import { freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
+import { GrpcTestClient, freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
 import { EmissionsRepository, MAINNET_SCHEDULE, emissionsSetupFromGenesis, issuanceAtHeight, startEmissions, type EmissionsConfig } from '../src/index.js';
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPO_ROOT = join(SERVICE_DIR, '..', '..');
 
-type Methods = Record<string, MethodDefinition<object, object>>;
-
-/** A plain gRPC client that can also hand back the undecoded response bytes. */
-class GrpcClient {
-  private readonly client: Client;
-  private readonly methods: Methods;
-
-  constructor(url: string, service: string, file: string) {
-    this.methods = loadSync(file, LOADER_OPTIONS)[service] as Methods;
-    this.client = new (makeGenericClientConstructor({}, service))(url, credentials.createInsecure());
-  }
-
-  call<T>(method: string, request: object, raw = false): Promise<T> {
-    const m = this.methods[method]!;
-    const decode = raw ? (b: Buffer) => b : m.responseDeserialize;
-    return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, new Metadata(), { deadline: Date.now() + 10_000 },
-        (err, res) => (err ? reject(err) : resolve(res as T)));
-    });
-  }
-
-  close(): void {
-    this.client.close();
-  }
-}
+/** Raw-capable gRPC client of the contract under test (libs/testing). */
+const GrpcClient = GrpcTestClient;
+type GrpcClient = GrpcTestClient;
 
 const genesisTimeMs = 1_700_000_000_000;
 let postgres: PostgresServer;

@@ -1,0 +1,36 @@
+import { credentials, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+
+type Methods = Record<string, MethodDefinition<object, object>>;
+
+/** The loader options every BalanceAI service uses (camelCase fields, int64 as strings). */
+const LOADER = { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true } as const;
+
+/**
+ * A plain unary gRPC client for tests of a service's contract: calls a method by its .proto name and can
+ * hand back the undecoded response bytes (to compare replays byte for byte).
+ */
+export class GrpcTestClient {
+  private readonly client: Client;
+  private readonly methods: Methods;
+
+  constructor(url: string, service: string, protoPath: string) {
+    this.methods = loadSync(protoPath, LOADER)[service] as Methods;
+    this.client = new (makeGenericClientConstructor({}, service))(url, credentials.createInsecure());
+  }
+
+  call<T>(method: string, request: object, raw = false): Promise<T> {
+    const m = this.methods[method];
+    if (!m) return Promise.reject(new Error(`no method ${method}`));
+    const decode = raw ? (b: Buffer) => b : m.responseDeserialize;
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) =>
+        err ? reject(err) : resolve(res as T),
+      );
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

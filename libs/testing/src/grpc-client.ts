@@ -1,5 +1,6 @@
-import { credentials, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
 
 type Methods = Record<string, MethodDefinition<object, object>>;
 
@@ -33,4 +34,15 @@ export class GrpcTestClient {
   close(): void {
     this.client.close();
   }
+}
+
+/** The gRPC status and the domain code (`bai-error-code` metadata) of a call that must fail. */
+export async function expectGrpcError(promise: Promise<unknown>): Promise<{ code: number; domain: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as ServiceError;
+    return { code: e.code, domain: String(e.metadata?.get(ERROR_CODE_METADATA_KEY)[0] ?? '') };
+  }
+  throw new Error('expected the call to fail');
 }

@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { ServiceError } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { blake2_256, cryptoReady, devGenesis, genesisToJson, toHex } from '@balanceai/chain';
 import { protoFile, type emissionsV1, type moduleV1 } from '@balanceai/contracts';
-import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
-import { GrpcTestClient, freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
+import { GrpcTestClient, expectGrpcError, freePort, waitFor as waitUntil, startPostgres, type PostgresServer } from '@balanceai/testing';
 import { EmissionsRepository, MAINNET_SCHEDULE, emissionsSetupFromGenesis, issuanceAtHeight, startEmissions, type EmissionsConfig } from '../src/index.js';
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,24 +54,9 @@ const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBl
 const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
 const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
 
-async function grpcError(promise: Promise<unknown>): Promise<{ code: number; domain: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as ServiceError;
-    return { code: e.code, domain: String(e.metadata.get(ERROR_CODE_METADATA_KEY)[0] ?? '') };
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const grpcError = expectGrpcError;
+/** Polls `check` until true (libs/testing waitFor, which wants a value or undefined). */
+const waitFor = (what: string, check: () => Promise<boolean>, ms = 30_000) => waitUntil(what, async () => ((await check()) ? true : undefined), ms, 200);
 
 /** Responses (raw bytes) of every height as first served, to compare replays against. */
 const served = new Map<number, Buffer>();

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { ServiceError } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   ONE_BAI,
@@ -24,8 +23,7 @@ import {
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
-import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
-import { GrpcTestClient, freePort, startPostgres, type PostgresServer } from '@balanceai/testing';
+import { GrpcTestClient, expectGrpcError, freePort, waitFor as waitUntil, startPostgres, type PostgresServer } from '@balanceai/testing';
 import {
   STAKING_MODULE_ACCOUNT,
   StakingMachine,
@@ -124,24 +122,9 @@ async function runHeight(h: number): Promise<moduleV1.ExecuteBlockResponse> {
   return res;
 }
 
-async function grpcError(promise: Promise<unknown>): Promise<{ code: number; domain: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as ServiceError;
-    return { code: e.code, domain: String(e.metadata.get(ERROR_CODE_METADATA_KEY)[0] ?? '') };
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const grpcError = expectGrpcError;
+/** Polls `check` until true (libs/testing waitFor, which wants a value or undefined). */
+const waitFor = (what: string, check: () => Promise<boolean>, ms = 30_000) => waitUntil(what, async () => ((await check()) ? true : undefined), ms, 200);
 
 const served = new Map<number, Buffer>();
 const roots = new Map<number, string>();

@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
+/** Ports this process already handed out: the OS may offer a just-released port again. */
+const handedOut = new Set<number>();
+
+function osFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -12,6 +14,21 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it), and never one this process
+ * already handed out: a devnet takes many ports before its processes bind them, and two of them colliding
+ * left a validator unable to start while another process answered its health check.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await osFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export async function waitFor<T>(

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -181,21 +182,27 @@ export async function runService(what: string | undefined): Promise<void> {
   await import(join(REPO_ROOT, file));
 }
 
+/**
+ * Consensus and its modules in one process: they share BAI_MODULE_TOKEN(_FILE) when given, else a fresh
+ * random token for this run, which nobody outside the process knows (the module ports still refuse strangers).
+ */
 async function runValidator(): Promise<void> {
   type Service = { loadConfig(env: NodeJS.ProcessEnv): unknown };
   const emissions = (await import(join(REPO_ROOT, 'services/emissions/dist/src/index.js'))) as Service & { startEmissions(c: unknown): Promise<unknown> };
   const staking = (await import(join(REPO_ROOT, 'services/staking/dist/src/index.js'))) as Service & { startStaking(c: unknown): Promise<unknown> };
   const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as Service & { startConsensus(c: unknown): Promise<unknown> };
   const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
+  const tokenGiven = process.env.BAI_MODULE_TOKEN || process.env.BAI_MODULE_TOKEN_FILE;
+  const env: NodeJS.ProcessEnv = tokenGiven ? { ...process.env } : { ...process.env, BAI_MODULE_TOKEN: randomBytes(32).toString('hex') };
   const emissionsGrpc = process.env.BAI_EMISSIONS_GRPC_PORT ?? '50061';
   const stakingGrpc = process.env.BAI_STAKING_GRPC_PORT ?? '50062';
   await emissions.startEmissions(
-    emissions.loadConfig({ ...process.env, BAI_HTTP_PORT: process.env.BAI_EMISSIONS_HTTP_PORT ?? String(httpPort + 1), BAI_EMISSIONS_GRPC_PORT: emissionsGrpc }),
+    emissions.loadConfig({ ...env, BAI_HTTP_PORT: process.env.BAI_EMISSIONS_HTTP_PORT ?? String(httpPort + 1), BAI_EMISSIONS_GRPC_PORT: emissionsGrpc }),
   );
   await staking.startStaking(
-    staking.loadConfig({ ...process.env, BAI_HTTP_PORT: process.env.BAI_STAKING_HTTP_PORT ?? String(httpPort + 2), BAI_STAKING_GRPC_PORT: stakingGrpc }),
+    staking.loadConfig({ ...env, BAI_HTTP_PORT: process.env.BAI_STAKING_HTTP_PORT ?? String(httpPort + 2), BAI_STAKING_GRPC_PORT: stakingGrpc }),
   );
   await consensus.startConsensus(
-    consensus.loadConfig({ ...process.env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
+    consensus.loadConfig({ ...env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
   );
 }

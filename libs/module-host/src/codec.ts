@@ -1,5 +1,6 @@
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { loadSync } from '@grpc/proto-loader';
+import { blake2_256 } from '@balanceai/chain';
 import { moduleV1, protoFile, protoRoot } from '@balanceai/contracts';
 import type { EventData } from './state-machine.js';
 
@@ -17,6 +18,11 @@ export const LOADER_OPTIONS: { keepCase: false; longs: StringConstructor; enums:
 export interface ResponseCodec {
   encode(response: moduleV1.ExecuteBlockResponse): Uint8Array;
   decode(bytes: Uint8Array): moduleV1.ExecuteBlockResponse;
+  /**
+   * blake2-256 of the request's canonical protobuf bytes (re-encoded from the decoded request, so the same
+   * fields give the same digest whatever encoder the caller used): a replay must match it exactly.
+   */
+  requestDigest(request: moduleV1.ExecuteBlockRequest): Uint8Array;
 }
 
 const SERVICE = `${moduleV1.BALANCEAI_MODULE_V1_PACKAGE_NAME}.${moduleV1.MODULE_RUNTIME_SERVICE_NAME}`;
@@ -33,6 +39,7 @@ export function protoResponseCodec(): ResponseCodec {
   return {
     encode: (response) => new Uint8Array(method.responseSerialize(response)),
     decode: (bytes) => method.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as moduleV1.ExecuteBlockResponse,
+    requestDigest: (request) => blake2_256(new Uint8Array(method.requestSerialize(request))),
   };
 }
 

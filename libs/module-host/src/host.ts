@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { moduleV1, protoFile } from '@balanceai/contracts';
+import { moduleTokenInterceptor } from './auth.js';
 import { LOADER_OPTIONS } from './codec.js';
 import { GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, GRPC_HEALTH_PROTO_DIR } from '@balanceai/platform';
 import type { ModuleRuntime } from './module-runtime.js';
@@ -53,6 +54,8 @@ export interface ListenOptions {
   grpcPort: number;
   httpHost: string;
   httpPort: number;
+  /** The validator's module token: ModuleRuntimeService calls without it are refused (UNAUTHENTICATED). */
+  moduleToken: string;
   /** Contracts served besides balanceai.module.v1 (the module's query API). */
   contracts?: GrpcContract[];
   logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal'>;
@@ -75,6 +78,8 @@ export async function startModuleApp(root: DynamicModule, listen: ListenOptions)
       protoPath: contracts.map((c) => c.protoPath),
       url: `${listen.grpcHost}:${listen.grpcPort}`,
       loader: { ...LOADER_OPTIONS, includeDirs: [...LOADER_OPTIONS.includeDirs, GRPC_HEALTH_PROTO_DIR] },
+      // grpc-js reads `interceptors` from the server options Nest passes through: checked before any handler runs.
+      channelOptions: { interceptors: [moduleTokenInterceptor(listen.moduleToken)] },
     },
   });
   app.enableShutdownHooks();

@@ -6,4 +6,5 @@ export { LOADER_OPTIONS, canonicalJson, protoResponseCodec, type ResponseCodec }
 export { hexToBytes, parseAccount, parseAmount, parseHex, parseUint64 } from './parse.js';
 export { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController, toRpcException } from './runtime.controller.js';
 export { ModuleHostModule, startModuleApp, type GrpcContract, type ListenOptions, type ModuleHostOptions } from './host.js';
-export { ConfigError, loadModuleHostConfig, portFrom, type ModuleConfigSpec, type ModuleHostConfig } from './config.js';
+export { MIN_MODULE_TOKEN_LENGTH, MODULE_TOKEN_METADATA_KEY, moduleTokenInterceptor, moduleTokenMatches, moduleTokenMetadata } from './auth.js';
+export { ConfigError, loadModuleHostConfig, moduleTokenFrom, portFrom, type ModuleConfigSpec, type ModuleHostConfig } from './config.js';

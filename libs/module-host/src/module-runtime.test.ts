@@ -61,7 +61,7 @@ class MemoryRepository implements ModuleRepository<ToyState> {
   async commit(block: CommittedBlock<ToyState>) {
     const expected = (this.state?.height ?? 0n) + 1n;
     if (block.height !== expected) throw new Error(`commit of ${block.height} while ${expected} is next`);
-    this.blocks.set(block.height, { height: block.height, blockHash: block.blockHash, root: block.root, response: block.response });
+    this.blocks.set(block.height, { height: block.height, blockHash: block.blockHash, requestDigest: block.requestDigest, root: block.root, response: block.response });
     this.state = { height: block.height, root: block.root, state: block.state };
     if (this.failAfterPersist) {
       this.failAfterPersist = false;
@@ -213,6 +213,28 @@ describe('ModuleRuntime', () => {
     const runtime = await ModuleRuntime.open(toyMachine(), new MemoryRepository(), codec);
     await run(runtime, 1);
     await rejects(runtime.executeBlock(request(1, { fork: 1 })), 'REPLAY_MISMATCH', 'conflict');
+  });
+
+  it('refuses a replay of a committed height whose request differs although its block hash is the same', async () => {
+    const runtime = await ModuleRuntime.open(toyMachine(), new MemoryRepository(), codec);
+    await run(runtime, 1, [5]);
+    const forged = request(1, { calls: [5] });
+    forged.signerBalances = [{ account: ALICE, free: (10n ** 27n).toString() }];
+    await rejects(runtime.executeBlock(forged), 'REPLAY_MISMATCH', 'conflict');
+    await rejects(runtime.executeBlock(request(1, { calls: [6] })), 'REPLAY_MISMATCH', 'conflict');
+    // The very request that was committed is still answered from the store.
+    assert.equal((await runtime.executeBlock(request(1, { calls: [5] }))).height, '1');
+  });
+
+  it('refuses a different request for the height it executed but has not committed, and keeps the first', async () => {
+    const repo = new MemoryRepository();
+    const machine = toyMachine();
+    const runtime = await ModuleRuntime.open(machine, repo, codec);
+    await runtime.executeBlock(request(1, { calls: [5] }));
+    await rejects(runtime.executeBlock(request(1, { calls: [50] })), 'REPLAY_MISMATCH', 'conflict');
+    await runtime.executeBlock(request(1, { calls: [5] }));
+    const commit = await runtime.commit({ height: '1' });
+    assert.equal(commit.root, toHex(machine.root({ height: 1n, deposited: 5n })));
   });
 
   it('refuses a stored state that no longer hashes to its root', async () => {

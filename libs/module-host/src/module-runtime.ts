@@ -12,9 +12,18 @@ const ACCOUNT = /^0x[0-9a-f]{64}$/;
 interface Pending<S> {
   readonly height: bigint;
   readonly blockHash: string;
+  readonly requestDigest: Uint8Array;
   readonly state: S;
   readonly root: Uint8Array;
   readonly response: Uint8Array;
+}
+
+function replayMismatch(height: bigint, what: 'executed' | 'committed'): DomainError {
+  return new DomainError('REPLAY_MISMATCH', `height ${height} was ${what} for a different request`, 'conflict');
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function moduleBug(machine: string, message: string): DomainError {
@@ -25,7 +34,9 @@ function moduleBug(machine: string, message: string): DomainError {
  * Hosts a module's state machine behind the ModuleRuntimeService semantics (libs/module-host/README.md):
  * - ExecuteBlock(h) with h = committed + 1 computes the block from the COMMITTED state and keeps the result
  *   pending; calling it again recomputes from the same committed state, so nothing is applied twice;
- * - ExecuteBlock(h ≤ committed) serves the stored response bytes of h; h > committed + 1 is HEIGHT_GAP;
+ * - ExecuteBlock(h ≤ committed) serves the stored response bytes of h, only for the very request that was
+ *   committed (REPLAY_MISMATCH otherwise, as for a different request at the pending height); h > committed + 1
+ *   is HEIGHT_GAP;
  * - Commit(h) persists the pending state and response in one transaction; Commit of a committed height
  *   returns its root again.
  * Calls are serialised: one block at a time, whatever the transport does.
@@ -115,7 +126,12 @@ export class ModuleRuntime<S> {
     const input = parseExecuteBlockRequest(req);
     const { height, blockHash } = input.context;
     if (height === 0n) throw new DomainError('INVALID_HEIGHT', 'height 0 is genesis and is never executed', 'invalid');
-    if (height <= this.committed.height) return this.replay(height, blockHash);
+    const requestDigest = this.codec.requestDigest(req);
+    if (height <= this.committed.height) return this.replay(height, blockHash, requestDigest);
+    if (this.pending?.height === height && !sameBytes(this.pending.requestDigest, requestDigest)) {
+      // Whoever sends a second, different block for a height we already executed is not our validator replaying.
+      throw replayMismatch(height, 'executed');
+    }
     if (height > this.committed.height + 1n) {
       throw new DomainError('HEIGHT_GAP', `${this.machine.name} has committed ${this.committed.height}; execute ${this.committed.height + 1n} first, not ${height}`, 'conflict', {
         lastCommittedHeight: this.committed.height.toString(),
@@ -129,17 +145,17 @@ export class ModuleRuntime<S> {
       throw moduleBug(this.machine.name, `executeBlock threw: ${(err as Error).message}`);
     }
     const response = this.codec.encode(this.toWire(height, input, result.output));
-    this.pending = { height, blockHash, state: result.state, root: this.machine.root(result.state), response };
+    this.pending = { height, blockHash, requestDigest, state: result.state, root: this.machine.root(result.state), response };
     return this.codec.decode(response);
   }
 
-  private async replay(height: bigint, blockHash: string): Promise<moduleV1.ExecuteBlockResponse> {
+  private async replay(height: bigint, blockHash: string, requestDigest: Uint8Array): Promise<moduleV1.ExecuteBlockResponse> {
     const stored = await this.repository.committedAt(height);
     if (!stored) throw new DomainError('RESPONSE_NOT_STORED', `${this.machine.name} has no stored response for committed height ${height}`, 'internal');
-    if (blockHash !== '' && stored.blockHash !== '' && stored.blockHash !== blockHash) {
-      // Consensus replays a different block at a committed height: a fork or a consensus bug, never ours to paper over.
-      throw new DomainError('REPLAY_MISMATCH', `height ${height} was committed for block ${stored.blockHash}, not ${blockHash}`, 'conflict');
-    }
+    // A different request at a committed height is a fork, a consensus bug or a stranger: never answer it with
+    // the stored response. Rows committed before request digests were stored compare the block hash only.
+    const differs = stored.requestDigest.length > 0 ? !sameBytes(stored.requestDigest, requestDigest) : blockHash !== '' && stored.blockHash !== '' && stored.blockHash !== blockHash;
+    if (differs) throw replayMismatch(height, 'committed');
     return this.codec.decode(stored.response);
   }
 
@@ -153,7 +169,7 @@ export class ModuleRuntime<S> {
       }
       throw new DomainError('NOT_EXECUTED', `height ${height} was not executed since the last commit (or restart); call ExecuteBlock first`, 'conflict');
     }
-    const block = { height, blockHash: pending.blockHash, state: pending.state, root: pending.root, response: pending.response };
+    const block = { height, blockHash: pending.blockHash, requestDigest: pending.requestDigest, state: pending.state, root: pending.root, response: pending.response };
     try {
       await this.repository.commit(block);
     } catch (err) {

@@ -123,6 +123,8 @@ export interface CommittedState<S> {
 /** What Commit persists in one transaction. */
 export interface CommittedBlock<S> extends CommittedState<S> {
   readonly blockHash: string;
+  /** blake2-256 of the canonical ExecuteBlockRequest bytes: a replay of this height must match it. */
+  readonly requestDigest: Uint8Array;
   /** The ExecuteBlockResponse exactly as served (protobuf bytes). */
   readonly response: Uint8Array;
 }
@@ -130,6 +132,8 @@ export interface CommittedBlock<S> extends CommittedState<S> {
 export interface StoredResponse {
   readonly height: bigint;
   readonly blockHash: string;
+  /** Empty for a height committed before digests were stored (then only the block hash is compared). */
+  readonly requestDigest: Uint8Array;
   readonly root: Uint8Array;
   readonly response: Uint8Array;
 }

@@ -1,4 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -83,6 +84,8 @@ export class Devnet {
   readonly httpPorts: number[] = [];
   /** Each validator's module services, one process each, beside its consensus process. */
   readonly moduleChildren: Child[][] = [];
+  /** Each validator's module token (32 random bytes, hex): its modules answer only its consensus. */
+  readonly moduleTokens: string[] = [];
   readonly emissionsPorts: number[] = [];
   readonly modulePorts: Array<Record<string, number>> = [];
   private modules: Array<'emissions' | 'staking'> = ['emissions'];
@@ -160,6 +163,8 @@ export class Devnet {
     this.httpPorts[i] = httpPort;
     const ports: Record<string, number> = {};
     const children: Child[] = [];
+    const moduleToken = randomBytes(32).toString('hex');
+    this.moduleTokens[i] = moduleToken;
     for (const m of this.modules) {
       ports[m] = await freePort();
       children.push(
@@ -167,6 +172,7 @@ export class Devnet {
           BAI_GENESIS_FILE: this.genesisFile,
           DATABASE_URL: dbUrl,
           BAI_GRPC_HOST: '127.0.0.1',
+          BAI_MODULE_TOKEN: moduleToken,
           [MODULE_GRPC_PORT_VARIABLE[m]]: String(ports[m]),
           BAI_HTTP_PORT: String(await freePort()),
         }),
@@ -184,6 +190,7 @@ export class Devnet {
       BAI_GRPC_PORT: String(grpcPort),
       BAI_HTTP_PORT: String(httpPort),
       BAI_MODULES: this.modules.map((m) => `${m}=127.0.0.1:${ports[m]}`).join(','),
+      BAI_MODULE_TOKEN: moduleToken,
     });
   }
 

@@ -14,8 +14,11 @@ const LOADER = { keepCase: false, longs: String, enums: Number, defaults: true, 
 export class GrpcTestClient {
   private readonly client: Client;
   private readonly methods: Methods;
+  private readonly token: string | undefined;
 
-  constructor(url: string, service: string, protoPath: string) {
+  /** `token`: sent as `authorization: Bearer <token>` on every call (a module's ModuleRuntimeService wants it). */
+  constructor(url: string, service: string, protoPath: string, opts: { token?: string } = {}) {
+    this.token = opts.token;
     this.methods = loadSync(protoPath, LOADER)[service] as Methods;
     this.client = new (makeGenericClientConstructor({}, service))(url, credentials.createInsecure());
   }
@@ -24,8 +27,10 @@ export class GrpcTestClient {
     const m = this.methods[method];
     if (!m) return Promise.reject(new Error(`no method ${method}`));
     const decode = raw ? (b: Buffer) => b : m.responseDeserialize;
+    const metadata = new Metadata();
+    if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token}`);
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) =>
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, decode as (b: Buffer) => object, request, metadata, { deadline: Date.now() + 10_000 }, (err, res) =>
         err ? reject(err) : resolve(res as T),
       );
     });

@@ -9,8 +9,11 @@ export interface ConsensusConfig {
   grpcHost: string;
   grpcPort: number;
   httpPort: number;
-  /** Module services, `name=host:port` each (BAI_MODULES); executed in the fixed order emissions → staking → models → bridge. */
-  modules: Array<{ name: string; url: string }>;
+  /**
+   * Module services, `name=host:port` each (BAI_MODULES); executed in the fixed order emissions → staking →
+   * models → bridge. Each call carries this validator's module token (BAI_MODULE_TOKEN or BAI_MODULE_TOKEN_FILE).
+   */
+  modules: Array<{ name: string; url: string; token: string }>;
 }
 
 export class ConfigError extends Error {}
@@ -47,18 +50,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     grpcHost: env.BAI_GRPC_HOST || '0.0.0.0',
     grpcPort: port(env, 'BAI_GRPC_PORT', 50051),
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
-    modules: parseModules(env.BAI_MODULES),
+    modules: parseModules(env.BAI_MODULES, env),
   };
 }
 
-function parseModules(raw: string | undefined): Array<{ name: string; url: string }> {
+/** The secret this validator's modules expect (the same variables the module host reads, same rules). */
+function moduleToken(env: NodeJS.ProcessEnv): string {
+  let token = env.BAI_MODULE_TOKEN?.trim();
+  if (!token && env.BAI_MODULE_TOKEN_FILE) {
+    try {
+      token = readFileSync(env.BAI_MODULE_TOKEN_FILE, 'utf8').split('\n')[0]!.trim();
+    } catch (err) {
+      throw new ConfigError(`BAI_MODULE_TOKEN_FILE cannot be read: ${(err as Error).message}`);
+    }
+  }
+  if (!token) throw new ConfigError('BAI_MODULE_TOKEN (or BAI_MODULE_TOKEN_FILE) is required with BAI_MODULES: the secret the modules expect from this validator');
+  if (token.length < 32) throw new ConfigError('BAI_MODULE_TOKEN must hold at least 32 characters (e.g. openssl rand -hex 32)');
+  return token;
+}
+
+function parseModules(raw: string | undefined, env: NodeJS.ProcessEnv): Array<{ name: string; url: string; token: string }> {
   if (!raw) return [];
+  const token = moduleToken(env);
   const seen = new Set<string>();
   return raw.split(',').map((entry) => {
     const m = /^\s*([a-z]+)=([^\s:=]+:\d{1,5})\s*$/.exec(entry);
     if (!m) throw new ConfigError(`BAI_MODULES entries must be name=host:port, got "${entry}"`);
     if (seen.has(m[1]!)) throw new ConfigError(`BAI_MODULES names module ${m[1]} twice`);
     seen.add(m[1]!);
-    return { name: m[1]!, url: m[2]! };
+    return { name: m[1]!, url: m[2]!, token };
   });
 }

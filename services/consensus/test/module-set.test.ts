@@ -10,6 +10,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { ModuleSet } from '../src/modules/module-set.js';
 
 const ROOT = `0x${'11'.repeat(32)}`;
+const TOKEN = 'c0ffee'.repeat(11);
 
 describe('driving a module that restarted between ExecuteBlock and Commit', () => {
   let server: Server;
@@ -17,15 +18,24 @@ describe('driving a module that restarted between ExecuteBlock and Commit', () =
   let executed = 0;
   let pending = false;
   let lostPendingOnce = true;
+  /** Calls that came without this validator's module token (a real module refuses them). */
+  const withoutToken: string[] = [];
+  const checkToken = (method: string, call: { metadata: Metadata }) => {
+    if (call.metadata.get('authorization')[0] !== `Bearer ${TOKEN}`) withoutToken.push(method);
+  };
 
   before(async () => {
     const def = loadSync(protoFile('module'), { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] });
     const pkg = loadPackageDefinition(def) as unknown as { balanceai: { module: { v1: { ModuleRuntimeService: { service: never } } } } };
     server = new Server();
     server.addService(pkg.balanceai.module.v1.ModuleRuntimeService.service, {
-      Info: (_c: ServerUnaryCall<object, object>, cb: sendUnaryData<object>) => cb(null, { name: 'emissions', palletIndex: 10, lastCommittedHeight: '0', lastRoot: ROOT }),
+      Info: (c: ServerUnaryCall<object, object>, cb: sendUnaryData<object>) => {
+        checkToken('Info', c);
+        cb(null, { name: 'emissions', palletIndex: 10, lastCommittedHeight: '0', lastRoot: ROOT });
+      },
       CheckTx: (_c: ServerUnaryCall<object, object>, cb: sendUnaryData<object>) => cb(null, { ok: true }),
       ExecuteBlock: (call: ServerUnaryCall<{ context: { height: string } }, object>, cb: sendUnaryData<object>) => {
+        checkToken('ExecuteBlock', call);
         executed++;
         // The first time, the "process" dies right after answering: its pending state is lost.
         pending = !lostPendingOnce;
@@ -33,6 +43,7 @@ describe('driving a module that restarted between ExecuteBlock and Commit', () =
         cb(null, { height: call.request.context.height, results: [], events: [], transfers: [], validatorSetUpdate: { present: false, validators: [] } });
       },
       Commit: (call: ServerUnaryCall<{ height: string }, object>, cb: sendUnaryData<object>) => {
+        checkToken('Commit', call);
         if (!pending) {
           const md = new Metadata();
           md.set(ERROR_CODE_METADATA_KEY, 'NOT_EXECUTED');
@@ -52,8 +63,8 @@ describe('driving a module that restarted between ExecuteBlock and Commit', () =
     server.forceShutdown();
   });
 
-  it('answers NOT_EXECUTED to Commit → consensus executes the block on it again, then commits', async () => {
-    const modules = new ModuleSet([{ name: 'emissions', url }], () => false);
+  it('answers NOT_EXECUTED to Commit → consensus executes the block on it again, then commits; every call carries the module token', async () => {
+    const modules = new ModuleSet([{ name: 'emissions', url, token: TOKEN }], () => false);
     try {
       await modules.handshake();
       const out = await modules.runBlock({
@@ -69,6 +80,7 @@ describe('driving a module that restarted between ExecuteBlock and Commit', () =
       });
       assert.equal(executed, 2, 'the block was sent again after the restart');
       assert.equal(out.roots.length, 1);
+      assert.deepEqual(withoutToken, [], 'calls sent without the module token');
     } finally {
       modules.close();
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,10 +79,10 @@ before(async () => {
   writeFileSync(genesisFile, genesisToJson(genesis));
   const setup = emissionsSetupFromGenesis(genesis);
   funds = [setup.funds.stakingPot, setup.funds.modelsGrants, setup.funds.agentsGrants, setup.funds.developmentFund];
-  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort() };
+  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort(), moduleToken: randomBytes(32).toString('hex') };
   app = await startEmissions(config, { logger: false });
   const url = `127.0.0.1:${config.grpcPort}`;
-  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
   queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
 });
 
@@ -159,12 +160,13 @@ describe('emissions service over gRPC and PostgreSQL', () => {
         BAI_EMISSIONS_GRPC_PORT: String(config.grpcPort),
         BAI_HTTP_HOST: '127.0.0.1',
         BAI_HTTP_PORT: String(config.httpPort),
+        BAI_MODULE_TOKEN: config.moduleToken,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     await waitFor('emissions /readyz', async () => (await fetch(`http://127.0.0.1:${config.httpPort}/readyz`)).ok);
     const url = `127.0.0.1:${config.grpcPort}`;
-    runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+    runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
     queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
     assert.equal((await info()).lastCommittedHeight, '11');
     assert.deepEqual(await execute(11, true), served.get(11));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
   type StakingCallData,
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
+import { GRPC_HEALTH_PROTO } from '@balanceai/platform';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
 import { GrpcTestClient, expectGrpcError, freePort, waitFor as waitUntil, startPostgres, type PostgresServer } from '@balanceai/testing';
 import {
@@ -75,7 +77,18 @@ const bal = (a: string) => free.get(a) ?? 0n;
 /** Validator set in force (consensus applies validator_set_update from the next block on). */
 let activeSet: moduleV1.ActiveValidator[] = [];
 
+/**
+ * The request of a height, built once from the model ledger when it is first sent and then kept: consensus
+ * replays a height with the very request it first sent (the module refuses any other).
+ */
+const sent = new Map<number, moduleV1.ExecuteBlockRequest>();
 function request(height: number): moduleV1.ExecuteBlockRequest {
+  let req = sent.get(height);
+  if (!req) sent.set(height, (req = buildRequest(height)));
+  return req;
+}
+
+function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   const calls = script.get(height) ?? [];
   const signers = [...new Set(calls.map((c) => c.signer))].sort();
   return {
@@ -132,7 +145,7 @@ const responses = new Map<number, moduleV1.ExecuteBlockResponse>();
 
 function connect(): void {
   const url = `127.0.0.1:${config.grpcPort}`;
-  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'));
+  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
   queries = new GrpcClient(url, 'balanceai.staking.v1.StakingService', protoFile('staking'));
 }
 
@@ -154,7 +167,7 @@ before(async () => {
   activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: toHex(parseAccountId(v.stash)), backingStake: '0' }));
   const genesisFile = join(dir, 'genesis.json');
   writeFileSync(genesisFile, genesisToJson(genesis));
-  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort() };
+  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort(), moduleToken: randomBytes(32).toString('hex') };
   app = await startStaking(config, { logger: false });
   connect();
 });
@@ -214,8 +227,51 @@ describe('staking service over gRPC and PostgreSQL', () => {
     assert.deepEqual(await commit(6), c1);
     roots.set(6, c1.root);
     assert.equal((await info()).lastRoot, c1.root);
-    assert.deepEqual(await grpcError(execute(8)), { code: 9, domain: 'HEIGHT_GAP' });
+    assert.deepEqual(await grpcError(runtime.call('ExecuteBlock', buildRequest(8))), { code: 9, domain: 'HEIGHT_GAP' }); // not kept: 8 is sent for real later
     assert.deepEqual(await grpcError(commit(7)), { code: 9, domain: 'NOT_EXECUTED' });
+  });
+
+  it('refuses a stranger on the host: no token or a wrong one is UNAUTHENTICATED and changes nothing; queries and health stay open', async () => {
+    const url = `127.0.0.1:${config.grpcPort}`;
+    const before = await info();
+    // The attack of issue 9: a forged bond of 10^27 base units backed by an invented signer balance, then Commit.
+    const MALLORY = id('//Mallory');
+    const forged: moduleV1.ExecuteBlockRequest = { ...request(7), calls: [], signerBalances: [{ account: MALLORY, free: (10n ** 28n).toString() }] };
+    const bond = encodeStakingCall({ call: 'bond', value: 10n ** 27n, payee: 'Stash' });
+    forged.calls = [{ extrinsicIndex: 1, extrinsicHash: toHex(blake2_256(bond.args)), signer: MALLORY, callIndex: bond.callIndex, args: toHex(bond.args) }];
+    for (const token of [undefined, 'f'.repeat(64), `${config.moduleToken}x`, config.moduleToken.slice(0, -1)]) {
+      const stranger = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), token === undefined ? {} : { token });
+      try {
+        for (const call of [stranger.call('ExecuteBlock', forged), stranger.call('Commit', { height: '7' }), stranger.call('Info', {})]) {
+          assert.deepEqual(await grpcError(call), { code: 16, domain: 'MODULE_UNAUTHENTICATED' }, `token ${token ?? '(none)'}`);
+        }
+      } finally {
+        stranger.close();
+      }
+    }
+    assert.deepEqual(await info(), before);
+    // The query API and grpc.health.v1 need no token (the gateway reads them; they change nothing).
+    const health = new GrpcClient(url, 'grpc.health.v1.Health', GRPC_HEALTH_PROTO);
+    try {
+      assert.equal((await health.call<{ status: number }>('Check', { service: '' })).status, 1);
+    } finally {
+      health.close();
+    }
+    assert.equal((await queries.call<{ height: string }>('GetValidators', {})).height, before.lastCommittedHeight);
+    // With the token, the validator's own Commit of 7 finds nothing executed: the stranger's block left no trace.
+    assert.deepEqual(await grpcError(commit(7)), { code: 9, domain: 'NOT_EXECUTED' });
+  });
+
+  it('answers a replay whose request differs from the committed (or executed) one with REPLAY_MISMATCH, never the stored response', async () => {
+    const committed = request(6);
+    const forged = { ...committed, signerBalances: [{ account: id('//Mallory'), free: (10n ** 28n).toString() }] };
+    assert.deepEqual(await grpcError(runtime.call('ExecuteBlock', forged)), { code: 9, domain: 'REPLAY_MISMATCH' });
+    assert.deepEqual(await grpcError(runtime.call('ExecuteBlock', { ...committed, context: { ...committed.context!, lastCommitSigners: [0] } })), { code: 9, domain: 'REPLAY_MISMATCH' });
+    assert.deepEqual(await execute(6, true), served.get(6), 'the committed request itself is still replayed byte for byte');
+    // Executed, not committed: a second, different request for 7 is refused too, and 7 then commits as first executed.
+    const pending = await execute(7, true);
+    assert.deepEqual(await grpcError(runtime.call('ExecuteBlock', { ...request(7), moduleBalances: [] })), { code: 9, domain: 'REPLAY_MISMATCH' });
+    assert.deepEqual(await execute(7, true), pending);
   });
 
   it('restarts mid-era in a new process and continues with the results of an uninterrupted run', async () => {
@@ -235,6 +291,7 @@ describe('staking service over gRPC and PostgreSQL', () => {
         BAI_STAKING_GRPC_PORT: String(config.grpcPort),
         BAI_HTTP_HOST: '127.0.0.1',
         BAI_HTTP_PORT: String(config.httpPort),
+        BAI_MODULE_TOKEN: config.moduleToken,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

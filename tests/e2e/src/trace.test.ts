@@ -34,9 +34,10 @@ before(async () => {
   const [emissionsPort, grpcPort, httpPort, emHttp] = await Promise.all([testing.freePort(), testing.freePort(), testing.freePort(), testing.freePort()]);
   grpcPorts.consensus = grpcPort;
   grpcPorts.emissions = emissionsPort;
+  const moduleToken = 'e2e-trace-module-token-'.padEnd(64, '0');
   const emissions = await import('@balanceai/emissions');
   apps.push((await emissions.startEmissions(
-    emissions.loadConfig({ BAI_GENESIS_FILE: genesisFile, DATABASE_URL: db, BAI_EMISSIONS_GRPC_PORT: String(emissionsPort), BAI_HTTP_PORT: String(emHttp), BAI_GRPC_HOST: '127.0.0.1' }),
+    emissions.loadConfig({ BAI_GENESIS_FILE: genesisFile, DATABASE_URL: db, BAI_EMISSIONS_GRPC_PORT: String(emissionsPort), BAI_HTTP_PORT: String(emHttp), BAI_GRPC_HOST: '127.0.0.1', BAI_MODULE_TOKEN: moduleToken }),
   )) as Closable);
   const consensus = await import('@balanceai/consensus');
   apps.push((await consensus.startConsensus(
@@ -49,6 +50,7 @@ before(async () => {
       BAI_GRPC_PORT: String(grpcPort),
       BAI_HTTP_PORT: String(httpPort),
       BAI_MODULES: `emissions=127.0.0.1:${emissionsPort}`,
+      BAI_MODULE_TOKEN: moduleToken,
     }),
   )) as Closable);
   const gateway = await import('@balanceai/gateway');

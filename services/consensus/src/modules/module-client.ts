@@ -21,13 +21,17 @@ function runtimeConstructor() {
   return stubConstructor!;
 }
 
-/** A module service reached over gRPC `balanceai.module.v1.ModuleRuntimeService`. */
+/**
+ * A module service reached over gRPC `balanceai.module.v1.ModuleRuntimeService`. Every call carries this
+ * validator's module token (`authorization: Bearer`): the module answers nobody else.
+ */
 export class ModuleClient {
   private readonly stub: RuntimeStub;
 
   constructor(
     readonly name: string,
     readonly url: string,
+    private readonly token: string,
     private readonly deadlineMs = 10_000,
   ) {
     const Ctor = runtimeConstructor();
@@ -39,9 +43,16 @@ export class ModuleClient {
     });
   }
 
+  /** The module host checks `authorization: Bearer <token>` (libs/module-host auth.ts) before any handler runs. */
+  private metadata(): Metadata {
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${this.token}`);
+    return md;
+  }
+
   private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.stub, req, injectGrpcMetadata(new Metadata()), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
+      method.call(this.stub, req, injectGrpcMetadata(this.metadata()), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
         err || !res ? reject(err ?? new Error('empty response')) : resolve(res),
       );
     });

@@ -14,6 +14,8 @@ export const MODULE_ORDER = ['emissions', 'staking', 'models', 'bridge'] as cons
 export interface ModuleEndpoint {
   name: string;
   url: string;
+  /** This validator's module token (BAI_MODULE_TOKEN), presented on every call. */
+  token: string;
 }
 
 interface Module {
@@ -74,7 +76,7 @@ export class ModuleSet {
       .sort((a, b) => order(a.name) - order(b.name))
       .map((e) => ({
         name: e.name,
-        client: new ModuleClient(e.name, e.url),
+        client: new ModuleClient(e.name, e.url, e.token),
         palletIndex: -1,
         account: toHex(moduleAccount(e.name)),
         funds: new Set(fundsOf(e.name)),

@@ -71,8 +71,8 @@ export class EmissionsRepository implements ModuleRepository<EmissionsModuleStat
       }
       // The primary key refuses a height stored twice.
       await tx.$executeRaw`
-        INSERT INTO emissions.emission_block (height, block_hash, root, response, minted)
-        VALUES (${block.height}, ${pgBytes(block.blockHash ? fromHex(block.blockHash) : new Uint8Array(0))}, ${pgBytes(block.root)},
+        INSERT INTO emissions.emission_block (height, block_hash, request_digest, root, response, minted)
+        VALUES (${block.height}, ${pgBytes(block.blockHash ? fromHex(block.blockHash) : new Uint8Array(0))}, ${pgBytes(block.requestDigest)}, ${pgBytes(block.root)},
                 ${pgBytes(block.response)}, ${(minted - mintedBefore).toString()}::numeric)`;
       const values = [
         e.height, e.issuance.toString(), e.epoch, e.epochStartHeight, lastBlockTimeMs,
@@ -95,11 +95,11 @@ export class EmissionsRepository implements ModuleRepository<EmissionsModuleStat
   }
 
   async committedAt(height: bigint): Promise<StoredResponse | null> {
-    const rows = await this.prisma.$queryRaw<Array<{ block_hash: Uint8Array; root: Uint8Array; response: Uint8Array }>>`
-      SELECT block_hash, root, response FROM emissions.emission_block WHERE height = ${height}`;
+    const rows = await this.prisma.$queryRaw<Array<{ block_hash: Uint8Array; request_digest: Uint8Array; root: Uint8Array; response: Uint8Array }>>`
+      SELECT block_hash, request_digest, root, response FROM emissions.emission_block WHERE height = ${height}`;
     const r = rows[0];
     if (!r) return null;
-    return { height, blockHash: r.block_hash.length ? toHex(u8(r.block_hash)) : '', root: u8(r.root), response: u8(r.response) };
+    return { height, blockHash: r.block_hash.length ? toHex(u8(r.block_hash)) : '', requestDigest: u8(r.request_digest), root: u8(r.root), response: u8(r.response) };
   }
 
   /** Heights stored, for tests and operators checking that nothing was minted twice or skipped. */

@@ -54,8 +54,8 @@ export class StakingRepository implements ModuleRepository<StakingModuleState> {
       }
       // The primary key refuses a height stored twice.
       await tx.$executeRaw`
-        INSERT INTO staking.staking_block (height, block_hash, root, response, era)
-        VALUES (${block.height}, ${pgBytes(block.blockHash ? fromHex(block.blockHash) : new Uint8Array(0))}, ${pgBytes(block.root)},
+        INSERT INTO staking.staking_block (height, block_hash, request_digest, root, response, era)
+        VALUES (${block.height}, ${pgBytes(block.blockHash ? fromHex(block.blockHash) : new Uint8Array(0))}, ${pgBytes(block.requestDigest)}, ${pgBytes(block.root)},
                 ${pgBytes(block.response)}, ${blockEra})`;
       const written = previous[0]
         ? await tx.$executeRaw`
@@ -69,11 +69,11 @@ export class StakingRepository implements ModuleRepository<StakingModuleState> {
   }
 
   async committedAt(height: bigint): Promise<StoredResponse | null> {
-    const rows = await this.prisma.$queryRaw<Array<{ block_hash: Uint8Array; root: Uint8Array; response: Uint8Array }>>`
-      SELECT block_hash, root, response FROM staking.staking_block WHERE height = ${height}`;
+    const rows = await this.prisma.$queryRaw<Array<{ block_hash: Uint8Array; request_digest: Uint8Array; root: Uint8Array; response: Uint8Array }>>`
+      SELECT block_hash, request_digest, root, response FROM staking.staking_block WHERE height = ${height}`;
     const r = rows[0];
     if (!r) return null;
-    return { height, blockHash: r.block_hash.length ? toHex(u8(r.block_hash)) : '', root: u8(r.root), response: u8(r.response) };
+    return { height, blockHash: r.block_hash.length ? toHex(u8(r.block_hash)) : '', requestDigest: u8(r.request_digest), root: u8(r.root), response: u8(r.response) };
   }
 
   /** Heights stored, for tests and operators checking that nothing was applied twice or skipped. */

@@ -3,20 +3,8 @@ import { ConsensusClient } from './consensus-client.js';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
-/** ConsensusClient as a Nest provider: polls validator health while the app runs, closes its channels with it. */
+/** ConsensusClient as a Nest provider whose gRPC channels close with the app. */
 export class ManagedConsensusClient extends ConsensusClient {
-  constructor(private readonly config: GatewayConfig) {
-    super({
-      urls: config.consensusUrls,
-      deadlineMs: config.grpcDeadlineMs,
-      health: { staleAfterMs: config.staleAfterMs, maxLagBlocks: config.maxLagBlocks },
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    this.startHealthChecks(this.config.healthPollMs);
-  }
-
   onApplicationShutdown(): void {
     this.close();
   }
@@ -25,5 +13,6 @@ export class ManagedConsensusClient extends ConsensusClient {
 export const consensusClientProvider = {
   provide: ConsensusClient,
   inject: [GATEWAY_CONFIG],
-  useFactory: (config: GatewayConfig) => new ManagedConsensusClient(config),
+  useFactory: (config: GatewayConfig) =>
+    new ManagedConsensusClient({ urls: config.consensusUrls, deadlineMs: config.grpcDeadlineMs }),
 };

@@ -62,4 +62,19 @@ describe('loadGatewayConfig', () => {
   it('refuses a NATS_URL with a non-NATS scheme', () => {
     assert.equal(failure({ ...valid, NATS_URL: 'http://nats:4222' }).variable, 'NATS_URL');
   });
+
+  it('reads the health policy with defaults, refusing values that are not positive integers', () => {
+    const config = loadGatewayConfig(valid);
+    assert.deepEqual([config.healthPollMs, config.staleAfterMs, config.maxLagBlocks], [1000, 5000, 5]);
+    const tuned = loadGatewayConfig({ ...valid, BAI_HEALTH_POLL_MS: '250', BAI_STALE_AFTER_MS: '3000', BAI_MAX_LAG_BLOCKS: '2' });
+    assert.deepEqual([tuned.healthPollMs, tuned.staleAfterMs, tuned.maxLagBlocks], [250, 3000, 2]);
+    for (const variable of ['BAI_HEALTH_POLL_MS', 'BAI_STALE_AFTER_MS', 'BAI_MAX_LAG_BLOCKS']) {
+      assert.equal(failure({ ...valid, [variable]: '0' }).variable, variable);
+      assert.equal(failure({ ...valid, [variable]: 'soon' }).variable, variable);
+    }
+  });
+
+  it('accepts a NATS_URL carrying per-service credentials', () => {
+    assert.equal(loadGatewayConfig({ ...valid, NATS_URL: 'nats://gateway:s3cret@nats:4222' }).natsUrl, 'nats://gateway:s3cret@nats:4222');
+  });
 });

@@ -8,6 +8,12 @@ export interface GatewayConfig {
   host: string;
   /** Deadline of one gRPC call to one validator before the gateway fails over to the next. */
   grpcDeadlineMs: number;
+  /** How often each validator's status is polled to choose a healthy one. */
+  healthPollMs: number;
+  /** A validator below the best height whose height has not moved for this long is not used. */
+  staleAfterMs: number;
+  /** A validator more than this many blocks below the best height is not used. */
+  maxLagBlocks: number;
 }
 
 /** A configuration problem, naming the variable so the operator knows what to fix. */
@@ -95,5 +101,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     port: port(env, 'PORT', 8080),
     host: env.HOST?.trim() || '0.0.0.0',
     grpcDeadlineMs: positiveInt(env, 'BAI_GRPC_DEADLINE_MS', 5000),
+    healthPollMs: positiveInt(env, 'BAI_HEALTH_POLL_MS', 1000),
+    staleAfterMs: positiveInt(env, 'BAI_STALE_AFTER_MS', 5000),
+    maxLagBlocks: positiveInt(env, 'BAI_MAX_LAG_BLOCKS', 5),
   };
 }

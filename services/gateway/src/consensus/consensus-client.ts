@@ -2,8 +2,9 @@ import { credentials, type Client, type MethodDefinition, type ServiceError, mak
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { Logger } from '@nestjs/common';
 import { consensusV1, protoFile } from '@balanceai/contracts';
-import { injectGrpcMetadata, DomainError, fromGrpcError } from '@balanceai/platform';
+import { injectGrpcMetadata, DomainError, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, ServingStatus } from '@balanceai/platform';
 import type { Observable } from 'rxjs';
+import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type StatusSample, type ValidatorHealthView, ValidatorHealthBook } from './validator-health.js';
 
 type ConsensusApi = consensusV1.ConsensusServiceClient;
 /** An RPC of `balanceai.consensus.v1.ConsensusService`, by its camelCase name. */
@@ -16,6 +17,8 @@ export interface ConsensusClientOptions {
   urls: string[];
   /** Deadline of one attempt against one validator. */
   deadlineMs: number;
+  /** When a validator counts as stale or behind (see ValidatorHealthBook). */
+  health?: HealthPolicy;
 }
 
 const SERVICE = `${consensusV1.BALANCEAI_CONSENSUS_V1_PACKAGE_NAME}.${consensusV1.CONSENSUS_SERVICE_NAME}`;
@@ -31,6 +34,14 @@ function consensusService(): Record<string, MethodDefinition<object, object>> {
   return service as Record<string, MethodDefinition<object, object>>;
 }
 
+let healthDefinition: PackageDefinition | undefined;
+function healthCheckMethod(): MethodDefinition<object, object> {
+  healthDefinition ??= loadSync(GRPC_HEALTH_PROTO, LOADER_OPTIONS);
+  const check = (healthDefinition[`${GRPC_HEALTH_PACKAGE}.Health`] as Record<string, MethodDefinition<object, object>> | undefined)?.Check;
+  if (!check) throw new Error('grpc.health.v1.Health/Check missing from the proto definition');
+  return check;
+}
+
 /** UNAVAILABLE and DEADLINE_EXCEEDED mean "this validator did not answer": try the next one. */
 function isUnreachable(err: unknown): boolean {
   const code = (err as Partial<ServiceError>).code;
@@ -43,10 +54,12 @@ interface Endpoint {
 }
 
 /**
- * A pool of gRPC channels to the validators' ConsensusService with failover. Calls go to the endpoint
- * that last answered (initially the first); when it is unreachable the same call is retried on the next
- * one, in order, and the one that answers becomes preferred. Domain errors (BAD_PROOF, NOT_FOUND, …) are
- * the validator's answer and are never retried elsewhere. Every failure leaves as a DomainError.
+ * A pool of gRPC channels to the validators' ConsensusService with failover on health and on transport.
+ * Once `startHealthChecks` runs, every validator is polled (GetChainStatus + grpc.health.v1) and calls go
+ * to the one ValidatorHealthBook chooses: answering, serving, not syncing, and whose finalized height
+ * keeps up with the best seen. When the chosen one does not answer a call, the same call is retried on
+ * the next in the book's order. Domain errors (BAD_PROOF, NOT_FOUND, …) are the validator's answer and
+ * are never retried elsewhere. Every failure leaves as a DomainError.
  *
  * Retrying a submission after DEADLINE_EXCEEDED may deliver it twice; that is harmless because the
  * extrinsic's hash identifies it and mempools deduplicate it.
@@ -55,11 +68,16 @@ export class ConsensusClient {
   private readonly logger = new Logger('ConsensusClient');
   private readonly endpoints: Endpoint[];
   private readonly methods: Record<string, MethodDefinition<object, object>>;
-  private preferred = 0;
+  private readonly health: ValidatorHealthBook;
+  private readonly polling = new Set<number>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private lastUrl: string | undefined;
+  private firstRound: Promise<void> | undefined;
 
   constructor(private readonly options: ConsensusClientOptions) {
     if (options.urls.length === 0) throw new Error('ConsensusClient needs at least one validator URL');
     this.methods = consensusService();
+    this.health = new ValidatorHealthBook(options.urls, options.health ?? DEFAULT_HEALTH_POLICY);
     const Constructor = makeGenericClientConstructor({}, SERVICE);
     this.endpoints = options.urls.map((url) => ({
       url,
@@ -74,25 +92,90 @@ export class ConsensusClient {
 
   /** The endpoint calls currently go to (for logs and tests). */
   get currentUrl(): string {
-    return this.endpoints[this.preferred]!.url;
+    return this.endpoints[this.health.callOrder(Date.now())[0]!]!.url;
+  }
+
+  /** Each validator as the gateway sees it (for /readyz). */
+  validators(): ValidatorHealthView[] {
+    return this.health.views(Date.now());
+  }
+
+  /** A validator is fit to serve: polled, answering, advancing with the others. */
+  get healthy(): boolean {
+    return this.health.choose(Date.now()) !== undefined;
+  }
+
+  /** Settles once every validator has been polled once (starting that round if none has started). */
+  whenPolled(): Promise<void> {
+    return (this.firstRound ??= this.pollAll());
+  }
+
+  /** Highest finalized height a validator reports now (undefined before the first poll). */
+  bestKnownHeight(): number | undefined {
+    return this.health.bestHeight();
+  }
+
+  /** Polls every validator now and every `intervalMs` until `close()`. */
+  startHealthChecks(intervalMs: number): void {
+    if (this.pollTimer) return;
+    void this.whenPolled();
+    this.pollTimer = setInterval(() => void this.pollAll(), intervalMs);
+    this.pollTimer.unref();
+  }
+
+  /** One round of polls; resolves when each validator has answered or timed out. */
+  async pollAll(): Promise<void> {
+    await Promise.all(this.endpoints.map((_, index) => this.poll(index)));
+    const url = this.currentUrl;
+    if (this.lastUrl !== undefined && url !== this.lastUrl) {
+      const from = this.health.views(Date.now()).find((v) => v.url === this.lastUrl);
+      this.logger.warn(`switching from ${this.lastUrl} (${from?.state ?? '?'}, height ${from?.height ?? '-'}) to ${url}`);
+    }
+    this.lastUrl = url;
+  }
+
+  private async poll(index: number): Promise<void> {
+    // A paused validator holds a poll until its deadline; do not stack more on it.
+    if (this.polling.has(index)) return;
+    this.polling.add(index);
+    const { client } = this.endpoints[index]!;
+    const deadlineMs = Math.min(this.options.deadlineMs, 2000);
+    let sample: StatusSample;
+    try {
+      const [status, serving] = await Promise.all([
+        unary(client, this.methods.GetChainStatus!, {}, deadlineMs) as Promise<ResponseOf<'getChainStatus'>>,
+        unary(client, healthCheckMethod(), { service: SERVICE }, deadlineMs).then(
+          (r) => (r as { status?: number }).status === ServingStatus.SERVING,
+          // A validator without grpc.health.v1 (or not naming the service) says nothing about halting.
+          (err: unknown) => {
+            if (isUnreachable(err)) throw err;
+            return true;
+          },
+        ),
+      ]);
+      const height = Number(status.finalizedHeight);
+      sample = Number.isSafeInteger(height)
+        ? { kind: 'status', height, syncing: status.syncing, serving }
+        : { kind: 'unreachable', reason: `reported an impossible height ${status.finalizedHeight}` };
+    } catch (err) {
+      sample = { kind: 'unreachable', reason: reasonOf(err) };
+    } finally {
+      this.polling.delete(index);
+    }
+    this.health.record(index, sample, Date.now());
   }
 
   async call<M extends ConsensusRpc>(rpc: M, request: RequestOf<M>, deadlineMs = this.options.deadlineMs): Promise<ResponseOf<M>> {
     const method = this.methods[rpc.charAt(0).toUpperCase() + rpc.slice(1)];
     if (!method) throw new DomainError('INTERNAL', `unknown RPC ${rpc}`, 'internal');
-    const start = this.preferred;
-    for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
-      const index = (start + attempt) % this.endpoints.length;
+    for (const index of this.health.callOrder(Date.now())) {
       const endpoint = this.endpoints[index]!;
       try {
-        const response = await unary(endpoint.client, method, request, deadlineMs);
-        if (index !== this.preferred) {
-          this.logger.warn(`failing over from ${this.endpoints[this.preferred]!.url} to ${endpoint.url}`);
-          this.preferred = index;
-        }
-        return response as ResponseOf<M>;
+        return (await unary(endpoint.client, method, request, deadlineMs)) as ResponseOf<M>;
       } catch (err) {
         if (!isUnreachable(err)) throw fromGrpcError(err);
+        // Until its next successful poll, later calls try it last.
+        this.health.record(index, { kind: 'unreachable', reason: reasonOf(err) }, Date.now());
         this.logger.debug?.(`${endpoint.url} unreachable for ${rpc}: ${(err as Error).message}`);
       }
     }
@@ -100,8 +183,16 @@ export class ConsensusClient {
   }
 
   close(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     for (const { client } of this.endpoints) client.close();
   }
+}
+
+function reasonOf(err: unknown): string {
+  const code = (err as Partial<ServiceError>).code;
+  const name = typeof code === 'number' ? GrpcStatus[code] : undefined;
+  return name ?? (err instanceof Error ? err.message : String(err));
 }
 
 function unary(client: Client, method: MethodDefinition<object, object>, request: object, deadlineMs: number): Promise<object> {

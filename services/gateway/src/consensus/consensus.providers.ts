@@ -3,8 +3,20 @@ import { ConsensusClient } from './consensus-client.js';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
-/** ConsensusClient as a Nest provider whose gRPC channels close with the app. */
+/** ConsensusClient as a Nest provider: polls validator health while the app runs, closes its channels with it. */
 export class ManagedConsensusClient extends ConsensusClient {
+  constructor(private readonly config: GatewayConfig) {
+    super({
+      urls: config.consensusUrls,
+      deadlineMs: config.grpcDeadlineMs,
+      health: { staleAfterMs: config.staleAfterMs, maxLagBlocks: config.maxLagBlocks },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.startHealthChecks(this.config.healthPollMs);
+  }
+
   onApplicationShutdown(): void {
     this.close();
   }
@@ -13,6 +25,5 @@ export class ManagedConsensusClient extends ConsensusClient {
 export const consensusClientProvider = {
   provide: ConsensusClient,
   inject: [GATEWAY_CONFIG],
-  useFactory: (config: GatewayConfig) =>
-    new ManagedConsensusClient({ urls: config.consensusUrls, deadlineMs: config.grpcDeadlineMs }),
+  useFactory: (config: GatewayConfig) => new ManagedConsensusClient(config),
 };

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { createMetrics } from '@balanceai/platform';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConsensusClient } from '../consensus/consensus-client.js';
-import { ErrorView } from './views.js';
+import { ReadinessView } from './views.js';
 
 /** Probes for orchestrators, outside /v1 and plain. */
 @ApiTags('health')
@@ -25,11 +25,17 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOkResponse({ description: 'a validator answers GetChainStatus' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NODE_UNAVAILABLE' })
-  async readyz(): Promise<{ status: 'ready'; validator: string; finalizedHeight: number }> {
-    // A short deadline: a probe must answer before the orchestrator's own timeout.
-    const status = await this.consensus.call('getChainStatus', {}, 2000);
-    return { status: 'ready', validator: this.consensus.currentUrl, finalizedHeight: Number(status.finalizedHeight) };
+  @ApiOkResponse({ type: ReadinessView, description: 'a validator is healthy: answering, not syncing or halted, its finalized height keeping up' })
+  @ApiServiceUnavailableResponse({ type: ReadinessView, description: 'no validator is healthy (code NODE_UNAVAILABLE)' })
+  async readyz(@Res() reply: { status(code: number): { send(body: ReadinessView): unknown } }): Promise<void> {
+    // Before the first poll there is nothing to report; poll now rather than say "not ready" at start.
+    await this.consensus.whenPolled();
+    const validators = this.consensus.validators();
+    const chosen = validators.find((v) => v.chosen);
+    if (!chosen) {
+      reply.status(503).send({ status: 'unavailable', code: 'NODE_UNAVAILABLE', message: 'no validator is healthy', validator: null, finalizedHeight: null, validators });
+      return;
+    }
+    reply.status(200).send({ status: 'ready', validator: chosen.url, finalizedHeight: chosen.height, validators });
   }
 }

@@ -16,10 +16,22 @@ function codeOf(fn: () => unknown): string {
 const HASH = `0x${'Ab'.repeat(32)}`;
 
 describe('parseBlockId', () => {
-  it('reads decimal block numbers up to u64::MAX as numbers', () => {
+  it('reads decimal block numbers up to 2^53 - 1 as numbers', () => {
     assert.deepEqual(parseBlockId('0'), { number: '0' });
     assert.deepEqual(parseBlockId('42'), { number: '42' });
-    assert.deepEqual(parseBlockId('18446744073709551615'), { number: '18446744073709551615' });
+    assert.deepEqual(parseBlockId('9007199254740991'), { number: '9007199254740991' });
+  });
+
+  it('answers BLOCK_NOT_FOUND (404) for a uint64 above 2^53 - 1, without a validator call, up to u64::MAX', () => {
+    for (const n of ['9007199254740992', '9223372036854775807', '9223372036854775808', '18446744073709551615']) {
+      try {
+        parseBlockId(n);
+        assert.fail(`expected a refusal of ${n}`);
+      } catch (err) {
+        assert.ok(err instanceof DomainError, n);
+        assert.deepEqual([err.code, err.kind], ['BLOCK_NOT_FOUND', 'not_found'], n);
+      }
+    }
   });
 
   it('reads a 0x 32-byte hash, lower-cased', () => {

@@ -16,8 +16,16 @@ const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/;
 /** A block named by number (decimal string, as the proto's uint64) or by 0x hash. */
 export type BlockId = { number: string } | { hash: string };
 
+/**
+ * Heights are JSON numbers in every answer, so the gateway serves blocks up to 2^53 − 1 (at one block a
+ * second, 285 million years). A larger uint64 is a well-formed id of a block that cannot exist: 404,
+ * answered here so no validator is asked for a value the gateway could not represent anyway.
+ */
 export function parseBlockId(text: string): BlockId {
-  if (DECIMAL.test(text) && BigInt(text) <= U64_MAX) return { number: text };
+  if (DECIMAL.test(text) && BigInt(text) <= U64_MAX) {
+    if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) throw new DomainError('BLOCK_NOT_FOUND', `no finalized block ${text}`, 'not_found');
+    return { number: text };
+  }
   if (HASH.test(text)) return { hash: text.toLowerCase() };
   throw new DomainError('BAD_BLOCK_ID', `block id must be a decimal block number or a 0x 32-byte hash, got "${clip(text)}"`);
 }

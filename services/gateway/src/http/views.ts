@@ -265,3 +265,21 @@ export class ErrorView {
   @ApiProperty({ example: 'BAD_HEX' }) code!: string;
   @ApiProperty() message!: string;
 }
+
+export class ValidatorHealthItemView {
+  @ApiProperty({ example: '10.0.0.2:50051' }) url!: string;
+  @ApiProperty({ enum: ['healthy', 'stale', 'behind', 'syncing', 'halted', 'unreachable', 'unknown'] }) state!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'last finalized height it reported' }) height!: number | null;
+  @ApiProperty({ description: 'its finalized height rose recently' }) advancing!: boolean;
+  @ApiProperty({ description: 'calls go to this validator' }) chosen!: boolean;
+  @ApiPropertyOptional({ description: 'why it is unreachable', example: 'DEADLINE_EXCEEDED' }) reason?: string;
+}
+
+export class ReadinessView {
+  @ApiProperty({ enum: ['ready', 'unavailable'] }) status!: 'ready' | 'unavailable';
+  @ApiPropertyOptional({ example: 'NODE_UNAVAILABLE', description: 'when unavailable' }) code?: string;
+  @ApiPropertyOptional({ description: 'when unavailable' }) message?: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the validator calls go to' }) validator!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'its finalized height' }) finalizedHeight!: number | null;
+  @ApiProperty({ type: [ValidatorHealthItemView] }) validators!: ValidatorHealthItemView[];
+}

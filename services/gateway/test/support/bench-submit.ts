@@ -10,7 +10,7 @@ const connections = Number(process.argv[3] ?? 32);
 const validator = new FakeValidator();
 const url = await validator.start();
 const app = await createGatewayApp(
-  { consensusUrls: [url], natsUrl: 'nats://127.0.0.1:1', chainId: 'bench', port: 0, host: '127.0.0.1', grpcDeadlineMs: 5000 },
+  { consensusUrls: [url], natsUrl: 'nats://127.0.0.1:1', chainId: 'bench', port: 0, host: '127.0.0.1', grpcDeadlineMs: 5000, healthPollMs: 1000, staleAfterMs: 5000, maxLagBlocks: 5 },
   { logger: ['error'] },
 );
 await app.listen(0, '127.0.0.1');

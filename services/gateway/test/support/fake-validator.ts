@@ -3,7 +3,7 @@ import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, ty
 import { loadSync } from '@grpc/proto-loader';
 import { blake2_256, fromHex, parseAccountId, toHex } from '@balanceai/chain';
 import { consensusV1, protoFile } from '@balanceai/contracts';
-import { DomainError, toGrpcError } from '@balanceai/platform';
+import { DomainError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, ServingStatus, toGrpcError } from '@balanceai/platform';
 
 /**
  * A small in-memory stand-in for a validator's ConsensusService: the boundary the gateway talks to.
@@ -16,6 +16,9 @@ export class FakeValidator {
   readonly blocks: consensusV1.GetBlockResponse[] = [];
   readonly accounts = new Map<string, { free: bigint; reserved: bigint; nonce: bigint }>();
   readonly mempool = new Map<string, string>();
+  /** What GetChainStatus says about block sync, and grpc.health.v1 about halting (NOT_SERVING). */
+  syncing = false;
+  serving = true;
   private readonly refusals: DomainError[] = [];
   private server: Server | undefined;
 
@@ -73,6 +76,12 @@ export class FakeValidator {
     if (!service || !('SubmitExtrinsic' in service)) throw new Error('ConsensusService not in the proto');
     this.server = new Server();
     this.server.addService(service, this.implementation());
+    const health = loadSync(GRPC_HEALTH_PROTO, { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true })[`${GRPC_HEALTH_PACKAGE}.Health`];
+    if (!health || !('Check' in health)) throw new Error('grpc.health.v1.Health not in the proto');
+    this.server.addService(health, {
+      Check: this.unary('Check', () => ({ status: this.serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING })),
+      Watch: () => undefined,
+    } as UntypedServiceImplementation);
     const bound = await new Promise<number>((resolve, reject) =>
       this.server!.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
@@ -147,7 +156,7 @@ export class FakeValidator {
         mempoolSize: this.mempool.size,
         totalIssuance: '5880000000000000000000000',
         selfIndex: 0,
-        syncing: false,
+        syncing: this.syncing,
       })),
       GetBlock: this.unary('GetBlock', (req: { number?: string; hash?: string; id?: string }): consensusV1.GetBlockResponse => {
         const block = req.id === 'hash' ? this.blocks.find((b) => b.hash === req.hash) : this.blocks[Number(req.number)];

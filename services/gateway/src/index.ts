@@ -4,6 +4,7 @@ export { ConsensusClient, type ConsensusClientOptions, type ConsensusRpc, type R
 export { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 export { toHttpError, type HttpError, type HttpErrorBody } from './errors/http-error.js';
 export { MAX_BODY_BYTES, MAX_EXTRINSIC_BYTES, parseBlockId, type BlockId } from './http/request-params.js';
-export { BlockStream, type BlockListener, type BlockStreamOptions } from './stream/block-stream.js';
+export { BlockStream, type BlockListener, type BlockSource, type BlockStreamOptions } from './stream/block-stream.js';
 export { BLOCKS_WS_PATH } from './stream/blocks-websocket.js';
-export { chainStreamName, finalizedBlocksSubject, parseFinalizedBlock, type FinalizedBlockMessage } from './stream/finalized-block.js';
+export { blockMessage, chainStreamName, finalizedBlocksSubject, parseFinalizedNotice, type FinalizedBlockMessage, type FinalizedNotice } from './stream/finalized-block.js';
+export { FinalizedRelay, HeightSequencer, type FinalizedRelayOptions } from './stream/finalized-relay.js';

@@ -178,6 +178,16 @@ describe('blocks', () => {
     for (const id of ['abc', '-1', '1.5', '0x1234', '99999999999999999999']) assertClientError(await get(`/v1/blocks/${id}`), 400, 'BAD_BLOCK_ID');
   });
 
+  it('answers 404 BLOCK_NOT_FOUND for heights from 2^53 to 2^64 - 1 without passing them to a validator', async () => {
+    const getBlockCalls = () => validator.calls.filter((c) => c === 'GetBlock').length;
+    const before = getBlockCalls();
+    for (const id of ['9007199254740992', '9223372036854775807', '9223372036854775808', '18446744073709551615']) {
+      assertClientError(await get(`/v1/blocks/${id}`), 404, 'BLOCK_NOT_FOUND');
+    }
+    assert.equal(getBlockCalls(), before);
+    assertClientError(await get('/v1/blocks/18446744073709551616'), 400, 'BAD_BLOCK_ID');
+  });
+
   it("answers 404 with the validator's code for an unknown block", async () => {
     assertClientError(await get('/v1/blocks/999'), 404, 'BLOCK_NOT_FOUND');
     assertClientError(await get(`/v1/blocks/0x${'ee'.repeat(32)}`), 404, 'BLOCK_NOT_FOUND');
@@ -326,51 +336,60 @@ describe('WebSocket /v1/ws/blocks', () => {
     await nc?.close();
   });
 
-  it('pushes each finalized block published on NATS once, though every validator publishes it', async () => {
+  it("pushes each finalized block once, in order, as the validator has it: duplicates, republished old blocks and forgeries never reach a client, gaps are filled", async () => {
     nc = await connect({ servers: nats.url });
     // The stream is created after the gateway started, as on a devnet where validators start later.
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: chainStreamName(CHAIN_ID), subjects: [`bai.${CHAIN_ID}.>`], duplicate_window: 60_000_000_000 });
-    await app.get(BlockStream).whenConsuming();
+    const stream = app.get(BlockStream);
+    await stream.whenConsuming();
 
     const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/ws/blocks`);
     const received: Json[] = [];
-    const two = new Promise<void>((resolve, reject) => {
-      socket.on('message', (data) => {
-        received.push(JSON.parse(String(data)) as Json);
-        if (received.length === 2) resolve();
-      });
-      socket.on('error', reject);
-    });
+    socket.on('message', (data) => received.push(JSON.parse(String(data)) as Json));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     // The gateway subscribes the socket after the upgrade completes; wait for it before publishing.
-    const stream = app.get(BlockStream);
     while (stream.subscriberCount === 0) await new Promise((resolve) => setTimeout(resolve, 10));
 
     const js = jetstream(nc);
-    const blockAt = (number: number) => ({
-      number,
-      hash: `0x${String(number).padStart(2, '0').repeat(32)}`,
-      parentHash: `0x${String(number - 1).padStart(2, '0').repeat(32)}`,
-      timeMs: 1_700_000_000_000 + number,
-      extrinsicCount: 1,
-      proposerIndex: number % 4,
-      round: 0,
-      stateRoot: `0x${'00'.repeat(32)}`,
-    });
-    for (const number of [10, 10, 10, 11]) {
-      const block = blockAt(number);
-      await js.publish(finalizedBlocksSubject(CHAIN_ID), JSON.stringify(block), { msgID: block.hash });
-    }
-    await two;
-    // A late duplicate must not arrive either; give it a moment.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const subject = finalizedBlocksSubject(CHAIN_ID);
+    /** What a validator publishes (more fields than the feed forwards); msgID = hash, as validators do. */
+    const publish = (block: { number: string | number; hash: string; parentHash?: string }, msgID = block.hash) =>
+      js.publish(subject, JSON.stringify({ ...block, timeMs: 1, extrinsicCount: 0, proposerIndex: 0, round: 0, stateRoot: `0x${'00'.repeat(32)}` }), { msgID });
+
+    const first = validator.addBlock([]);
+    const second = validator.addBlock([]);
+    for (let copy = 0; copy < 3; copy++) await publish(first);
+    // Forgeries: a block nobody finalized (far ahead), and another hash at a real height.
+    await publish({ number: 99_999_999, hash: `0x${'99'.repeat(32)}`, parentHash: `0x${'98'.repeat(32)}` });
+    await publish({ number: second.number, hash: `0x${'66'.repeat(32)}`, parentHash: first.hash });
+    await publish(second);
+    // A catching-up validator republishes an old block past JetStream's dedupe window (another msgID).
+    await publish(first, `${first.hash}-late`);
+    // A gap: two blocks finalized, only the second announced (a lost message, a NATS reconnect).
+    const third = validator.addBlock([]);
+    const fourth = validator.addBlock([]);
+    await publish(fourth);
+    await stream.settled();
+    while (received.length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+    await stream.settled();
     socket.close();
+
     assert.deepEqual(
       received.map((m) => m.number),
-      [10, 11],
+      [first, second, third, fourth].map((b) => Number(b.number)),
     );
-    const { stateRoot: _notForwarded, ...contractFields } = blockAt(10);
-    assert.deepEqual(received[0], { type: 'block', ...contractFields });
+    assert.ok(received.every((m) => m.hash !== `0x${'66'.repeat(32)}` && m.number !== 99_999_999));
+    // Built from the validator's GetBlock answer, not from the published payload.
+    assert.deepEqual(received[0], {
+      type: 'block',
+      number: Number(first.number),
+      hash: first.hash,
+      parentHash: first.parentHash,
+      timeMs: Number(first.timeMs),
+      extrinsicCount: 0,
+      proposerIndex: first.proposerIndex,
+      round: first.round,
+    });
   });
 });

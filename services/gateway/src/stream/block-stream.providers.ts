@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG } from '../consensus/consensus.providers.js';
+import { ConsensusClient } from '../consensus/consensus-client.js';
 import { BlockStream } from './block-stream.js';
 
 /** BlockStream as a Nest provider: starts with the app, closes its NATS connection with it. */
@@ -15,6 +16,7 @@ export class ManagedBlockStream extends BlockStream {
 
 export const blockStreamProvider = {
   provide: BlockStream,
-  inject: [GATEWAY_CONFIG],
-  useFactory: (config: GatewayConfig) => new ManagedBlockStream({ natsUrl: config.natsUrl, chainId: config.chainId }),
+  inject: [GATEWAY_CONFIG, ConsensusClient],
+  useFactory: (config: GatewayConfig, consensus: ConsensusClient) =>
+    new ManagedBlockStream({ natsUrl: config.natsUrl, chainId: config.chainId }, consensus),
 };

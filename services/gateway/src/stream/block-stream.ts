@@ -1,7 +1,11 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
-import { chainStreamName, finalizedBlocksSubject, parseFinalizedBlock, RecentHashes, type FinalizedBlockMessage } from './finalized-block.js';
+import { DomainError } from '@balanceai/platform';
+import type { ConsensusClient } from '../consensus/consensus-client.js';
+import { blockMessage, chainStreamName, finalizedBlocksSubject, parseFinalizedNotice, type FinalizedBlockMessage } from './finalized-block.js';
+import { FinalizedRelay } from './finalized-relay.js';
+import { natsServerOptions } from './nats-url.js';
 
 export type BlockListener = (block: FinalizedBlockMessage, json: string) => void;
 
@@ -12,16 +16,19 @@ export interface BlockStreamOptions {
   retryMs?: number;
 }
 
+/** The validator reads the feed needs: each block comes from a healthy validator, never from NATS. */
+export type BlockSource = Pick<ConsensusClient, 'call' | 'bestKnownHeight'>;
+
 /**
- * Finalized blocks from NATS JetStream, fanned out to in-process listeners (the WebSocket clients).
- * Uses an ordered consumer delivering only new messages: the gateway is stateless, a client that
- * reconnects asks REST for what it missed. Validators may start after the gateway, so a missing
- * stream or server is retried until `close()`.
+ * Finalized blocks for in-process listeners (the WebSocket clients). NATS JetStream says which block is
+ * new (an ordered consumer, new messages only); FinalizedRelay fetches it from a validator, checks the
+ * hash and sends each height once, in order, filling gaps, also across NATS reconnects. Validators may
+ * start after the gateway, so a missing stream or server is retried until `close()`.
  */
 export class BlockStream {
   private readonly logger = new Logger('BlockStream');
   private readonly listeners = new Set<BlockListener>();
-  private readonly recent = new RecentHashes();
+  private readonly relay: FinalizedRelay;
   private connection: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private closed = false;
@@ -29,8 +36,29 @@ export class BlockStream {
   private consuming!: Promise<void>;
   private markConsuming!: () => void;
 
-  constructor(private readonly options: BlockStreamOptions) {
+  constructor(
+    private readonly options: BlockStreamOptions,
+    blocks: BlockSource,
+  ) {
     this.resetConsuming();
+    this.relay = new FinalizedRelay({
+      fetchBlock: async (height) => {
+        try {
+          return blockMessage(await blocks.call('getBlock', { number: String(height) }));
+        } catch (err) {
+          if (err instanceof DomainError && err.kind === 'not_found') return undefined;
+          throw err;
+        }
+      },
+      bestKnownHeight: () => blocks.bestKnownHeight(),
+      emit: (block) => this.emit(block),
+      warn: (message) => this.logger.warn(message),
+    });
+  }
+
+  /** Resolves once every notice received so far has been handled (for tests). */
+  settled(): Promise<void> {
+    return this.relay.idle();
   }
 
   /** Starts consuming in the background; never throws (retries instead). */
@@ -74,7 +102,7 @@ export class BlockStream {
     while (!this.closed) {
       try {
         this.connection ??= await connect({
-          servers: this.options.natsUrl.split(',').map((s) => s.trim()),
+          ...natsServerOptions(this.options.natsUrl),
           name: 'balanceai-gateway',
           maxReconnectAttempts: -1,
         });
@@ -105,12 +133,15 @@ export class BlockStream {
   }
 
   private deliver(payload: string): void {
-    const block = parseFinalizedBlock(payload);
-    if (!block) {
+    const notice = parseFinalizedNotice(payload);
+    if (!notice) {
       this.logger.warn('dropped a malformed finalized-block message');
       return;
     }
-    if (!this.recent.add(block.hash)) return;
+    void this.relay.notify(notice);
+  }
+
+  private emit(block: FinalizedBlockMessage): void {
     // Serialised once for all clients.
     const json = JSON.stringify(block);
     for (const listener of this.listeners) listener(block, json);

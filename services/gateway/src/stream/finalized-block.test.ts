@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chainStreamName, finalizedBlocksSubject, parseFinalizedBlock, RecentHashes } from './finalized-block.js';
+import type { consensusV1 } from '@balanceai/contracts';
+import { blockMessage, chainStreamName, finalizedBlocksSubject, parseFinalizedNotice } from './finalized-block.js';
 
-const block = {
-  number: 7,
-  hash: `0x${'AA'.repeat(32)}`,
-  parentHash: `0x${'bb'.repeat(32)}`,
-  timeMs: 1_700_000_000_000,
-  extrinsicCount: 2,
-  proposerIndex: 1,
-  round: 0,
-};
+const HASH = `0x${'AA'.repeat(32)}`;
 
 describe('finalized block stream naming', () => {
   it('derives the subject and the stream name from the chain id', () => {
@@ -20,35 +13,35 @@ describe('finalized block stream naming', () => {
   });
 });
 
-describe('parseFinalizedBlock', () => {
-  it('keeps the contract fields, lower-cases hashes and drops extra ones', () => {
-    const parsed = parseFinalizedBlock(JSON.stringify({ ...block, stateRoot: '0x00', validatorSecret: 'x' }));
-    assert.deepEqual(parsed, { type: 'block', ...block, hash: block.hash.toLowerCase() });
+describe('parseFinalizedNotice', () => {
+  it('keeps only the height and the lower-cased hash', () => {
+    assert.deepEqual(parseFinalizedNotice(JSON.stringify({ number: 7, hash: HASH, parentHash: 'x', secret: 1 })), { number: 7, hash: HASH.toLowerCase() });
+    assert.deepEqual(parseFinalizedNotice(JSON.stringify({ number: '7', hash: HASH })), { number: 7, hash: HASH.toLowerCase() });
   });
 
-  it('accepts uint64 fields published as decimal strings', () => {
-    const parsed = parseFinalizedBlock(JSON.stringify({ ...block, number: '7', timeMs: String(block.timeMs) }));
-    assert.equal(parsed?.number, 7);
-    assert.equal(parsed?.timeMs, block.timeMs);
-  });
-
-  it('drops malformed payloads instead of forwarding them', () => {
-    assert.equal(parseFinalizedBlock('not json'), undefined);
-    assert.equal(parseFinalizedBlock('null'), undefined);
-    assert.equal(parseFinalizedBlock(JSON.stringify({ ...block, hash: '0x12' })), undefined);
-    assert.equal(parseFinalizedBlock(JSON.stringify({ ...block, number: -1 })), undefined);
-    assert.equal(parseFinalizedBlock(JSON.stringify({ ...block, round: undefined })), undefined);
+  it('drops malformed payloads and heights it cannot represent', () => {
+    for (const payload of ['not json', 'null', '[]', JSON.stringify({ number: 7, hash: '0x12' }), JSON.stringify({ number: -1, hash: HASH }),
+      JSON.stringify({ number: '18446744073709551615', hash: HASH }), JSON.stringify({ number: 1.5, hash: HASH }), JSON.stringify({ hash: HASH })]) {
+      assert.equal(parseFinalizedNotice(payload), undefined, payload);
+    }
   });
 });
 
-describe('RecentHashes', () => {
-  it('reports a hash as new once, and forgets the oldest beyond its capacity', () => {
-    const recent = new RecentHashes(2);
-    assert.equal(recent.add('a'), true);
-    assert.equal(recent.add('a'), false);
-    recent.add('b');
-    recent.add('c');
-    assert.equal(recent.add('b'), false);
-    assert.equal(recent.add('a'), true);
+describe('blockMessage', () => {
+  const response = {
+    number: '7', hash: HASH, parentHash: `0x${'bb'.repeat(32)}`, timeMs: '1700000000000', proposerIndex: 1, round: 2,
+    extrinsics: [{}, {}], stateRoot: `0x${'00'.repeat(32)}`,
+  } as unknown as consensusV1.GetBlockResponse;
+
+  it("builds the WebSocket message from the validator's block", () => {
+    assert.deepEqual(blockMessage(response), {
+      type: 'block', number: 7, hash: HASH.toLowerCase(), parentHash: `0x${'bb'.repeat(32)}`, timeMs: 1_700_000_000_000,
+      extrinsicCount: 2, proposerIndex: 1, round: 2,
+    });
+  });
+
+  it('refuses a block whose height or hashes are not sane', () => {
+    assert.equal(blockMessage({ ...response, number: '18446744073709551615' }), undefined);
+    assert.equal(blockMessage({ ...response, hash: '0x' }), undefined);
   });
 });

@@ -1,3 +1,5 @@
+import type { consensusV1 } from '@balanceai/contracts';
+
 /** One finalized block as the WebSocket pushes it (and validators publish it on NATS). */
 export interface FinalizedBlockMessage {
   type: 'block';
@@ -22,6 +24,12 @@ export function chainStreamName(chainId: string): string {
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
+/** What the gateway takes from a finalized-block message on NATS: which block, nothing else. */
+export interface FinalizedNotice {
+  number: number;
+  hash: string;
+}
+
 /** uint64 fields may be published as JSON numbers or decimal strings; both mean the same height. */
 function count(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -29,11 +37,11 @@ function count(value: unknown): number | undefined {
 }
 
 /**
- * Reads a validator's finalized-block payload. Returns undefined for anything malformed, so one bad
- * publisher cannot push garbage to every WebSocket client. Extra fields are dropped: the message
- * shape is the gateway's contract, not the validator's.
+ * Reads the height and hash of a finalized-block message; undefined for anything malformed. The rest
+ * of the payload is ignored: anyone who can publish on the subject could have written it, so what
+ * clients receive is built from a validator's GetBlock answer instead (FinalizedRelay).
  */
-export function parseFinalizedBlock(payload: string): FinalizedBlockMessage | undefined {
+export function parseFinalizedNotice(payload: string): FinalizedNotice | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(payload);
@@ -43,43 +51,23 @@ export function parseFinalizedBlock(payload: string): FinalizedBlockMessage | un
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const number = count(r.number);
-  const timeMs = count(r.timeMs);
-  const extrinsicCount = count(r.extrinsicCount);
-  const proposerIndex = count(r.proposerIndex);
-  const round = count(r.round);
-  const { hash, parentHash } = r;
-  if (
-    number === undefined ||
-    timeMs === undefined ||
-    extrinsicCount === undefined ||
-    proposerIndex === undefined ||
-    round === undefined ||
-    typeof hash !== 'string' ||
-    !HASH.test(hash) ||
-    typeof parentHash !== 'string' ||
-    !HASH.test(parentHash)
-  ) {
-    return undefined;
-  }
-  return { type: 'block', number, hash: hash.toLowerCase(), parentHash: parentHash.toLowerCase(), timeMs, extrinsicCount, proposerIndex, round };
+  if (number === undefined || typeof r.hash !== 'string' || !HASH.test(r.hash)) return undefined;
+  return { number, hash: r.hash.toLowerCase() };
 }
 
-/**
- * Remembers the last few block hashes. JetStream drops the 4 validators' copies by `Nats-Msg-Id` within
- * its duplicate window; this catches copies published after it (a validator that was behind).
- */
-export class RecentHashes {
-  private readonly order: string[] = [];
-  private readonly seen = new Set<string>();
-
-  constructor(private readonly capacity = 256) {}
-
-  /** True the first time a hash is offered. */
-  add(hash: string): boolean {
-    if (this.seen.has(hash)) return false;
-    this.seen.add(hash);
-    this.order.push(hash);
-    if (this.order.length > this.capacity) this.seen.delete(this.order.shift()!);
-    return true;
-  }
+/** The WebSocket message for a block, from a validator's GetBlock answer; undefined if its fields are not sane. */
+export function blockMessage(block: consensusV1.GetBlockResponse): FinalizedBlockMessage | undefined {
+  const number = count(block.number);
+  const timeMs = count(block.timeMs);
+  if (number === undefined || timeMs === undefined || !HASH.test(block.hash) || !HASH.test(block.parentHash)) return undefined;
+  return {
+    type: 'block',
+    number,
+    hash: block.hash.toLowerCase(),
+    parentHash: block.parentHash.toLowerCase(),
+    timeMs,
+    extrinsicCount: block.extrinsics.length,
+    proposerIndex: block.proposerIndex,
+    round: block.round,
+  };
 }

@@ -193,7 +193,12 @@ async function runValidator(): Promise<void> {
   const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as Service & { startConsensus(c: unknown): Promise<unknown> };
   const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
   const tokenGiven = process.env.BAI_MODULE_TOKEN || process.env.BAI_MODULE_TOKEN_FILE;
-  const env: NodeJS.ProcessEnv = tokenGiven ? { ...process.env } : { ...process.env, BAI_MODULE_TOKEN: randomBytes(32).toString('hex') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(tokenGiven ? {} : { BAI_MODULE_TOKEN: randomBytes(32).toString('hex') }),
+    // BAI_GRPC_HOST opens consensus to the gateway; the modules' gRPC stays on loopback unless said otherwise.
+    BAI_GRPC_HOST: process.env.BAI_MODULE_GRPC_HOST ?? '127.0.0.1',
+  };
   const emissionsGrpc = process.env.BAI_EMISSIONS_GRPC_PORT ?? '50061';
   const stakingGrpc = process.env.BAI_STAKING_GRPC_PORT ?? '50062';
   await emissions.startEmissions(
@@ -203,6 +208,6 @@ async function runValidator(): Promise<void> {
     staking.loadConfig({ ...env, BAI_HTTP_PORT: process.env.BAI_STAKING_HTTP_PORT ?? String(httpPort + 2), BAI_STAKING_GRPC_PORT: stakingGrpc }),
   );
   await consensus.startConsensus(
-    consensus.loadConfig({ ...env, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
+    consensus.loadConfig({ ...env, BAI_GRPC_HOST: process.env.BAI_GRPC_HOST, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
   );
 }

@@ -6,8 +6,11 @@ export interface ConsensusConfig {
   validatorKey: string | undefined;
   databaseUrl: string;
   natsUrl: string;
+  /** BAI_GRPC_HOST, 127.0.0.1 unless told otherwise (the chart and compose set 0.0.0.0 for the gateway). */
   grpcHost: string;
   grpcPort: number;
+  /** BAI_HTTP_HOST of /healthz, /readyz and /metrics, 127.0.0.1 unless told otherwise (0.0.0.0 where Prometheus scrapes). */
+  httpHost: string;
   httpPort: number;
   /**
    * Module services, `name=host:port` each (BAI_MODULES); executed in the fixed order emissions → staking →
@@ -47,8 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     validatorKey,
     databaseUrl: required(env, 'DATABASE_URL'),
     natsUrl: required(env, 'NATS_URL'),
-    grpcHost: env.BAI_GRPC_HOST || '0.0.0.0',
+    grpcHost: env.BAI_GRPC_HOST || '127.0.0.1',
     grpcPort: port(env, 'BAI_GRPC_PORT', 50051),
+    httpHost: env.BAI_HTTP_HOST || '127.0.0.1',
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
     modules: parseModules(env.BAI_MODULES, env),
   };

@@ -23,7 +23,7 @@ export async function startConsensus(config: ConsensusConfig): Promise<NestFasti
   });
   app.enableShutdownHooks();
   await app.startAllMicroservices();
-  await app.listen(config.httpPort, '0.0.0.0');
+  await app.listen(config.httpPort, config.httpHost);
   return app;
 }
 

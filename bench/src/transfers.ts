@@ -1,9 +1,9 @@
 // End-to-end transfer throughput of a local 4-validator devnet, through the public gateway.
 //
 //   node bench/dist/src/transfers.js [--seconds 60] [--rate 600] [--accounts 200] [--connections 128]
-//        [--validators 4] [--drain 20] [--era immortal|mortal] [--keep] [--echo] [--cpu-prof <dir>]
+//        [--validators 4] [--drain 20] [--era mortal|immortal] [--era-period 64] [--keep] [--echo] [--cpu-prof <dir>]
 //
-// Pre-signs `rate × seconds` Balances.transfer_keep_alive extrinsics from the genesis-funded `//bench/<i>`
+// Signs `rate × seconds` Balances.transfer_keep_alive extrinsics from the genesis-funded `//bench/<i>`
 // sr25519 accounts (round-robin over accounts, nonces 0, 1, 2, … per account), submits them with
 // `POST /v1/extrinsics` at the target rate over keep-alive HTTP connections, and follows finalized
 // blocks on NATS JetStream to measure finalized transfers/s and submit→finalized latency.
@@ -42,6 +42,8 @@ interface Options {
   validators: number;
   drain: number;
   era: 'immortal' | 'mortal';
+  /** Mortal era length in blocks (a power of two, 4..65536). */
+  eraPeriod: number;
   keep: boolean;
   echo: boolean;
   cpuProf: string | null;
@@ -55,7 +57,10 @@ function parseArgs(argv: string[]): Options {
     connections: 128,
     validators: 4,
     drain: 20,
-    era: 'immortal',
+    // Mortal, as everything we sign: a reaped account's nonce restarts at 0, so an immortal transfer it
+    // signed earlier could be replayed once it is refunded (issue 9, finding 10).
+    era: 'mortal',
+    eraPeriod: 64,
     keep: false,
     echo: false,
     cpuProf: null,
@@ -76,8 +81,14 @@ function parseArgs(argv: string[]): Options {
       case '--drain': o.drain = num(); break;
       case '--era': {
         const v = argv[++i];
-        if (v !== 'immortal' && v !== 'mortal') throw new Error('--era immortal|mortal');
+        if (v !== 'immortal' && v !== 'mortal') throw new Error('--era mortal|immortal');
         o.era = v;
+        break;
+      }
+      case '--era-period': {
+        const v = num();
+        if (!Number.isInteger(v) || v < 4 || v > 65536 || (v & (v - 1)) !== 0) throw new Error('--era-period needs a power of two from 4 to 65536');
+        o.eraPeriod = v;
         break;
       }
       case '--keep': o.keep = true; break;
@@ -296,44 +307,54 @@ async function runLoad(
   const chainId = status.chainId ?? net.genesis.chainId;
   const genesisHash = fromHex(runtime.genesisHash, 32);
 
-  // 3. Pre-sign. Mortal era: born at the current finalized block, 4096-block period (covers any run).
+  // 3. Sign. Immortal: everything up front. Mortal (default): each transfer just before it is sent, born
+  // at the newest finalized block seen (re-anchored every quarter period), so none dies before the drain.
   const total = Math.round(opts.rate * opts.seconds);
   const keys = Array.from({ length: opts.accounts }, (_, i) => keyFromUri(`//bench/${i}`, 'sr25519'));
-  let era: Era = { kind: 'immortal' };
-  let birthHash = genesisHash;
-  if (opts.era === 'mortal') {
-    era = mortalEra(status.finalized.height, 4096);
-    // with period 4096 and the chain far below it, the birth block is block `phase` = the current head
-    birthHash = fromHex(status.finalized.hash, 32);
-    if (era.kind === 'mortal' && era.phase !== status.finalized.height) throw new Error('unexpected era phase');
-  }
   const value = ONE_BAI / 1_000n; // 0.001 BAI, plus a fee of about 0.00115 BAI: 180 transfers cost < 0.4 BAI of 1,000
-  log(`pre-signing ${total} transfers (${opts.era} era)`);
-  const t0sign = performance.now();
-  const bodies: Buffer[] = new Array(total);
-  const hashes: string[] = new Array(total);
-  for (let k = 0; k < total; k++) {
+  const bodies: Array<Buffer | undefined> = new Array(total);
+  const indexOf = new Map<string, number>();
+  /** Finalized blocks seen (height → hash). A birth block trails the newest by BIRTH_LAG: a validator a
+   *  moment behind the block stream would refuse an unknown birth block as ANCIENT_BIRTH_BLOCK. */
+  const BIRTH_LAG = 3;
+  const seen = new Map<number, string>([[status.finalized.height, status.finalized.hash]]);
+  const head = { height: status.finalized.height };
+  let anchor = { height: -Infinity, era: { kind: 'immortal' } as Era, birthHash: genesisHash };
+  const sign = (k: number): Buffer => {
+    const birth = Math.max(status.finalized.height, head.height - BIRTH_LAG);
+    if (opts.era === 'mortal' && birth - anchor.height >= opts.eraPeriod / 4 && seen.has(birth)) {
+      const era = mortalEra(birth, opts.eraPeriod);
+      // Period ≤ 4096 has no phase quantisation: the birth block is `birth` itself.
+      if (era.kind === 'mortal' && era.phase !== birth % era.period) throw new Error('unexpected era phase');
+      anchor = { height: birth, era, birthHash: fromHex(seen.get(birth)!, 32) };
+    }
     const a = k % opts.accounts;
     const nonce = Math.floor(k / opts.accounts);
     const dest = keys[(a + 1) % opts.accounts]!.publicKey;
-    const bytes = signExtrinsic(keys[a]!, encodeTransfer('keep_alive', dest, value), { era, nonce, tip: 0n }, {
+    const bytes = signExtrinsic(keys[a]!, encodeTransfer('keep_alive', dest, value), { era: anchor.era, nonce, tip: 0n }, {
       specVersion: runtime.specVersion,
       transactionVersion: runtime.transactionVersion,
       genesisHash,
-      birthHash,
+      birthHash: anchor.birthHash,
     });
-    hashes[k] = toHex(blake2_256(bytes));
-    bodies[k] = Buffer.from(JSON.stringify({ extrinsic: toHex(bytes) }));
+    const hash = toHex(blake2_256(bytes));
+    indexOf.set(hash, k);
+    return (bodies[k] = Buffer.from(JSON.stringify({ extrinsic: toHex(bytes) })));
+  };
+  if (opts.era === 'immortal') {
+    log(`pre-signing ${total} transfers (immortal era)`);
+    const t0sign = performance.now();
+    for (let k = 0; k < total; k++) sign(k);
+    log(`signed in ${r1((performance.now() - t0sign) / 1e3)} s`);
+  } else {
+    log(`signing ${total} transfers as they are sent (mortal era, ${opts.eraPeriod} blocks)`);
   }
-  log(`signed in ${r1((performance.now() - t0sign) / 1e3)} s`);
 
   // 4. Follow finalized blocks (ordered consumer, new messages only).
   const nc = await connect({ servers: net.nats.url, name: 'bai-bench' });
   const stream = `BAI_${chainId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
   const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: `bai.${chainId}.blocks.finalized`, deliver_policy: DeliverPolicy.New });
   const messages = await consumer.consume();
-  const indexOf = new Map<string, number>();
-  for (let k = 0; k < total; k++) indexOf.set(hashes[k]!, k);
   const submittedAt = new Float64Array(total).fill(NaN);
   const finalizedAt = new Float64Array(total).fill(NaN);
   const failedInBlock = new Map<string, number>();
@@ -343,7 +364,11 @@ async function runLoad(
   const consuming = (async () => {
     for await (const m of messages) {
       const now = performance.now();
-      const b = JSON.parse(m.string()) as { number: number; timeMs: number; extrinsics?: Array<{ hash: string; success: boolean; errorCode?: string | null }> };
+      const b = JSON.parse(m.string()) as { number: number; hash: string; timeMs: number; extrinsics?: Array<{ hash: string; success: boolean; errorCode?: string | null }> };
+      if (typeof b.hash === 'string') {
+        seen.set(Number(b.number), b.hash);
+        head.height = Math.max(head.height, Number(b.number));
+      }
       let ours = 0;
       let success = 0;
       for (const x of b.extrinsics ?? []) {
@@ -418,7 +443,7 @@ async function runLoad(
         const sentAt = performance.now();
         submittedAt[k] = sentAt;
         lastSubmitAt = sentAt;
-        httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', bodies[k])
+        httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', bodies[k] ?? sign(k))
           .then(({ status, json }) => {
             submitLatency.push(performance.now() - sentAt);
             if (status === 202) accepted++;

@@ -26,6 +26,36 @@ import { Devnet, REPO_ROOT } from '@balanceai/testing';
 
 export class UsageError extends Error {}
 
+/** The gateway did not answer: one line naming the URL, never a stack trace (main.ts prints `code` errors so). */
+export class GatewayUnreachableError extends Error {
+  readonly code = 'GATEWAY_UNREACHABLE';
+  constructor(url: string, cause: unknown) {
+    const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
+    super(`cannot reach the gateway at ${url} (${reason?.code ?? reason?.message ?? (cause as Error).message}); is it running? (--gateway URL)`);
+    this.name = 'GatewayUnreachableError';
+  }
+}
+
+/** Blocks a signed transaction stays valid for: mortal, so it can never be replayed after its era. */
+export const TX_MORTALITY_BLOCKS = 64;
+
+/**
+ * A signed Balances transfer, mortal for TX_MORTALITY_BLOCKS from `birth` (the latest block): once a reaped
+ * account's nonce restarts at 0, an immortal transfer it signed earlier could be replayed; a mortal one expires.
+ */
+export function signTransfer(
+  pair: ReturnType<typeof keyFromUri>,
+  call: { dest: Uint8Array; value: bigint; keepAlive: boolean },
+  opts: { nonce: number; tip: bigint; birth: { number: number; hash: Uint8Array }; runtime: { specVersion: number; transactionVersion: number; genesisHash: Uint8Array } },
+): Uint8Array {
+  return signExtrinsic(
+    pair,
+    encodeTransfer(call.keepAlive ? 'keep_alive' : 'allow_death', call.dest, call.value),
+    { era: mortalEra(opts.birth.number, TX_MORTALITY_BLOCKS), nonce: opts.nonce, tip: opts.tip },
+    { ...opts.runtime, birthHash: opts.birth.hash },
+  );
+}
+
 function keyType(v: string | undefined, fallback: KeyType): KeyType {
   const t = v ?? fallback;
   if (t !== 'sr25519' && t !== 'ed25519') throw new UsageError(`--type must be sr25519 or ed25519, got "${t}"`);
@@ -107,7 +137,12 @@ Press Ctrl-C to stop.`);
 }
 
 async function gatewayJson<T>(gateway: string, path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${gateway}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
+  let res: Response;
+  try {
+    res = await fetch(`${gateway}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
+  } catch (err) {
+    throw new GatewayUnreachableError(gateway, err);
+  }
   const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
   if (!res.ok) throw new UsageError(`gateway ${res.status}: ${body.code ?? ''} ${body.message ?? ''}`.trim());
   return body;
@@ -123,12 +158,15 @@ export async function transfer(opts: { from?: string; to?: string; amount?: stri
   const runtime = await gatewayJson<{ genesisHash: string; specVersion: number; transactionVersion: number; ss58Prefix: number }>(gateway, '/v1/runtime');
   const account = await gatewayJson<{ nextNonce: string }>(gateway, `/v1/accounts/${toHex(pair.publicKey)}`);
   const latest = await gatewayJson<{ number: string; hash: string }>(gateway, '/v1/blocks/latest');
-  const current = Number(latest.number);
-  const xt = signExtrinsic(
+  const xt = signTransfer(
     pair,
-    encodeTransfer(opts['keep-alive'] ? 'keep_alive' : 'allow_death', dest, value),
-    { era: mortalEra(current, 64), nonce: Number(account.nextNonce), tip: opts.tip ? parseBai(opts.tip) : 0n },
-    { specVersion: runtime.specVersion, transactionVersion: runtime.transactionVersion, genesisHash: fromHex(runtime.genesisHash), birthHash: fromHex(latest.hash) },
+    { dest, value, keepAlive: opts['keep-alive'] ?? false },
+    {
+      nonce: Number(account.nextNonce),
+      tip: opts.tip ? parseBai(opts.tip) : 0n,
+      birth: { number: Number(latest.number), hash: fromHex(latest.hash) },
+      runtime: { specVersion: runtime.specVersion, transactionVersion: runtime.transactionVersion, genesisHash: fromHex(runtime.genesisHash) },
+    },
   );
   const { hash } = await gatewayJson<{ hash: string }>(gateway, '/v1/extrinsics', { method: 'POST', body: JSON.stringify({ extrinsic: toHex(xt) }) });
   console.log(`submitted ${hash}`);

@@ -175,6 +175,16 @@ export class HeightConsensus<V> {
     return Number.isSafeInteger(index) && index >= 0 && index < this.validatorCount;
   }
 
+  /** Whether a message of `sender` for `round` would be kept (without recording it): callers store nothing else. */
+  admits(sender: number, round: number): boolean {
+    if (!isRound(round) || round <= this.currentRound + 1) return isRound(round);
+    const rounds = this.futureRounds.get(sender);
+    if (rounds?.has(round)) return true;
+    let live = 0;
+    for (const r of rounds ?? []) if (r > this.currentRound + 1) live++;
+    return live < MAX_FUTURE_ROUNDS_PER_VALIDATOR;
+  }
+
   private admitRound(sender: number, round: number): boolean {
     if (round <= this.currentRound + 1) return true;
     let rounds = this.futureRounds.get(sender);

@@ -51,4 +51,33 @@ describe('block format', () => {
     });
     assert.throws(() => decodeJustification(c), /different blocks/);
   });
+
+  it('keeps the commit it was built with: a late precommit added to the live commit does not change the block', () => {
+    const key = (i: number) => keyFromUri(`//validator//${i}`, 'ed25519');
+    const gh = new Uint8Array(32).fill(3);
+    const parent = toHex(new Uint8Array(32).fill(5));
+    const vote = (validator: number): SignedVote => {
+      const v = { type: 'precommit' as const, height: 4, round: 0, blockHash: parent, validator };
+      return { ...v, signature: key(validator).sign(voteSignBytes(gh, v)) };
+    };
+    // The node's view of the last commit, as a late precommit would extend it in place.
+    const live = { height: 4, round: 0, blockHash: parent, precommits: [vote(0), vote(2), vote(3)] };
+    const b = buildBlock({
+      parentHash: new Uint8Array(32).fill(5),
+      number: 5,
+      stateRoot: new Uint8Array(32).fill(6),
+      extrinsics: [],
+      meta: { round: 0, proposer: 1, timeMs: 1_700_000_000_000 },
+      lastCommit: live,
+      evidence: [],
+    });
+    live.precommits = [vote(0), vote(1), vote(2), vote(3)];
+    live.precommits[0]!.validator = 9;
+    assert.deepEqual(b.lastCommit!.precommits.map((v) => v.validator), [0, 2, 3], 'the block executes the signers its header names');
+    assert.deepEqual(decodeBlock(b.headerBytes, encodeBody(b)).lastCommit!.precommits.map((v) => v.validator), [0, 2, 3]);
+    assert.throws(() => {
+      (b.lastCommit!.precommits as SignedVote[]).push(vote(1));
+    }, TypeError, 'a built block is frozen');
+    assert.ok(Object.isFrozen(b) && Object.isFrozen(b.meta) && Object.isFrozen(b.lastCommit!.precommits[0]));
+  });
 });

@@ -33,26 +33,27 @@ export interface BlockMeta {
 
 /** +2/3 precommits for one block at one round. */
 export interface Commit {
-  height: number;
-  round: number;
-  blockHash: string;
-  precommits: SignedVote[];
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string;
+  readonly precommits: readonly SignedVote[];
 }
 
 export interface Evidence {
-  first: SignedVote;
-  second: SignedVote;
+  readonly first: SignedVote;
+  readonly second: SignedVote;
 }
 
+/** A block is a value: built once from its bytes and frozen (see buildBlock). */
 export interface Block {
-  header: Header;
-  headerBytes: Uint8Array;
-  hash: string;
-  number: number;
-  extrinsics: Uint8Array[];
-  meta: BlockMeta;
-  lastCommit: Commit | null;
-  evidence: Evidence[];
+  readonly header: Header;
+  readonly headerBytes: Uint8Array;
+  readonly hash: string;
+  readonly number: number;
+  readonly extrinsics: readonly Uint8Array[];
+  readonly meta: BlockMeta;
+  readonly lastCommit: Commit | null;
+  readonly evidence: readonly Evidence[];
 }
 
 export function encodeCommit(c: Commit): Uint8Array {
@@ -74,7 +75,7 @@ export function decodeCommit(bytes: Uint8Array): Commit {
       throw new Error('commit mixes votes of different blocks, rounds or types');
     }
   }
-  return { height, round, blockHash, precommits };
+  return deepFreeze({ height, round, blockHash, precommits });
 }
 
 function encodeEvidence(list: Evidence[]): Uint8Array {
@@ -123,17 +124,9 @@ export function buildBlock(args: {
     extrinsicsRoot: extrinsicsRoot(args.extrinsics),
     digest,
   };
-  const headerBytes = encodeHeader(header);
-  return {
-    header,
-    headerBytes,
-    hash: toHex(headerHash(header)),
-    number: args.number,
-    extrinsics: args.extrinsics,
-    meta: args.meta,
-    lastCommit: args.lastCommit,
-    evidence: args.evidence,
-  };
+  // The block is read back from its own bytes: nothing the caller passed in (a commit that a late
+  // precommit extends, a mempool array) is shared with it, so what executes is what was signed.
+  return decodeBlock(encodeHeader(header), encodeVecBytes(args.extrinsics));
 }
 
 /** Decodes a block from its header and body bytes; throws on anything malformed (a peer's bad block). */
@@ -149,7 +142,7 @@ export function decodeBlock(headerBytes: Uint8Array, bodyBytes: Uint8Array): Blo
     else if (item.type === 'Consensus' && item.engine === ENGINE_EVIDENCE) evidence = decodeEvidence(item.data);
   }
   if (!meta) throw new Error('block has no BAI0 pre-runtime digest');
-  return {
+  return deepFreeze({
     header,
     headerBytes,
     hash: toHex(headerHash(header)),
@@ -158,11 +151,20 @@ export function decodeBlock(headerBytes: Uint8Array, bodyBytes: Uint8Array): Blo
     meta,
     lastCommit,
     evidence,
-  };
+  });
+}
+
+/** Blocks, commits and votes are values: frozen all the way down (byte arrays cannot be frozen, and are never written). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 export function encodeBody(b: Block): Uint8Array {
-  return encodeVecBytes(b.extrinsics);
+  return encodeVecBytes(b.extrinsics as Uint8Array[]);
 }
 
 /** Substrate `Justifications`: Vec<(ConsensusEngineId, Vec<u8>)> with our commit. */

@@ -1,9 +1,9 @@
 import { ScaleWriter, blake2_256, bytesEqual, fromHex, toHex } from '@balanceai/chain';
 
 export interface AccountData {
-  free: bigint;
-  reserved: bigint;
-  nonce: number;
+  readonly free: bigint;
+  readonly reserved: bigint;
+  readonly nonce: number;
 }
 
 export interface LedgerEvent {
@@ -12,65 +12,109 @@ export interface LedgerEvent {
   data: Record<string, string | number | boolean>;
 }
 
+const EMPTY: AccountData = Object.freeze({ free: 0n, reserved: 0n, nonce: 0 });
+
+const byId = ([a]: [string, AccountData], [b]: [string, AccountData]) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * The shared ledger: free balances, nonces and total issuance. Keys are 0x-hex account ids.
- * Pure state: execution (executor.ts) mutates it through `credit`/`debit`, persistence reads `dirty`.
+ *
+ * Block execution never touches the live ledger: it runs on a `draft()` (writes stay in the draft,
+ * reads fall through to the ledger under it), and the draft is `adopt`ed only after the block is on
+ * disk, in one synchronous step — so a failed write leaves the live ledger as it was, and a reader
+ * never sees a half-executed block (CometBFT's finalizeCommit: execute on a copy, then swap).
  */
 export class Ledger {
-  private readonly accounts = new Map<string, AccountData>();
-  /** Accounts changed since the last `takeDirty()`; value undefined = reaped (delete). */
-  private dirty = new Set<string>();
+  /** Own entries; in a draft, null marks an account reaped by the draft. */
+  private readonly accounts = new Map<string, AccountData | null>();
 
-  constructor(
+  private constructor(
     public totalIssuance: bigint,
     readonly existentialDeposit: bigint,
+    private readonly base: Ledger | null,
   ) {}
 
   static fromBalances(balances: Array<{ id: string; free: bigint; reserved?: bigint; nonce?: number }>, existentialDeposit: bigint): Ledger {
     let total = 0n;
-    const l = new Ledger(0n, existentialDeposit);
+    const l = new Ledger(0n, existentialDeposit, null);
     for (const b of balances) {
-      l.accounts.set(b.id, { free: b.free, reserved: b.reserved ?? 0n, nonce: b.nonce ?? 0 });
+      l.accounts.set(b.id, Object.freeze({ free: b.free, reserved: b.reserved ?? 0n, nonce: b.nonce ?? 0 }));
       total += b.free + (b.reserved ?? 0n);
     }
     l.totalIssuance = total;
     return l;
   }
 
+  /** A copy-on-write child: the block executor's workspace. */
+  draft(): Ledger {
+    return new Ledger(this.totalIssuance, this.existentialDeposit, this);
+  }
+
+  get isDraft(): boolean {
+    return this.base !== null;
+  }
+
   get(id: string): AccountData {
-    return this.accounts.get(id) ?? { free: 0n, reserved: 0n, nonce: 0 };
+    const own = this.accounts.get(id);
+    if (own !== undefined) return own ?? EMPTY;
+    return this.base ? this.base.get(id) : EMPTY;
   }
 
   exists(id: string): boolean {
-    return this.accounts.has(id);
+    const own = this.accounts.get(id);
+    if (own !== undefined) return own !== null;
+    return this.base ? this.base.exists(id) : false;
   }
 
   get size(): number {
-    return this.accounts.size;
+    if (!this.base) return this.accounts.size;
+    let n = this.base.size;
+    for (const [id, a] of this.accounts) n += (a ? 1 : 0) - (this.base.exists(id) ? 1 : 0);
+    return n;
   }
 
   set(id: string, data: AccountData): void {
-    if (data.free === 0n && data.reserved === 0n && data.nonce === 0) this.accounts.delete(id);
-    else this.accounts.set(id, { ...data });
-    this.dirty.add(id);
+    const gone = data.free === 0n && data.reserved === 0n && data.nonce === 0;
+    if (!this.base) {
+      if (gone) this.accounts.delete(id);
+      else this.accounts.set(id, Object.freeze({ free: data.free, reserved: data.reserved, nonce: data.nonce }));
+      return;
+    }
+    this.accounts.set(id, gone ? null : Object.freeze({ free: data.free, reserved: data.reserved, nonce: data.nonce }));
   }
 
-  /** Ids changed since the last call, with their current data (null = account no longer exists). */
-  takeDirty(): Array<{ id: string; data: AccountData | null }> {
-    const out = [...this.dirty].sort().map((id) => ({ id, data: this.accounts.get(id) ?? null }));
-    this.dirty = new Set();
-    return out;
+  /** A draft's changes, sorted by id (null = the account no longer exists): what the store writes. */
+  changes(): Array<{ id: string; data: AccountData | null }> {
+    if (!this.base) throw new Error('only a draft has changes');
+    return [...this.accounts.keys()].sort().map((id) => ({ id, data: this.accounts.get(id) ?? null }));
+  }
+
+  /** Makes a draft of this ledger the live state, in one synchronous step. */
+  adopt(draft: Ledger): void {
+    if (draft.base !== this) throw new Error('adopting a draft of another ledger');
+    for (const [id, a] of draft.accounts) {
+      if (a) this.accounts.set(id, a);
+      else this.accounts.delete(id);
+    }
+    this.totalIssuance = draft.totalIssuance;
+    draft.accounts.clear();
   }
 
   /** Sum of all balances: must always equal total issuance (checked by tests and at start-up). */
   sumOfBalances(): bigint {
     let s = 0n;
-    for (const a of this.accounts.values()) s += a.free + a.reserved;
+    for (const [, a] of this.entries()) s += a.free + a.reserved;
     return s;
   }
 
   entries(): Array<[string, AccountData]> {
-    return [...this.accounts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (!this.base) return [...(this.accounts as Map<string, AccountData>).entries()].sort(byId);
+    const merged = new Map(this.base.entries());
+    for (const [id, a] of this.accounts) {
+      if (a) merged.set(id, a);
+      else merged.delete(id);
+    }
+    return [...merged.entries()].sort(byId);
   }
 
   /**
@@ -82,12 +126,6 @@ export class Ledger {
     const w = new ScaleWriter().u128(this.totalIssuance).compact(entries.length);
     for (const [id, a] of entries) w.raw(fromHex(id, 32)).u128(a.free).u128(a.reserved).u32(a.nonce);
     return blake2_256(w.finish());
-  }
-
-  clone(): Ledger {
-    const l = new Ledger(this.totalIssuance, this.existentialDeposit);
-    for (const [id, a] of this.accounts) l.accounts.set(id, { ...a });
-    return l;
   }
 }
 

@@ -219,6 +219,16 @@ export class ModuleSet {
     return out;
   }
 
+  /** Each module's committed height and state root, in execution order (checked against the app hash at start). */
+  async committedRoots(): Promise<Array<{ name: string; height: number; root: Uint8Array }>> {
+    const out: Array<{ name: string; height: number; root: Uint8Array }> = [];
+    for (const m of this.modules) {
+      const info = await this.reach(m, 'Info', () => m.client.info());
+      out.push({ name: m.name, height: Number(info.lastCommittedHeight), root: fromHex(info.lastRoot, 32) });
+    }
+    return out;
+  }
+
   close(): void {
     for (const m of this.modules) m.client.close();
   }

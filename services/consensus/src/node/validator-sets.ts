@@ -48,6 +48,11 @@ export class ValidatorSets {
     return i >= 0 ? i : null;
   }
 
+  /** Every consensus key of every set held. */
+  allKeys(): Uint8Array[] {
+    return this.sets.flatMap((s) => s.validators.map((v) => v.key));
+  }
+
   /** Sets after genesis, for persistence. */
   get changes(): ValidatorSet[] {
     return this.sets.slice(1);

@@ -351,9 +351,13 @@ export class ConsensusStore {
     return r ? r.request : null;
   }
 
-  async includedEvidenceIds(): Promise<string[]> {
-    const rows = await this.prisma.evidence.findMany({ where: { includedIn: { not: null } }, select: { id: true } });
-    return rows.map((r) => toHex(u8(r.id)));
+  /** Offences punished in blocks, of heights from `minHeight` on (older evidence is invalid anyway). */
+  async includedEvidence(minHeight: number): Promise<Array<{ id: string; height: number }>> {
+    const rows = await this.prisma.evidence.findMany({
+      where: { includedIn: { not: null }, height: { gte: BigInt(minHeight) } },
+      select: { id: true, height: true },
+    });
+    return rows.map((r) => ({ id: toHex(u8(r.id)), height: Number(r.height) }));
   }
 
   async pendingEvidence(): Promise<Array<{ id: string; votes: Uint8Array }>> {

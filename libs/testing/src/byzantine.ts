@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { ScaleWriter, cryptoReady, fromHex, keyFromUri, toHex } from '@balanceai/chain';
+import { natsConnectOptions } from './nats.js';
 
 // A byzantine validator for e2e tests: it speaks the validators' gossip wire format directly
 // (services/consensus/src/block/votes.ts and node/wire.ts), without going through a consensus node.
@@ -76,7 +77,7 @@ export async function doubleVote(opts: DoubleVoteOptions): Promise<DoubleVoteRes
   });
   const votes: [ForgedVote, ForgedVote] = [make(), make()];
   const messages = votes.map((v) => encodeVote(v, key.sign(voteSigningBytes(genesisHash, v)))) as [Uint8Array, Uint8Array];
-  const nc = await connect({ servers: opts.natsUrl, reconnect: false });
+  const nc = await connect({ ...natsConnectOptions(opts.natsUrl), reconnect: false });
   try {
     for (const m of messages) nc.publish(`p2p.${opts.chainId}.vote`, m);
     await nc.flush();

@@ -116,7 +116,11 @@ export class Devnet {
     });
     const genesisFile = join(dir, 'genesis.json');
     writeFileSync(genesisFile, genesisToJson(genesis));
-    const nats = await startNats({ url: opts.natsUrl, storeDir: opts.natsUrl ? undefined : join(dir, 'nats') });
+    // A NATS this devnet starts gets one user per validator and one for the gateway (nats-auth.ts);
+    // a NATS_URL given from outside is used as is by every process.
+    const natsDir = join(dir, 'nats');
+    if (!opts.natsUrl && !process.env.NATS_URL) mkdirSync(natsDir, { recursive: true });
+    const nats = await startNats({ url: opts.natsUrl, storeDir: opts.natsUrl ? undefined : natsDir, auth: { chainId: genesis.chainId } });
     const postgres = await startPostgres({
       url: opts.databaseUrl,
       dataDir: opts.persistent ? join(dir, 'postgres') : undefined,
@@ -135,9 +139,11 @@ export class Devnet {
       if (opts.gateway ?? true) {
         const port = opts.gatewayPort ?? (await freePort());
         net.gatewayUrl = `http://127.0.0.1:${port}`;
+        const gatewayNats = await nats.urlFor('gateway', 'gateway');
         net.gatewayChild = net.child('gateway', [join(REPO_ROOT, 'services', 'gateway', 'dist', 'src', 'main.js')], {
           BAI_CONSENSUS_URLS: net.grpcPorts.map((p) => `127.0.0.1:${p}`).join(','),
-          NATS_URL: nats.url,
+          NATS_URL: gatewayNats,
+          ...natsUserEnv(gatewayNats),
           BAI_CHAIN_ID: genesis.chainId,
           BAI_EMISSIONS_URL: `127.0.0.1:${net.emissionsPorts[0]}`,
           ...(net.modulePorts[0]?.staking ? { BAI_STAKING_URL: `127.0.0.1:${net.modulePorts[0].staking}` } : {}),
@@ -185,7 +191,7 @@ export class Devnet {
       BAI_GENESIS_FILE: this.genesisFile,
       BAI_VALIDATOR_KEY: validatorKey,
       DATABASE_URL: dbUrl,
-      NATS_URL: this.nats.url,
+      NATS_URL: await this.nats.urlFor(`validator-${i}`, 'validator'),
       BAI_GRPC_HOST: '127.0.0.1',
       BAI_GRPC_PORT: String(grpcPort),
       BAI_HTTP_PORT: String(httpPort),
@@ -304,6 +310,12 @@ export class Devnet {
     await this.postgres.stop();
     if (this.ownsDir && existsSync(this.dir) && !process.env.BAI_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** NATS_USER / NATS_PASSWORD of a `nats://user:password@…` URL, for services that read those instead. */
+function natsUserEnv(url: string): Record<string, string> {
+  const u = new URL(url);
+  return u.username ? { NATS_USER: decodeURIComponent(u.username), NATS_PASSWORD: decodeURIComponent(u.password) } : {};
 }
 
 async function httpOk(url: string): Promise<true | undefined> {

@@ -5,7 +5,10 @@ export interface ConsensusConfig {
   /** Secret URI of the ed25519 consensus key; undefined = full node. */
   validatorKey: string | undefined;
   databaseUrl: string;
+  /** NATS_URL without credentials (for logs). */
   natsUrl: string;
+  /** What `connect` of @nats-io/transport-node needs: it ignores `user:pass@` in a URL, so they are split out here. */
+  nats: NatsAuthOptions;
   /** BAI_GRPC_HOST, 127.0.0.1 unless told otherwise (the chart and compose set 0.0.0.0 for the gateway). */
   grpcHost: string;
   grpcPort: number;
@@ -17,6 +20,14 @@ export interface ConsensusConfig {
    * models → bridge. Each call carries this validator's module token (BAI_MODULE_TOKEN or BAI_MODULE_TOKEN_FILE).
    */
   modules: Array<{ name: string; url: string; token: string }>;
+}
+
+export interface NatsAuthOptions {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  /** NATS_TLS_CA_FILE: verify the server against this CA (the chart's NATS speaks TLS). */
+  tls?: { caFile: string };
 }
 
 export class ConfigError extends Error {}
@@ -49,13 +60,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     genesisFile: required(env, 'BAI_GENESIS_FILE'),
     validatorKey,
     databaseUrl: required(env, 'DATABASE_URL'),
-    natsUrl: required(env, 'NATS_URL'),
+    ...natsConfig(env),
     grpcHost: env.BAI_GRPC_HOST || '127.0.0.1',
     grpcPort: port(env, 'BAI_GRPC_PORT', 50051),
     httpHost: env.BAI_HTTP_HOST || '127.0.0.1',
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
     modules: parseModules(env.BAI_MODULES, env),
   };
+}
+
+/**
+ * NATS_URL (comma-separated servers; `nats://user:password@host:port` carries this validator's NATS user),
+ * or NATS_USER with NATS_PASSWORD / NATS_PASSWORD_FILE (a mounted Secret); NATS_TLS_CA_FILE for TLS.
+ */
+function natsConfig(env: NodeJS.ProcessEnv): { natsUrl: string; nats: NatsAuthOptions } {
+  let user = env.NATS_USER || undefined;
+  let pass = env.NATS_PASSWORD || undefined;
+  if (!pass && env.NATS_PASSWORD_FILE) {
+    try {
+      pass = readFileSync(env.NATS_PASSWORD_FILE, 'utf8').split('\n')[0]!.trim();
+    } catch (err) {
+      throw new ConfigError(`NATS_PASSWORD_FILE cannot be read: ${(err as Error).message}`);
+    }
+  }
+  const servers = required(env, 'NATS_URL')
+    .split(',')
+    .map((raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw.trim());
+      } catch {
+        throw new ConfigError(`NATS_URL must be nats://[user:password@]host:port[,...], got "${raw}"`);
+      }
+      if (url.username) {
+        user ??= decodeURIComponent(url.username);
+        pass ??= decodeURIComponent(url.password);
+      }
+      return `${url.protocol}//${url.host}`;
+    });
+  const tls = env.NATS_TLS_CA_FILE ? { caFile: env.NATS_TLS_CA_FILE } : undefined;
+  return { natsUrl: servers.join(','), nats: { servers, ...(user ? { user, pass: pass ?? '' } : {}), ...(tls ? { tls } : {}) } };
 }
 
 /** The secret this validator's modules expect (the same variables the module host reads, same rules). */

@@ -10,6 +10,11 @@ import { chainParamsOf } from './ledger/params.js';
 import { ConsensusNode } from './node/consensus-node.js';
 import { ModuleSet } from './modules/module-set.js';
 import { ConsensusStore } from './store/store.js';
+import { PersistFailure } from './execution/block-executor.js';
+import { Gauge } from 'prom-client';
+
+/** Exit status after a failed block write: the supervisor (Kubernetes, the devnet) restarts the node. */
+export const EXIT_RESTART = 75;
 
 const NATS = Symbol('NATS');
 
@@ -91,9 +96,14 @@ export class ConsensusModule {
               stopped = true;
               modules?.close();
             });
-            node.restoreSignerState(await store.signerState());
+            const buffers = new Gauge({ name: 'bai_consensus_buffer_size', help: 'Entries in each bounded consensus buffer', labelNames: ['buffer'], registers: [metrics.registry] });
+            metrics.onCollect(() => {
+              for (const [buffer, size] of Object.entries(node.bufferSizes)) buffers.set({ buffer }, size);
+            });
             await node.start((err) => {
               new Logger('Consensus').error(`halting: ${err.message}`);
+              // A failed block write leaves memory and disk apart: exit, and the restart replays from disk.
+              if (err instanceof PersistFailure) process.exit(EXIT_RESTART);
             });
             return node;
           },

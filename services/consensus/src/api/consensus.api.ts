@@ -121,15 +121,18 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
   }
 
   async getChainStatus(): Promise<consensusV1.GetChainStatusResponse> {
+    // One snapshot: height, hash, time and issuance are of the same committed block.
+    const head = this.node.committed.head;
+    const issuance = this.node.committed.ledger.totalIssuance;
     const online = this.node.validatorsOnline();
     return {
       chain: this.genesis.genesis.chain,
       chainId: this.genesis.genesis.chainId,
       genesisHash: toHex(this.genesis.hash),
-      finalizedHeight: String(this.node.committedHeight),
-      finalizedHash: toHex(this.node.finalizedHash),
-      finalizedTimeMs: String(this.node.finalizedTimeMs),
-      consensusHeight: String(this.node.committedHeight + 1),
+      finalizedHeight: String(head.height),
+      finalizedHash: toHex(head.blockHash),
+      finalizedTimeMs: String(head.timeMs),
+      consensusHeight: String(head.height + 1),
       consensusRound: this.node.consensusRound,
       validators: this.node.currentValidators.map((v, index) => ({
         index,
@@ -140,7 +143,7 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
       })),
       validatorsOnline: online.filter((o) => o.online).length,
       mempoolSize: this.node.mempool.size,
-      totalIssuance: this.node.ledgerView.totalIssuance.toString(),
+      totalIssuance: issuance.toString(),
       selfIndex: this.node.selfIndex ?? -1,
       syncing: this.node.isSyncing,
     };
@@ -151,7 +154,7 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
       const stored =
         req.hash !== undefined && req.hash !== ''
           ? await this.store.blockByHash(toHex(hexArg(req.hash, 'hash', 32)))
-          : await this.store.blockByHeight(Number(req.number ?? '0'));
+          : await this.blockAtHeight(req.number);
       if (!stored) throw new DomainError('BLOCK_NOT_FOUND', 'no finalized block with that number or hash', 'not_found');
       const header = decodeHeader(stored.header);
       const rows = await this.store.extrinsicsOfBlock(stored.height);
@@ -195,6 +198,14 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
     }
   }
 
+  /** A u64 height as a decimal string; above what the chain can have reached it is simply not found. */
+  private async blockAtHeight(number: string | undefined) {
+    const text = number === undefined || number === '' ? '0' : number;
+    if (!/^\d{1,20}$/.test(text) || BigInt(text) > 0xffff_ffff_ffff_ffffn) throw new DomainError('BAD_BLOCK_NUMBER', 'number must be a block number (u64, decimal)');
+    const height = BigInt(text);
+    return height > BigInt(Number.MAX_SAFE_INTEGER) ? null : this.store.blockByHeight(Number(height));
+  }
+
   async getAccount(req: consensusV1.GetAccountRequest): Promise<consensusV1.GetAccountResponse> {
     try {
       let id: Uint8Array;
@@ -204,7 +215,7 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
         throw new DomainError('BAD_ADDRESS', (err as Error).message);
       }
       const key = toHex(id);
-      const a = this.node.ledgerView.get(key);
+      const a = this.node.committed.ledger.get(key);
       return {
         address: ss58Encode(id, this.ss58),
         free: a.free.toString(),

@@ -14,12 +14,18 @@ export function streamName(chainId: string): string {
   return `BAI_${chainId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** Where a node sends its finalized blocks. */
+export interface FinalizedSink {
+  ensureStream(): Promise<void>;
+  publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): void;
+}
+
 /**
  * Publishes each finalized block and its events on the event stream (`bai.<chainId>.blocks.finalized`,
  * `bai.<chainId>.events.<module>.<event>`). Every validator publishes; the stream keeps one copy per
  * Nats-Msg-Id. Core publishes (no ack round trip per message): the redundancy is the delivery guarantee.
  */
-export class FinalizedPublisher {
+export class FinalizedPublisher implements FinalizedSink {
   constructor(
     private readonly nc: NatsConnection,
     private readonly chainId: string,

@@ -10,7 +10,7 @@ import type { ModuleSet } from '../modules/module-set.js';
 import { ModuleFault } from '../modules/transfers.js';
 import type { CommittedHead } from '../node/chain-view.js';
 import { ValidatorSets, type ValidatorSet } from '../node/validator-sets.js';
-import type { ConsensusStore, StoredBlock } from '../store/store.js';
+import type { NodeStore, StoredBlock } from '../store/store.js';
 
 /** The block's effects could not be written: the node stops, and the restart replays from the database. */
 export class PersistFailure extends Error {}
@@ -41,7 +41,7 @@ export class BlockExecutor {
 
   constructor(
     private readonly params: ChainParams,
-    private readonly store: ConsensusStore,
+    private readonly store: Pick<NodeStore, 'commitBlock' | 'moduleRequest'>,
     private readonly modules: ModuleSet | null,
     private readonly sets: ValidatorSets,
   ) {}

@@ -20,7 +20,7 @@ const MAX_SUBMIT_TRACES = 10_000;
  */
 export class MempoolReactor {
   private outbox: Uint8Array[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing = false;
   private readonly submitTraces = new Map<string, string>();
   private closed = false;
 
@@ -30,6 +30,7 @@ export class MempoolReactor {
     private readonly chain: ChainView,
     private readonly params: ChainParams,
     private readonly contextAt: (height: number) => ExecutionContext,
+    private readonly later: (ms: number, fn: () => void) => void,
   ) {}
 
   start(): void {
@@ -38,7 +39,6 @@ export class MempoolReactor {
 
   close(): void {
     this.closed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
   get traceCount(): number {
@@ -62,12 +62,13 @@ export class MempoolReactor {
 
   private gossip(bytes: Uint8Array): void {
     this.outbox.push(bytes);
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
+    if (this.flushing) return;
+    this.flushing = true;
+    this.later(TX_FLUSH_MS, () => {
+      this.flushing = false;
       const batch = this.outbox.splice(0);
       if (batch.length > 0 && !this.closed) this.transport.publish('txs', encodeTxBatch(batch));
-    }, TX_FLUSH_MS);
+    });
   }
 
   /** Peers' txs: signatures are checked before anything is kept. */

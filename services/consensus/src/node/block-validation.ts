@@ -13,6 +13,9 @@ export interface BlockLimits {
   maxBlockBytes: number;
 }
 
+/** This node's state differs from what +2/3 of the validators committed: it stops instead of forking. */
+export class AppHashMismatchError extends Error {}
+
 /** The proposer of (height, round): rotation over that height's set. */
 export function proposerOf(sets: ValidatorSets, height: number, round: number): number {
   return (height + round) % sets.at(height).length;
@@ -90,5 +93,20 @@ export class BlockValidation {
       offences.add(id);
     }
     return null;
+  }
+
+  /** A block fetched by sync must carry +2/3 precommits, extend our head, and name our app hash as its state root. */
+  checkSynced(block: Block, commit: Commit): void {
+    const head = this.chain.head;
+    const err = this.commitError(commit, block.number, block.hash);
+    if (err) throw new Error(`sync: block ${block.number} has a bad commit: ${err}`);
+    if (toHex(block.header.parentHash) !== toHex(head.blockHash)) throw new Error(`sync: block ${block.number} does not extend our chain`);
+    if (toHex(block.header.stateRoot) !== toHex(head.appHash)) {
+      throw new AppHashMismatchError(
+        `APP HASH MISMATCH at height ${block.number - 1}: +2/3 of the validators committed state root ` +
+          `${toHex(block.header.stateRoot)}, this node computed ${toHex(head.appHash)}. Stopping instead of forking; ` +
+          `restore this validator's database from a healthy peer.`,
+      );
+    }
   }
 }

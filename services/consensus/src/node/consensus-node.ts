@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { fromHex, toHex, type DecodedExtrinsic, type Genesis, type KeyPair } from '@balanceai/chain';
+import { fromHex, type DecodedExtrinsic, type Genesis, type KeyPair } from '@balanceai/chain';
 import { inSpan, type BaiMetrics } from '@balanceai/platform';
 import type { Block, Commit } from '../block/block.js';
 import type { SignedVote } from '../block/votes.js';
 import { EvidencePool, encodeEvidencePair, offenceId } from '../evidence/evidence-pool.js';
-import { FinalizedPublisher } from '../events/finalized-publisher.js';
+import { FinalizedPublisher, type FinalizedSink } from '../events/finalized-publisher.js';
 import { BlockExecutor, PersistFailure } from '../execution/block-executor.js';
 import type { ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
@@ -16,12 +16,13 @@ import { ModuleFault } from '../modules/transfers.js';
 import { NatsTransport } from '../p2p/nats-transport.js';
 import type { P2PTransport } from '../p2p/transport.js';
 import { PrivValidator, SignerStateCorrupt } from '../privval/signer.js';
-import type { ConsensusStore } from '../store/store.js';
+import type { NodeStore } from '../store/store.js';
 import { BlockSync } from '../sync/block-sync.js';
-import { BlockValidation } from './block-validation.js';
+import { AppHashMismatchError, BlockValidation } from './block-validation.js';
 import type { ChainView } from './chain-view.js';
 import { ConsensusState } from './consensus-state.js';
-import { Liveness, encodeStatus, statusSignBytes } from './liveness.js';
+import { Liveness } from './liveness.js';
+import { realScheduler, Timers, type Scheduler } from './scheduler.js';
 import { loadChain } from './load-chain.js';
 import { ValidatorSets, type ValidatorEntry } from './validator-sets.js';
 
@@ -31,18 +32,19 @@ export interface NodeDeps {
   params: ChainParams;
   /** ed25519 consensus key; null = full node. */
   validatorKey: KeyPair | null;
-  store: ConsensusStore;
-  nats: NatsConnection;
+  store: NodeStore;
+  /** Gossip (p2p subjects) and the event stream; null only with both `transport` and `events` given. */
+  nats: NatsConnection | null;
   /** Gossip transport (default: NATS on the same connection). */
   transport?: P2PTransport;
-  /** Clock for proposals, timeouts and liveness only; execution reads time from the block. */
-  now?: () => number;
+  /** Where finalized blocks go (default: the JetStream event stream). */
+  events?: FinalizedSink;
+  /** Clock and timers for proposals, timeouts and liveness only; execution reads time from the block. */
+  scheduler?: Scheduler;
   /** The module services this validator drives each block (none: ledger only). */
   modules?: ModuleSet | null;
   metrics?: BaiMetrics;
 }
-
-export class AppHashMismatchError extends Error {}
 
 /** Errors after which this node must not go on: it stops instead of forking or double signing. */
 const FATAL = [AppHashMismatchError, ModuleFault, PersistFailure, SignerStateCorrupt];
@@ -59,6 +61,7 @@ export class ConsensusNode {
   readonly mempool: Mempool;
   readonly evidence = new EvidencePool();
   private readonly now: () => number;
+  private readonly timers: Timers;
   private readonly transport: P2PTransport;
   private readonly liveness: Liveness;
   private chain!: ChainView;
@@ -66,39 +69,35 @@ export class ConsensusNode {
   private reactor!: MempoolReactor;
   private sync!: BlockSync;
   private executor!: BlockExecutor;
-  private publisher!: FinalizedPublisher;
+  private readonly publisher: FinalizedSink;
+  private validation!: BlockValidation;
   private queue: Promise<void> = Promise.resolve();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   /** Set when this node must not go on (app hash mismatch, module fault, failed write, bad signer state). */
   fatal: Error | null = null;
   private onFatal: (err: Error) => void = () => {};
   private readonly stopHooks: Array<() => void> = [];
-  lastExecutionMs = 0;
-  finalizedTxCount = 0;
 
   constructor(private readonly deps: NodeDeps) {
     this.chainId = deps.genesis.chainId;
     this.validatorSets = new ValidatorSets(deps.genesis.validators.map((v) => ({ key: fromHex(v.consensusKey, 32), stash: v.stash })));
     this.mempool = new Mempool(deps.genesis.params.mempoolMaxTxs);
-    this.now = deps.now ?? Date.now;
-    this.transport = deps.transport ?? new NatsTransport(deps.nats, this.chainId);
+    this.timers = new Timers(deps.scheduler ?? realScheduler);
+    this.now = () => this.timers.scheduler.now();
+    const nats = () => deps.nats ?? (() => { throw new Error('a NATS connection is required'); })();
+    this.transport = deps.transport ?? new NatsTransport(nats(), this.chainId);
+    this.publisher = deps.events ?? new FinalizedPublisher(nats(), this.chainId);
     this.liveness = new Liveness(deps.genesisHash, this.now);
   }
 
   // ---------------------------------------------------------------- reads (committed state only)
 
+  /** The committed chain: head and ledger change together when a block is adopted. */
+  get committed(): ChainView {
+    return this.chain;
+  }
   get committedHeight(): number {
     return this.chain.height;
-  }
-  get finalizedHash(): Uint8Array {
-    return this.chain.head.blockHash;
-  }
-  get finalizedTimeMs(): number {
-    return this.chain.head.timeMs;
-  }
-  get ledgerView(): ChainView['ledger'] {
-    return this.chain.ledger;
   }
   get isSyncing(): boolean {
     return this.sync.syncing;
@@ -106,18 +105,12 @@ export class ConsensusNode {
   get consensusRound(): number {
     return this.consensus.round;
   }
-  get roundsThisHeight(): number {
-    return this.consensus.roundsThisHeight;
-  }
   /** The set deciding the next height. */
   get currentValidators(): ValidatorEntry[] {
     return this.validatorSets.at(this.committedHeight + 1);
   }
   get selfIndex(): number | null {
     return this.validatorSets.indexOf(this.committedHeight + 1, this.deps.validatorKey?.publicKey);
-  }
-  get validatorCount(): number {
-    return this.currentValidators.length;
   }
   /** Sizes of every bounded buffer, for /metrics. */
   get bufferSizes(): Record<string, number> {
@@ -160,9 +153,8 @@ export class ConsensusNode {
     const privval = new PrivValidator(this.deps.validatorKey, genesisHash, store, await store.signerState());
     this.executor = new BlockExecutor(this.deps.params, store, this.deps.modules ?? null, this.validatorSets);
     await this.executor.connectModules(this.chain.height, this.chain.head.appHash, this.chain.ledger);
-    this.publisher = new FinalizedPublisher(this.deps.nats, this.chainId);
     await this.publisher.ensureStream();
-    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h));
+    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h), (ms, fn) => this.timers.later(ms, fn));
     this.sync = new BlockSync(
       this.transport,
       {
@@ -174,20 +166,20 @@ export class ConsensusNode {
       () => this.enqueue(() => this.consensus.startHeight()),
     );
     const p = genesis.params;
-    const validation = new BlockValidation(this.validatorSets, genesisHash, this.chain, this.evidence, p, this.now);
+    this.validation = new BlockValidation(this.validatorSets, genesisHash, this.chain, this.evidence, p, this.now);
     this.consensus = new ConsensusState({
       params: p,
       genesisHash,
       chain: this.chain,
       sets: this.validatorSets,
-      validation,
+      validation: this.validation,
       privval,
       transport: this.transport,
       mempool: this.reactor,
       evidence: this.evidence,
       liveness: this.liveness,
       now: this.now,
-      later: (ms, fn) => this.later(ms, fn),
+      later: (ms, fn) => this.timers.later(ms, fn),
       enqueue: (task) => void this.enqueue(task),
       finalize: (block, commit) => this.finalize(block, commit),
       requestSync: () => this.sync.request(),
@@ -195,22 +187,19 @@ export class ConsensusNode {
       recordEvidence: (first, second) => this.recordEvidence(first, second),
       onDecided: (round) => this.deps.metrics?.consensusRounds.observe(round + 1),
     });
-    this.validation = validation;
     this.reactor.start();
     this.sync.start();
     this.transport.subscribe('proposal', (d) => void this.enqueue(() => this.consensus.onProposalMessage(d)));
     this.transport.subscribe('vote', (d) => void this.enqueue(() => this.consensus.onVoteMessage(d)));
     this.transport.subscribe('status', (d) => this.onStatus(d));
-    this.every(1_000, () => this.publishStatus());
-    this.every(1_000, () => void this.enqueue(() => this.consensus.regossip()));
+    this.timers.every(1_000, () => this.publishStatus());
+    this.timers.every(1_000, () => void this.enqueue(() => this.consensus.regossip()));
     void this.enqueue(() => this.consensus.startHeight());
     this.log.log(
-      `chain ${this.chainId} at height ${this.committedHeight}, ${this.validatorCount} validators, ` +
+      `chain ${this.chainId} at height ${this.committedHeight}, ${this.currentValidators.length} validators, ` +
         (this.selfIndex === null ? 'full node' : `validator #${this.selfIndex}`),
     );
   }
-
-  private validation!: BlockValidation;
 
   onStop(hook: () => void): void {
     this.stopHooks.push(hook);
@@ -219,27 +208,10 @@ export class ConsensusNode {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const h of this.stopHooks) h();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
     this.reactor?.close();
     this.transport.close();
     await this.queue.catch(() => {});
-  }
-
-  private every(ms: number, fn: () => void): void {
-    const tick = () => {
-      fn();
-      this.later(ms, tick);
-    };
-    this.later(ms, tick);
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.add(t);
   }
 
   private enqueue(task: () => void | Promise<void>): Promise<void> {
@@ -281,12 +253,11 @@ export class ConsensusNode {
     }
     this.evidence.markIncluded(block.evidence, block.number);
     this.mempool.prune(this.chain.ledger, executed.outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
-    this.lastExecutionMs = this.now() - t0;
-    this.finalizedTxCount += executed.outcomes.length;
+    const executionMs = this.now() - t0;
     this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents);
     const m = this.deps.metrics;
     if (m) {
-      m.blockExecutionSeconds.observe(this.lastExecutionMs / 1000);
+      m.blockExecutionSeconds.observe(executionMs / 1000);
       m.finalizedExtrinsics.inc(block.extrinsics.length);
       m.finalizedHeight.set(block.number);
     }
@@ -296,16 +267,7 @@ export class ConsensusNode {
     let applied = false;
     await this.enqueue(async () => {
       if (block.number !== this.chain.height + 1) return;
-      const err = this.validation.commitError(commit, block.number, block.hash);
-      if (err) throw new Error(`sync: block ${block.number} has a bad commit: ${err}`);
-      if (toHex(block.header.parentHash) !== toHex(this.chain.head.blockHash)) throw new Error(`sync: block ${block.number} does not extend our chain`);
-      if (toHex(block.header.stateRoot) !== toHex(this.chain.head.appHash)) {
-        throw new AppHashMismatchError(
-          `APP HASH MISMATCH at height ${block.number - 1}: +2/3 of the validators committed state root ` +
-            `${toHex(block.header.stateRoot)}, this node computed ${toHex(this.chain.head.appHash)}. Stopping instead of forking; ` +
-            `restore this validator's database from a healthy peer.`,
-        );
-      }
+      this.validation.checkSynced(block, commit);
       this.consensus.abandonHeight();
       await this.finalize(block, commit);
       applied = true;
@@ -325,9 +287,7 @@ export class ConsensusNode {
 
   private publishStatus(): void {
     const key = this.deps.validatorKey;
-    if (!key || this.selfIndex === null) return;
-    const s = { key: key.publicKey, height: this.committedHeight, round: this.consensusRound, timeMs: this.now() };
-    this.transport.publish('status', encodeStatus({ ...s, signature: key.sign(statusSignBytes(this.deps.genesisHash, s)) }));
+    if (key && this.selfIndex !== null) this.transport.publish('status', this.liveness.heartbeat(key, this.committedHeight, this.consensusRound));
   }
 
   /** Signed heartbeats only: a stranger's status changes nothing. */

@@ -43,6 +43,12 @@ export class Liveness {
     private readonly now: () => number,
   ) {}
 
+  /** This validator's signed heartbeat. */
+  heartbeat(key: { publicKey: Uint8Array; sign(bytes: Uint8Array): Uint8Array }, height: number, round: number): Uint8Array {
+    const s = { key: key.publicKey, height, round, timeMs: this.now() };
+    return encodeStatus({ ...s, signature: key.sign(statusSignBytes(this.genesisHash, s)) });
+  }
+
   /** Call only after the message's signature verified. */
   seen(key: Uint8Array, height: number): void {
     this.lastSeen.set(toHex(key), { atMs: this.now(), height });

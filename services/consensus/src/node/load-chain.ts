@@ -2,7 +2,7 @@ import { encodeHeader, genesisHeader, headerHash, parseAccountId, toHex, type Ge
 import { decodeJustification } from '../block/block.js';
 import { decodeEvidencePair, EVIDENCE_MAX_AGE_BLOCKS, type EvidencePool } from '../evidence/evidence-pool.js';
 import { Ledger } from '../ledger/ledger.js';
-import type { ConsensusStore, StoredBlock } from '../store/store.js';
+import type { NodeStore, StoredBlock } from '../store/store.js';
 import { ChainView, RECENT_HASHES } from './chain-view.js';
 import { ValidatorSets } from './validator-sets.js';
 
@@ -13,7 +13,7 @@ export class StateCorrupt extends Error {}
  * Reads the committed chain from the store (writing genesis on first start): ledger, head, recent block
  * hashes, validator sets and evidence. Checks the ledger against the stored issuance.
  */
-export async function loadChain(store: ConsensusStore, genesis: Genesis, genesisHash: Uint8Array, sets: ValidatorSets, evidence: EvidencePool): Promise<ChainView> {
+export async function loadChain(store: NodeStore, genesis: Genesis, genesisHash: Uint8Array, sets: ValidatorSets, evidence: EvidencePool): Promise<ChainView> {
   let state = await store.chainState();
   if (!state) {
     const header = genesisHeader(genesis);

@@ -61,6 +61,25 @@ export interface ExtrinsicRow {
   events: unknown[];
 }
 
+/** What the consensus node reads and writes (ConsensusStore on PostgreSQL; an in-memory one in simulations). */
+export type NodeStore = Pick<
+  ConsensusStore,
+  | 'chainState'
+  | 'loadAccounts'
+  | 'initGenesis'
+  | 'blockByHeight'
+  | 'blocksFrom'
+  | 'recentBlockHashes'
+  | 'validatorSets'
+  | 'includedEvidence'
+  | 'pendingEvidence'
+  | 'addEvidence'
+  | 'signerState'
+  | 'saveSignerState'
+  | 'commitBlock'
+  | 'moduleRequest'
+>;
+
 /** Bytes for a Prisma Bytes field. */
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
 /** Bytes for a raw pg parameter (node-postgres encodes Buffers as bytea). */

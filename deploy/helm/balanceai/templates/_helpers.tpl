@@ -162,8 +162,19 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 {{- end }}
 - name: BAI_GRPC_PORT
   value: {{ $v.ports.grpc | quote }}
+{{- if has .service (list "validator" "consensus") }}
+# consensus gRPC is reached by the gateway through the validator's Service; module gRPC stays on loopback
+- name: BAI_GRPC_HOST
+  value: "0.0.0.0"
+{{- end }}
 - name: BAI_HTTP_PORT
   value: {{ .httpPort | quote }}
+# kubelet probes and Prometheus reach /healthz, /readyz and /metrics on the pod IP
+- name: BAI_HTTP_HOST
+  value: "0.0.0.0"
+# written by the validator-key init container; consensus and its modules share it (libs/module-host)
+- name: BAI_MODULE_TOKEN_FILE
+  value: /var/run/balanceai/module-token/token
 {{- range $name, $m := $v.modules }}
 {{- if $m.enabled }}
 - name: BAI_{{ upper $name }}_GRPC_PORT
@@ -208,6 +219,9 @@ livenessProbe:
   mountPath: /var/run/balanceai/keys
   readOnly: true
 {{- end }}
+- name: module-token
+  mountPath: /var/run/balanceai/module-token
+  readOnly: true
 - name: tmp
   mountPath: /tmp
 {{- end -}}

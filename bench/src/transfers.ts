@@ -30,7 +30,7 @@ import {
   type Era,
   type KeyType,
 } from '@balanceai/chain';
-import { Devnet } from '@balanceai/testing';
+import { Devnet, natsConnectOptions } from '@balanceai/testing';
 
 // ------------------------------------------------------------------ options
 
@@ -351,7 +351,7 @@ async function runLoad(
   }
 
   // 4. Follow finalized blocks (ordered consumer, new messages only).
-  const nc = await connect({ servers: net.nats.url, name: 'bai-bench' });
+  const nc = await connect({ ...natsConnectOptions(net.nats.url), name: 'bai-bench' });
   const stream = `BAI_${chainId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
   const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: `bai.${chainId}.blocks.finalized`, deliver_policy: DeliverPolicy.New });
   const messages = await consumer.consume();

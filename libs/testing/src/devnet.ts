@@ -12,6 +12,8 @@ import { startNats, type NatsServer } from './nats.js';
 import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
 
 const run = promisify(execFile);
+/** The exit status with which a service asks its supervisor for a restart (consensus after a failed block write). */
+export const EXIT_RESTART = 75;
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 export interface DevnetOptions {
@@ -88,6 +90,7 @@ export class Devnet {
   readonly moduleTokens: string[] = [];
   readonly emissionsPorts: number[] = [];
   readonly modulePorts: Array<Record<string, number>> = [];
+  private stopping = false;
   private modules: Array<'emissions' | 'staking'> = ['emissions'];
   private template = '';
 
@@ -235,6 +238,15 @@ export class Devnet {
     };
     proc.stdout?.on('data', forward);
     proc.stderr?.on('data', forward);
+    // Like a Kubernetes restart policy: a service that exits on its own with an error (a failed block
+    // write exits EXIT_RESTART; a database that refuses connections fails the start) is started again
+    // and replays from its database. Signals are the tests' own kills: those they restart themselves.
+    proc.once('exit', (code) => {
+      if (code !== null && code !== 0 && !this.stopping && c.proc === proc) {
+        c.log.write(`[devnet] ${c.name} exited ${code}: restarting it\n`);
+        setTimeout(() => !this.stopping && c.proc === proc && this.spawn(c), 1_000).unref();
+      }
+    });
     c.proc = proc;
   }
 
@@ -292,6 +304,7 @@ export class Devnet {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const all = [...this.validators, ...this.moduleChildren.flat(), ...(this.gatewayChild ? [this.gatewayChild] : [])];
     await Promise.all(
       all.map(async (c) => {

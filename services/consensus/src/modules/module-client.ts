@@ -75,8 +75,12 @@ export class ModuleClient {
   }
 }
 
-/** True for errors that mean "the module is not there right now" (retry), not "the module refused". */
+/**
+ * True for errors that mean "the module cannot serve right now" (retry), not "the module refused":
+ * unreachable, too slow, or an internal failure such as its database being down. A refusal (a replay
+ * mismatch, a bad token, a contract violation) is a fault.
+ */
 export function isUnreachable(err: unknown): boolean {
   const code = (err as { code?: number }).code;
-  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */;
+  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */ || code === 13 /* INTERNAL */;
 }

@@ -102,7 +102,7 @@ export class ModuleSet {
         if (this.isStopped()) throw new ModuleFault(`stopping while waiting for module ${m.name}`);
         if (Date.now() - lastLog > 5_000) {
           lastLog = Date.now();
-          this.log.warn(`module ${m.name} unreachable at ${m.client.url} (${what}): this validator does not execute or vote until it is back`);
+          this.log.warn(`module ${m.name} at ${m.client.url} cannot serve ${what} (${(err as Error).message}): this validator does not execute or vote until it can`);
         }
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -90,8 +90,6 @@ export class ConsensusNode {
     this.liveness = new Liveness(deps.genesisHash, this.now);
   }
 
-  // ---------------------------------------------------------------- reads (committed state only)
-
   /** The committed chain: head and ledger change together when a block is adopted. */
   get committed(): ChainView {
     return this.chain;
@@ -143,8 +141,6 @@ export class ConsensusNode {
     return this.reactor.submit(xt);
   }
 
-  // ---------------------------------------------------------------- start and stop
-
   async start(onFatal: (err: Error) => void): Promise<void> {
     this.onFatal = onFatal;
     const { store, genesis, genesisHash } = this.deps;
@@ -182,7 +178,7 @@ export class ConsensusNode {
       later: (ms, fn) => this.timers.later(ms, fn),
       enqueue: (task) => void this.enqueue(task),
       finalize: (block, commit) => this.finalize(block, commit),
-      requestSync: () => this.sync.request(),
+      requestSync: () => this.syncIfPeersAhead(),
       isSyncing: () => this.sync.syncing,
       recordEvidence: (first, second) => this.recordEvidence(first, second),
       onDecided: (round) => this.deps.metrics?.consensusRounds.observe(round + 1),
@@ -233,8 +229,6 @@ export class ConsensusNode {
     this.onFatal(err);
   }
 
-  // ---------------------------------------------------------------- finalize
-
   /** Executes a decided (or synced) block on a draft, persists it, then adopts it: never half of it. */
   private async finalize(block: Block, commit: Commit): Promise<void> {
     const t0 = this.now();
@@ -283,8 +277,6 @@ export class ConsensusNode {
     void this.deps.store.addEvidence(offenceId(e), first.height, first.validator, encodeEvidencePair(e)).catch((err: Error) => this.log.error(err.message));
   }
 
-  // ---------------------------------------------------------------- liveness
-
   private publishStatus(): void {
     const key = this.deps.validatorKey;
     if (key && this.selfIndex !== null) this.transport.publish('status', this.liveness.heartbeat(key, this.committedHeight, this.consensusRound));
@@ -293,6 +285,12 @@ export class ConsensusNode {
   /** Signed heartbeats only: a stranger's status changes nothing. */
   private onStatus(data: Uint8Array): void {
     const s = this.liveness.acceptStatus(data, (key) => this.validatorSets.indexOf(this.committedHeight + 1, key) !== null);
-    if (s && s.height > this.committedHeight) this.sync.request();
+    if (s && s.height > this.committedHeight) this.syncIfPeersAhead();
+  }
+
+  /** Sync only when f+1 validators were seen ahead: at least one honest one, so a single liar cannot stall us. */
+  private syncIfPeersAhead(): void {
+    const keys = this.currentValidators.map((v) => v.key);
+    if (this.liveness.countAhead(keys, this.committedHeight + 1) >= Math.floor((keys.length - 1) / 3) + 1) this.sync.request();
   }
 }

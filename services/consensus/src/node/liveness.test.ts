@@ -35,4 +35,14 @@ describe('liveness', () => {
     assert.equal(live.acceptStatus(fresh, isValidator), null, 'a replayed status does not keep a dead validator online');
     assert.equal(live.status(validator.publicKey).online, false);
   });
+
+  it('counts validators seen ahead by the highest verified height of each (one liar is one vote)', () => {
+    const live = new Liveness(GH, () => 0);
+    const keys = [1, 2, 3, 4].map((i) => keyFromUri(`//validator//${i}`, 'ed25519').publicKey);
+    live.seen(keys[0]!, 99_999_999);
+    live.seen(keys[1]!, 11);
+    live.seen(keys[1]!, 9); // a late message does not lower what was seen
+    assert.equal(live.countAhead(keys, 10), 2);
+    assert.equal(live.countAhead(keys, 11), 1, 'only the liar claims more: below f+1 = 2 of 4, no sync');
+  });
 });

@@ -51,7 +51,13 @@ export class Liveness {
 
   /** Call only after the message's signature verified. */
   seen(key: Uint8Array, height: number): void {
-    this.lastSeen.set(toHex(key), { atMs: this.now(), height });
+    const hex = toHex(key);
+    this.lastSeen.set(hex, { atMs: this.now(), height: Math.max(height, this.lastSeen.get(hex)?.height ?? 0) });
+  }
+
+  /** How many of `keys` were seen (verified) at a height above `height`. */
+  countAhead(keys: Uint8Array[], height: number): number {
+    return keys.filter((k) => (this.lastSeen.get(toHex(k))?.height ?? 0) > height).length;
   }
 
   /**

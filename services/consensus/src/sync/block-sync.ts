@@ -69,7 +69,8 @@ export class BlockSync {
         if (block.number !== this.host.committedHeight() + 1) continue;
         if (await this.host.applySynced(block, decodeJustification(r.justification))) applied++;
       }
-      if (applied === 0) return;
+      // A short batch was all the peer had: asking again would only wait out the timeout.
+      if (applied === 0 || raw.length < SYNC_BATCH) return;
     }
   }
 

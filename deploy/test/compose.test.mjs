@@ -182,6 +182,8 @@ describe('docker-compose.yml coherence', () => {
     assert.match(healthTestText(services.gateway), new RegExp(`127\\.0\\.0\\.1:${e.PORT}/readyz`));
     const [expertHost, expertPort] = e.BAI_EXPERT_URL.split(':');
     assert.equal(env(services[expertHost]).BAI_EXPERT_GRPC_PORT, expertPort);
+    // the expert binds 127.0.0.1 by default: the gateway reaches it only if compose opens it
+    assert.equal(env(services[expertHost]).BAI_EXPERT_GRPC_HOST, '0.0.0.0', 'the gateway cannot reach the expert on its loopback');
   });
 
   test('the expert service has its environment', () => {

@@ -9,8 +9,11 @@ export const builtinModelsDir = join(packageRoot, 'models');
 export const workerSourceDir = join(packageRoot, 'python');
 
 export interface ExpertConfig {
+  /** BAI_EXPERT_GRPC_HOST, 127.0.0.1 unless told otherwise (compose sets 0.0.0.0 where the gateway reaches it). */
   grpcHost: string;
   grpcPort: number;
+  /** BAI_HTTP_HOST of `/healthz`, `/readyz`, `/metrics`, 127.0.0.1 unless told otherwise (0.0.0.0 where Prometheus scrapes). */
+  httpHost: string;
   /** `/healthz`, `/readyz`, `/metrics` (BAI_HTTP_PORT, default 9619). */
   httpPort: number;
   /** Python worker processes. */
@@ -54,8 +57,9 @@ export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertCo
   const netns = env['BAI_EXPERT_NETNS'] ?? 'auto';
   if (netns !== 'auto' && netns !== 'off') throw new Error(`BAI_EXPERT_NETNS must be auto or off, got "${netns}"`);
   return {
-    grpcHost: env['BAI_EXPERT_GRPC_HOST'] || '0.0.0.0',
+    grpcHost: env['BAI_EXPERT_GRPC_HOST']?.trim() || '127.0.0.1',
     grpcPort: integer(env, 'BAI_EXPERT_GRPC_PORT', 50070, 0, 65535),
+    httpHost: env['BAI_HTTP_HOST']?.trim() || '127.0.0.1',
     httpPort: integer(env, 'BAI_HTTP_PORT', 9619, 0, 65535),
     workers: integer(env, 'BAI_EXPERT_WORKERS', 2, 1, 64),
     timeoutMs: integer(env, 'BAI_EXPERT_TIMEOUT_MS', 2000, 50, 600_000),

@@ -40,6 +40,6 @@ export async function createExpertApp(config: ExpertConfig): Promise<ExpertApp> 
   });
   app.enableShutdownHooks();
   await app.startAllMicroservices();
-  await app.listen(config.httpPort, config.grpcHost);
+  await app.listen(config.httpPort, config.httpHost);
   return { app, engine: app.get(ExpertEngine), url, close: () => app.close() };
 }

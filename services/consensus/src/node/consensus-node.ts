@@ -229,15 +229,19 @@ export class ConsensusNode {
     this.onFatal(err);
   }
 
-  /** Executes a decided (or synced) block on a draft, persists it, then adopts it: never half of it. */
+  /** Executes a decided (or synced) block on a draft, persists, adopts and publishes it, in one span. */
   private async finalize(block: Block, commit: Commit): Promise<void> {
-    const t0 = this.now();
-    const executed = await inSpan(
+    await inSpan(
       'execute block',
       { 'bai.block.number': block.number, 'bai.block.hash': block.hash, 'bai.block.extrinsics': block.extrinsics.length },
-      () => this.executor.execute(block, commit, this.chain.ledger, this.executionContext(block.number)),
+      () => this.executeAndAdopt(block, commit),
       { links: this.reactor.takeTraceLinks(block) },
     );
+  }
+
+  private async executeAndAdopt(block: Block, commit: Commit): Promise<void> {
+    const t0 = this.now();
+    const executed = await this.executor.execute(block, commit, this.chain.ledger, this.executionContext(block.number));
     // Adopt: one synchronous step from here to the end of the block's effects.
     this.chain.adopt(executed.head, executed.draft);
     if (executed.nextSet) {
@@ -247,11 +251,10 @@ export class ConsensusNode {
     }
     this.evidence.markIncluded(block.evidence, block.number);
     this.mempool.prune(this.chain.ledger, executed.outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
-    const executionMs = this.now() - t0;
     this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents);
     const m = this.deps.metrics;
     if (m) {
-      m.blockExecutionSeconds.observe(executionMs / 1000);
+      m.blockExecutionSeconds.observe((this.now() - t0) / 1000);
       m.finalizedExtrinsics.inc(block.extrinsics.length);
       m.finalizedHeight.set(block.number);
     }

@@ -68,6 +68,8 @@ export class ConsensusState {
   private readonly votes = new VoteBook();
   private readonly future = new FutureInbox();
   private readonly ownProposals = new Map<number, Uint8Array>();
+  /** Blocks proposed at this height (verified), two per round at most: the values an honest vote can name. */
+  private readonly proposed = new Map<number, string[]>();
   /** Rounds the current height has entered (1 = decided in its first round). */
   roundsThisHeight = 0;
 
@@ -101,6 +103,7 @@ export class ConsensusState {
     this.bftHeight = height;
     this.votes.reset(height);
     this.ownProposals.clear();
+    this.proposed.clear();
     this.heightStartedAt = this.d.now();
     const p = this.d.params;
     this.bft = new HeightConsensus<Block>(
@@ -202,6 +205,7 @@ export class ConsensusState {
       body: encodeBody(p.value),
     });
     this.ownProposals.set(p.round, msg);
+    this.noteProposed(p.round, p.value.hash);
     this.d.transport.publish('proposal', msg);
   }
 
@@ -247,6 +251,12 @@ export class ConsensusState {
     this.d.later(wait, () => this.d.enqueue(() => this.startHeight()));
   }
 
+  /** A proposer that signs many blocks for one round gets two of them remembered, not all. */
+  private noteProposed(round: number, hash: string): void {
+    const hashes = this.proposed.get(round) ?? [];
+    if (hashes.length < 2 && !hashes.includes(hash)) this.proposed.set(round, [...hashes, hash]);
+  }
+
   // ---------------------------------------------------------------- gossip in
 
   onProposalMessage(data: Uint8Array): void {
@@ -266,6 +276,7 @@ export class ConsensusState {
     const height = this.nextHeight;
     if (m.height < height) return;
     if (m.height > height || !this.bft) return this.ahead(toHex(key), { kind: 'proposal', height: m.height, data });
+    this.noteProposed(m.round, block.hash);
     this.d.mempool.prevalidate(block);
     this.apply(this.bft.onProposal({ height: m.height, round: m.round, value: block, validRound: m.validRound, proposer: m.proposer }));
   }
@@ -289,7 +300,8 @@ export class ConsensusState {
     }
     if (v.height > height || !this.bft) return this.ahead(toHex(key), { kind: 'vote', height: v.height, data });
     // Nothing is stored for a round the machine would not keep (CometBFT's peerCatchupRounds).
-    if (!this.bft.admits(v.validator, v.round) || !this.votes.add(v, v.signature)) return;
+    const mayMatter = v.blockHash === null || [...this.proposed.values()].some((hashes) => hashes.includes(v.blockHash!));
+    if (!this.bft.admits(v.validator, v.round) || !this.votes.add(v, v.signature, mayMatter)) return;
     this.apply(this.bft.onVote({ type: v.type, height: v.height, round: v.round, blockHash: v.blockHash, validator: v.validator }));
   }
 

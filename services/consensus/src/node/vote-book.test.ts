@@ -14,6 +14,7 @@ describe('bounded vote buffers', () => {
     for (let i = 0; i < 1_000; i++) assert.equal(book.add(vote(`0x${i}`), sig), false);
     assert.equal(book.size, 2);
     assert.equal(book.add({ ...vote('0xaa'), height: 6 }, sig), false, 'another height');
+    assert.equal(book.add(vote('0xproposed'), sig, true), true, 'the real vote for a proposed block still counts after forged variants');
   });
 
   it('buffers at most a few messages per validator for the next height', () => {

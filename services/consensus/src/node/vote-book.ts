@@ -38,14 +38,18 @@ export class VoteBook {
     return this.signatures.get(voteKey(v));
   }
 
-  /** Keeps a verified vote's signature; false when the vote is of another height or its slot is full. */
-  add(v: Vote, signature: Uint8Array): boolean {
+  /**
+   * Keeps a verified vote's signature; false when the vote is of another height or its slot is full.
+   * `mayMatter`: a vote for nil or for a block proposed at this height is kept even past the cap, so an
+   * equivocator's forged variants arriving first cannot crowd out its real vote (bounded by the proposals).
+   */
+  add(v: Vote, signature: Uint8Array, mayMatter = false): boolean {
     if (v.height !== this.height) return false;
     const key = voteKey(v);
     if (this.signatures.has(key)) return true;
     const slot = slotOf(v);
     const n = this.perSlot.get(slot) ?? 0;
-    if (n >= MAX_PER_SLOT) return false;
+    if (n >= MAX_PER_SLOT && !mayMatter) return false;
     this.perSlot.set(slot, n + 1);
     this.signatures.set(key, signature);
     return true;

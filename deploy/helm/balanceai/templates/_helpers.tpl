@@ -65,6 +65,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (not .Values.nats.enabled) (not .Values.nats.url) -}}
 {{- fail "nats.url is required when nats.enabled is false" -}}
 {{- end -}}
+{{- if and .Values.nats.tls.enabled (not .Values.nats.tls.existingSecret) -}}
+{{- fail "nats.tls.existingSecret (a Secret with tls.crt, tls.key and ca.crt) is required when nats.tls.enabled is true" -}}
+{{- end -}}
 {{- if and (not (include "balanceai.genesis.fromConfigMap" .)) (ne .Values.validators.keys.source "devnet") -}}
 {{- fail "set genesis.json (--set-file genesis.json=genesis.json) or genesis.existingConfigMap: only devnet keys may generate their genesis" -}}
 {{- end -}}
@@ -141,13 +144,23 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 {{- end }}
 - name: DATABASE_URL
   value: {{ include "balanceai.databaseUrl" .ctx | quote }}
-- name: NATS_URL
-  value: {{ include "balanceai.natsUrl" .ctx | quote }}
 - name: BAI_GENESIS_FILE
   value: /etc/balanceai/genesis/genesis.json
 {{- if has .service (list "validator" "consensus") }}
 - name: BAI_VALIDATOR_KEY_FILE
   value: /var/run/balanceai/keys/validator.key
+# Only consensus talks to NATS, as this validator's own user; the validator-key init container copied
+# its password (key validator-<ordinal> of the NATS auth Secret) into an in-memory volume.
+- name: NATS_URL
+  value: {{ include "balanceai.natsUrl" .ctx | quote }}
+- name: NATS_USER
+  value: validator-$(BAI_POD_INDEX)
+- name: NATS_PASSWORD_FILE
+  value: /var/run/balanceai/nats/password
+{{- with include "balanceai.nats.caFile" .ctx }}
+- name: NATS_TLS_CA_FILE
+  value: {{ . }}
+{{- end }}
 {{- $modules := list }}
 {{- range $name, $m := $v.modules }}
 {{- if $m.enabled }}
@@ -209,7 +222,7 @@ livenessProbe:
   {{- toYaml $v.livenessProbe | nindent 2 }}
 {{- end -}}
 
-{{/* Volume mounts of a node container; pass (dict "withKey" bool) */}}
+{{/* Volume mounts of a node container; pass (dict "ctx" $ "withKey" bool): the key and NATS credentials go to consensus only */}}
 {{- define "balanceai.validator.volumeMounts" -}}
 - name: genesis
   mountPath: /etc/balanceai/genesis
@@ -218,6 +231,10 @@ livenessProbe:
 - name: keys
   mountPath: /var/run/balanceai/keys
   readOnly: true
+- name: nats-credentials
+  mountPath: /var/run/balanceai/nats
+  readOnly: true
+{{- include "balanceai.nats.caVolumeMount" .ctx }}
 {{- end }}
 - name: module-token
   mountPath: /var/run/balanceai/module-token

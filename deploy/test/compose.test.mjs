@@ -192,9 +192,15 @@ describe('docker-compose.yml coherence', () => {
   });
 
   test('NATS runs JetStream and its healthcheck uses the monitoring port', () => {
+    // the server's settings are in its mounted configuration file (users: nats-auth.test.mjs)
     const args = services.nats.command;
-    assert.ok(args.includes('-js'));
-    const monitorPort = args[args.indexOf('-m') + 1];
+    const confPath = args[args.indexOf('-c') + 1];
+    const mount = services.nats.volumes.find((v) => v.split(':')[1] === confPath);
+    assert.ok(mount, `nats does not mount ${confPath}`);
+    const conf = readFileSync(join(root, mount.split(':')[0]), 'utf8');
+    assert.match(conf, /^jetstream \{/m);
+    const monitorPort = conf.match(/^http_port: (\d+)$/m)?.[1];
+    assert.ok(monitorPort, 'nats.conf sets no monitoring port');
     assert.match(healthTestText(services.nats), new RegExp(`:${monitorPort}/healthz`));
   });
 

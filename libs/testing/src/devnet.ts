@@ -9,6 +9,7 @@ import pg from 'pg';
 import { devGenesis, genesisToJson, type Genesis } from '@balanceai/chain';
 import { freePort, waitFor } from './ports.js';
 import { startNats, type NatsServer } from './nats.js';
+import { TcpLink } from './tcp-link.js';
 import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
 
 const run = promisify(execFile);
@@ -91,6 +92,7 @@ export class Devnet {
   readonly emissionsPorts: number[] = [];
   readonly modulePorts: Array<Record<string, number>> = [];
   private stopping = false;
+  private readonly natsLinks: TcpLink[] = [];
   private modules: Array<'emissions' | 'staking'> = ['emissions'];
   private template = '';
 
@@ -194,13 +196,26 @@ export class Devnet {
       BAI_GENESIS_FILE: this.genesisFile,
       BAI_VALIDATOR_KEY: validatorKey,
       DATABASE_URL: dbUrl,
-      NATS_URL: await this.nats.urlFor(`validator-${i}`, 'validator'),
+      NATS_URL: await this.natsThroughLink(i, await this.nats.urlFor(`validator-${i}`, 'validator')),
       BAI_GRPC_HOST: '127.0.0.1',
       BAI_GRPC_PORT: String(grpcPort),
       BAI_HTTP_PORT: String(httpPort),
       BAI_MODULES: this.modules.map((m) => `${m}=127.0.0.1:${ports[m]}`).join(','),
       BAI_MODULE_TOKEN: moduleToken,
     });
+  }
+
+  /** Validator i reaches NATS through a relay the tests can cut (disconnectNats). */
+  private async natsThroughLink(i: number, url: string): Promise<string> {
+    const u = new URL(url);
+    this.natsLinks[i] ??= await TcpLink.open(u.hostname, Number(u.port));
+    u.port = String(this.natsLinks[i]!.port);
+    return u.toString().replace(/\/$/, '');
+  }
+
+  /** Cuts validator i off NATS (its connections dropped, reconnects refused) for `ms`. */
+  disconnectNats(i: number, ms: number): void {
+    this.natsLinks[i]!.cut(ms);
   }
 
   /**
@@ -319,6 +334,7 @@ export class Devnet {
       }),
     );
     for (const c of all) c.log.end();
+    await Promise.all(this.natsLinks.map((l) => l.close()));
     await this.nats.stop();
     await this.postgres.stop();
     if (this.ownsDir && existsSync(this.dir) && !process.env.BAI_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });

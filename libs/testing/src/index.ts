@@ -5,3 +5,4 @@ export * from './postgres.js';
 export * from './devnet.js';
 export * from './byzantine.js';
 export * from './grpc-client.js';
+export * from './chaos/index.js';

@@ -1,0 +1,3 @@
+export * from './invariants.js';
+export * from './transfer-load.js';
+export * from './runner.js';

@@ -2,7 +2,7 @@ import { ScaleReader, ScaleWriter, type KeyPair } from '@balanceai/chain';
 import type { LockState, Vote } from '../bft/index.js';
 import { decodeBlock, encodeBody, type Block } from '../block/block.js';
 import { proposalSignBytes, voteSignBytes, type SignedVote } from '../block/votes.js';
-import type { SignerStateRow } from '../store/store.js';
+import type { NodeStore, SignerStateRow } from '../store/store.js';
 
 /** The signer state on disk does not decode: starting would risk a double sign. */
 export class SignerStateCorrupt extends Error {}
@@ -10,16 +10,8 @@ export class SignerStateCorrupt extends Error {}
 /** A request to sign at or below a height/round/step already signed: refused (CometBFT privval). */
 export class DoubleSignRefused extends Error {}
 
-export interface SignerStore {
-  saveSignerState(s: {
-    height: number;
-    round: number;
-    step: number;
-    lockedRound: number;
-    validRound: number;
-    blocks?: { locked: Uint8Array | null; valid: Uint8Array | null };
-  }): Promise<void>;
-}
+/** Where the signer state is written before a vote leaves. */
+export type SignerStore = Pick<NodeStore, 'saveSignerState'>;
 
 const STEP = { proposal: 1, prevote: 2, precommit: 3 } as const;
 

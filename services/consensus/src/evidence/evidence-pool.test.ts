@@ -13,8 +13,9 @@ describe('evidence pool', () => {
   it('proposes an offence once, and never again after a block included it', () => {
     const pool = new EvidencePool();
     const e = evidence(1, 10);
-    assert.equal(pool.add(e, 11), true);
+    assert.equal(pool.add(e, 10), true);
     assert.equal(pool.add(e, 11), false, 'same offence twice');
+    assert.equal(pool.forProposal(10).length, 0, 'not in a block of the offence height itself (a later round): every validator would refuse it');
     assert.equal(pool.forProposal(12).length, 1);
     pool.markIncluded([e], 12);
     assert.equal(pool.forProposal(13).length, 0);

@@ -66,10 +66,10 @@ export class EvidencePool {
     this.included.set(id, height);
   }
 
-  /** Evidence for the next proposal: the oldest offences first, none too old for `height`. */
+  /** Evidence for a proposal at `height`: offences of earlier heights only, none too old, the oldest first. */
   forProposal(height: number): Evidence[] {
     return [...this.pending.values()]
-      .filter((e) => !tooOld(e.first.height, height))
+      .filter((e) => e.first.height < height && !tooOld(e.first.height, height))
       .sort((a, b) => a.first.height - b.first.height)
       .slice(0, MAX_EVIDENCE_PER_BLOCK);
   }

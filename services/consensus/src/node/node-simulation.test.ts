@@ -5,6 +5,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ONE_BAI, cryptoReady, decodeExtrinsic, encodeTransfer, keyFromUri, signExtrinsic, toHex, type KeyPair } from '@balanceai/chain';
 import { PersistFailure } from '../execution/block-executor.js';
+import { voteSignBytes } from '../block/votes.js';
 import { encodeVoteMessage } from './wire.js';
 import { SimCluster } from './node-simulation.testkit.js';
 
@@ -114,6 +115,38 @@ describe('whole nodes on a simulated network', () => {
     const ledger = c.nodes[1]!.committed.ledger;
     assert.equal(ledger.get(toHex(alice.publicKey)).nonce, 10);
     assert.equal(ledger.get(toHex(alice.publicKey)).free, c.nodes[0]!.committed.ledger.get(toHex(alice.publicKey)).free);
+    await c.stopAll();
+  });
+
+  it('a validator that double-votes in the running height is punished once, in a later block, and the chain goes on', async () => {
+    const c = new SimCluster(4, 55);
+    await c.startAll();
+    await c.clock.run(3_000);
+    const byzantine = c.net.transport(98);
+    const key = keyFromUri('//validator//3', 'ed25519');
+    for (let k = 0; k < 3; k++) {
+      const height = c.height(0) + 1;
+      const round = c.nodes[0]!.consensusRound;
+      for (const fill of [0xa1, 0xb2]) {
+        const v = { type: 'prevote' as const, height, round, validator: 3, blockHash: toHex(new Uint8Array(32).fill(fill + k)) };
+        byzantine.publish('vote', encodeVoteMessage({ ...v, signature: key.sign(voteSignBytes(c.genesisHash, v)) }));
+      }
+      // The height must go to later rounds while the offence is pending: its proposers then hold
+      // evidence of the very height they propose for (which every validator refuses in a block).
+      await c.clock.run(100);
+      c.net.partition([[0], [1], [2], [3]]);
+      await c.clock.run(3_000);
+      c.net.heal();
+      await c.clock.run(2_000);
+    }
+    const before = c.height(0);
+    await c.clock.run(10_000);
+    assert.ok(c.height(0) >= before + 20, `no stall after the offence: ${before} → ${c.height(0)}`);
+    const included = c.stores[0]!.includedOffences();
+    assert.ok(included.size >= 1, 'the offence is in a block');
+    for (const i of [1, 2, 3]) assert.deepEqual(c.stores[i]!.includedOffences(), included, 'in the same block everywhere, once');
+    assertConsistent(c, [0, 1, 2, 3]);
+    assert.deepEqual(c.halts, []);
     await c.stopAll();
   });
 

@@ -224,6 +224,10 @@ export class MemoryStore implements NodeStore {
   async moduleRequest() {
     return null;
   }
+  /** Offence id → the height of the block that included it. */
+  includedOffences(): Map<string, number> {
+    return new Map([...this.evidence].filter(([, e]) => e.includedIn !== null).map(([id, e]) => [id, e.includedIn!]));
+  }
 }
 
 function hexBytes(hex: string): Uint8Array {

@@ -67,12 +67,23 @@ export function doubleApplied(net: Devnet, i: number): Promise<string[]> {
   });
 }
 
-/** Hashes of the extrinsics applied in validator i's blocks after `afterHeight`, and its top height. */
+/** Hashes of the extrinsics applied in validator i's blocks in (afterHeight, top], and that top height. */
 export function appliedSince(net: Devnet, i: number, afterHeight: number): Promise<{ hashes: string[]; top: number }> {
   return withValidatorDb(net, i, async (c) => {
-    const r = await c.query<{ hash: Buffer; h: string }>('SELECT hash, height::text AS h FROM consensus.extrinsic_result WHERE applied AND height > $1', [afterHeight]);
-    const top = await c.query<{ h: string }>('SELECT height::text AS h FROM consensus.chain_state');
-    return { hashes: r.rows.map((row) => toHex(row.hash)), top: Number(top.rows[0]!.h) };
+    // The top first, then the results up to it: a block committed in between waits for the next scan.
+    const top = Number((await c.query<{ h: string }>('SELECT height::text AS h FROM consensus.chain_state')).rows[0]!.h);
+    const r = await c.query<{ hash: Buffer }>('SELECT hash FROM consensus.extrinsic_result WHERE applied AND height > $1 AND height <= $2', [afterHeight, top]);
+    return { hashes: r.rows.map((row) => toHex(row.hash)), top };
+  });
+}
+
+/** Of `hashes`, those applied in validator i's chain. */
+export function appliedAmong(net: Devnet, i: number, hashes: string[]): Promise<Set<string>> {
+  return withValidatorDb(net, i, async (c) => {
+    const r = await c.query<{ hash: Buffer }>('SELECT DISTINCT hash FROM consensus.extrinsic_result WHERE applied AND hash = ANY($1::bytea[])', [
+      hashes.map((h) => Buffer.from(h.slice(2), 'hex')),
+    ]);
+    return new Set(r.rows.map((row) => toHex(row.hash)));
   });
 }
 

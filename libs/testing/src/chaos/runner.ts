@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Devnet } from '../devnet.js';
-import { appliedSince, doubleApplied, forks, health, ledgerViolations, memory } from './invariants.js';
+import { appliedAmong, appliedSince, doubleApplied, forks, health, ledgerViolations, memory } from './invariants.js';
 import { TransferLoad, type LoadFigures } from './transfer-load.js';
 
 export type Perturbation = 'kill' | 'pause' | 'restart' | 'disconnect-nats' | 'kill-module' | 'fail-postgres';
@@ -193,6 +193,10 @@ export async function runChaos(net: Devnet, opts: ChaosOptions): Promise<ChaosRe
   await observe();
   clearInterval(refresher);
 
+  // Ground truth for what the running scan did not see final: the store of the highest validator.
+  const final = await health(net);
+  const top = final.reduce((best, h) => ((h.height ?? -1) > (final[best]!.height ?? -1) ? h.validator : best), 0);
+  await load.settle(await appliedAmong(net, top, load.pendingHashes()));
   const doubled = new Set<string>();
   for (let i = 0; i < net.validators.length; i++) for (const h of await doubleApplied(net, i)) doubled.add(h);
   const end = (await health(net)).reduce((m, h) => Math.max(m, h.height ?? 0), 0);

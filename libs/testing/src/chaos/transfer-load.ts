@@ -146,6 +146,10 @@ export class TransferLoad {
     }
   }
 
+  pendingHashes(): string[] {
+    return [...this.accepted.keys()].filter((h) => !this.final.has(h));
+  }
+
   get pending(): number {
     return this.accepted.size - this.final.size;
   }

@@ -103,18 +103,23 @@ export class Ledger {
   /** Sum of all balances: must always equal total issuance (checked by tests and at start-up). */
   sumOfBalances(): bigint {
     let s = 0n;
-    for (const [, a] of this.entries()) s += a.free + a.reserved;
+    for (const a of this.live().values()) s += a.free + a.reserved;
     return s;
   }
 
   entries(): Array<[string, AccountData]> {
-    if (!this.base) return [...(this.accounts as Map<string, AccountData>).entries()].sort(byId);
-    const merged = new Map(this.base.entries());
+    return [...this.live()].sort(byId);
+  }
+
+  /** Every existing account, unsorted (a draft: its base's with its own changes over them). Sorted once by the caller. */
+  private live(): Map<string, AccountData> {
+    if (!this.base) return this.accounts as Map<string, AccountData>;
+    const merged = new Map(this.base.live());
     for (const [id, a] of this.accounts) {
       if (a) merged.set(id, a);
       else merged.delete(id);
     }
-    return [...merged.entries()].sort(byId);
+    return merged;
   }
 
   /**

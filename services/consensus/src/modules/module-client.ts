@@ -80,7 +80,7 @@ export class ModuleClient {
  * unreachable, too slow, or an internal failure such as its database being down. A refusal (a replay
  * mismatch, a bad token, a contract violation) is a fault.
  */
-export function isUnreachable(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   const code = (err as { code?: number }).code;
   return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */ || code === 13 /* INTERNAL */;
 }

@@ -5,7 +5,7 @@ import { ERROR_CODE_METADATA_KEY, inSpan } from '@balanceai/platform';
 import { moduleV1 } from '@balanceai/contracts';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
 import type { ExtrinsicOutcome } from '../ledger/executor.js';
-import { ModuleClient, isUnreachable } from './module-client.js';
+import { ModuleClient, isTransient } from './module-client.js';
 import { applyModuleTransfers, ModuleFault, type ModuleTransfer } from './transfers.js';
 
 /** The fixed execution order of ARCHITECTURE.md §3, whatever order the operator lists them in. */
@@ -98,7 +98,7 @@ export class ModuleSet {
       try {
         return await fn();
       } catch (err) {
-        if (!isUnreachable(err)) throw new ModuleFault(`module ${m.name} failed ${what}: ${(err as Error).message}`);
+        if (!isTransient(err)) throw new ModuleFault(`module ${m.name} failed ${what}: ${(err as Error).message}`);
         if (this.isStopped()) throw new ModuleFault(`stopping while waiting for module ${m.name}`);
         if (Date.now() - lastLog > 5_000) {
           lastLog = Date.now();

@@ -84,9 +84,9 @@ export class ConsensusNode {
     this.mempool = new Mempool(deps.genesis.params.mempoolMaxTxs);
     this.timers = new Timers(deps.scheduler ?? realScheduler);
     this.now = () => this.timers.scheduler.now();
-    const nats = () => deps.nats ?? (() => { throw new Error('a NATS connection is required'); })();
-    this.transport = deps.transport ?? new NatsTransport(nats(), this.chainId);
-    this.publisher = deps.events ?? new FinalizedPublisher(nats(), this.chainId);
+    if (!deps.nats && (!deps.transport || !deps.events)) throw new Error('a NATS connection is required without both a transport and an event sink');
+    this.transport = deps.transport ?? new NatsTransport(deps.nats!, this.chainId);
+    this.publisher = deps.events ?? new FinalizedPublisher(deps.nats!, this.chainId);
     this.liveness = new Liveness(deps.genesisHash, this.now);
   }
 

@@ -12,3 +12,4 @@ export * from './genesis.js';
 export * from './module-account.js';
 export * from './staking-calls.js';
 export * from './genesis-staking.js';
+export * from './storage-keys.js';

@@ -9,10 +9,16 @@ export const MODULE_TOKEN_METADATA_KEY = 'authorization';
 /** Shorter tokens are refused at start-up: 32 characters is the least that `openssl rand -hex 32` (64) clears. */
 export const MIN_MODULE_TOKEN_LENGTH = 32;
 
-/** The ModuleRuntimeService methods: only the validator that owns the module may call them. */
-const GUARDED_PREFIX = `/${moduleV1.BALANCEAI_MODULE_V1_PACKAGE_NAME}.${moduleV1.MODULE_RUNTIME_SERVICE_NAME}/`;
+/**
+ * The services only the validator that owns the module may call: ModuleRuntimeService (it changes balances)
+ * and ModuleStorageService (the plan gives it the same caller; consensus is the only reader, the gateway
+ * reaches module storage through it).
+ */
+const GUARDED_PREFIXES = [moduleV1.MODULE_RUNTIME_SERVICE_NAME, moduleV1.MODULE_STORAGE_SERVICE_NAME].map(
+  (service) => `/${moduleV1.BALANCEAI_MODULE_V1_PACKAGE_NAME}.${service}/`,
+);
 
-/** The metadata a ModuleRuntimeService client attaches to every call. */
+/** The metadata a ModuleRuntimeService / ModuleStorageService client attaches to every call. */
 export function moduleTokenMetadata(token: string, metadata: Metadata = new Metadata()): Metadata {
   metadata.set(MODULE_TOKEN_METADATA_KEY, `Bearer ${token}`);
   return metadata;
@@ -31,14 +37,14 @@ export function moduleTokenMatches(expected: string, metadata: Metadata): boolea
 }
 
 /**
- * A gRPC server interceptor that refuses every ModuleRuntimeService call without the module's token before
- * the request is even decoded: UNAUTHENTICATED with `bai-error-code: MODULE_UNAUTHENTICATED`. The module's
+ * A gRPC server interceptor that refuses every ModuleRuntimeService and ModuleStorageService call without the
+ * module's token before the request is even decoded: UNAUTHENTICATED with `bai-error-code: MODULE_UNAUTHENTICATED`. The module's
  * query API and grpc.health.v1 stay open (the gateway reads them; they change nothing).
  */
 export function moduleTokenInterceptor(token: string): ServerInterceptor {
   if (token.length < MIN_MODULE_TOKEN_LENGTH) throw new Error(`the module token must be at least ${MIN_MODULE_TOKEN_LENGTH} characters`);
   return (method, call: ServerInterceptingCallInterface) => {
-    if (!method.path.startsWith(GUARDED_PREFIX)) return new ServerInterceptingCall(call);
+    if (!GUARDED_PREFIXES.some((prefix) => method.path.startsWith(prefix))) return new ServerInterceptingCall(call);
     return new ServerInterceptingCall(call, {
       start: (next) => {
         next({

@@ -9,6 +9,7 @@ import { LOADER_OPTIONS } from './codec.js';
 import { GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, GRPC_HEALTH_PROTO_DIR } from '@balanceai/platform';
 import type { ModuleRuntime } from './module-runtime.js';
 import { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController } from './runtime.controller.js';
+import { ModuleStorageController } from './storage.controller.js';
 
 export interface ModuleHostOptions {
   /** Builds the runtime (loads genesis, opens the repository, ModuleRuntime.open). */
@@ -25,13 +26,13 @@ class RuntimeCloser implements OnApplicationShutdown {
   }
 }
 
-/** A Nest module serving ModuleRuntimeService, /healthz and /readyz around one ModuleRuntime. */
+/** A Nest module serving ModuleRuntimeService, ModuleStorageService, /healthz and /readyz around one ModuleRuntime. */
 @Module({})
 export class ModuleHostModule {
   static forRoot(options: ModuleHostOptions): DynamicModule {
     return {
       module: ModuleHostModule,
-      controllers: [ModuleRuntimeController, ModuleHealthController, ...(options.controllers ?? [])],
+      controllers: [ModuleRuntimeController, ModuleStorageController, ModuleHealthController, ...(options.controllers ?? [])],
       providers: [
         { provide: MODULE_RUNTIME, useFactory: options.runtime.useFactory, inject: options.runtime.inject ?? [] },
         RuntimeCloser,
@@ -54,14 +55,14 @@ export interface ListenOptions {
   grpcPort: number;
   httpHost: string;
   httpPort: number;
-  /** The validator's module token: ModuleRuntimeService calls without it are refused (UNAUTHENTICATED). */
+  /** The validator's module token: ModuleRuntimeService / ModuleStorageService calls without it are refused (UNAUTHENTICATED). */
   moduleToken: string;
   /** Contracts served besides balanceai.module.v1 (the module's query API). */
   contracts?: GrpcContract[];
   logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose' | 'fatal'>;
 }
 
-/** Starts a module service: gRPC (ModuleRuntimeService + the module's contracts) and HTTP health. */
+/** Starts a module service: gRPC (ModuleRuntimeService, ModuleStorageService + the module's contracts) and HTTP health. */
 export async function startModuleApp(root: DynamicModule, listen: ListenOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter(), {
     logger: listen.logger ?? ['log', 'warn', 'error'],

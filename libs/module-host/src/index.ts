@@ -2,6 +2,10 @@
 // balanceai.module.v1.ModuleRuntimeService with replay and idempotent commit (README.md).
 export * from './state-machine.js';
 export { ModuleRuntime } from './module-runtime.js';
+export { EMPTY_STORAGE, storageView, type ModuleStorageView, type StorageEntryBytes } from './storage-view.js';
+export { STATE_WINDOW, StateWindow } from './state-window.js';
+export { MAX_STORAGE_KEYS_PAGE, MAX_STORAGE_KEY_BYTES, MAX_STORAGE_READ_KEYS, ModuleStorage, windowSource, type StorageSource } from './module-storage.js';
+export { ModuleStorageController } from './storage.controller.js';
 export { LOADER_OPTIONS, canonicalJson, protoResponseCodec, type ResponseCodec } from './codec.js';
 export { hexToBytes, parseAccount, parseAmount, parseHex, parseUint64 } from './parse.js';
 export { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController, toRpcException } from './runtime.controller.js';

@@ -5,6 +5,7 @@ import type { moduleV1 } from '@balanceai/contracts';
 import { DomainError } from '@balanceai/platform';
 import { protoResponseCodec } from './codec.js';
 import { ModuleRuntime } from './module-runtime.js';
+import { storageView } from './storage-view.js';
 import type { CommittedBlock, CommittedState, ModuleRepository, ModuleStateMachine, StoredResponse } from './state-machine.js';
 
 // A toy module: each call deposits `args[0]` base units from its signer into the pot; each block mints 1 unit.
@@ -282,5 +283,44 @@ describe('ModuleRuntime', () => {
       errorCode: 'UNKNOWN_CALL',
       errorMessage: 'toy has no calls',
     });
+  });
+});
+
+describe('ModuleRuntime storage window', () => {
+  // The toy's storage: one entry, key 0x01, value the deposited total as one byte.
+  const withStorage = () => ({ ...toyMachine(), storage: (s: ToyState) => storageView([[Uint8Array.of(1), Uint8Array.of(Number(s.deposited))]]) });
+  const read = (runtime: ModuleRuntime<ToyState>, height: number) => runtime.storage.readStorage({ height: String(height), keys: ['0x01'] }).entries[0]!.value;
+
+  it('serves the state of each committed height, genesis included, and not the pending one', async () => {
+    const runtime = await ModuleRuntime.open(withStorage(), new MemoryRepository(), codec);
+    await run(runtime, 1, [5]);
+    await run(runtime, 2, [7]);
+    await runtime.executeBlock(request(3, { calls: [9] }));
+    assert.deepEqual([read(runtime, 0), read(runtime, 1), read(runtime, 2)], ['0x00', '0x05', '0x0c']);
+    assert.throws(() => read(runtime, 3), (err: unknown) => err instanceof DomainError && err.code === 'HEIGHT_NOT_COMMITTED');
+    await runtime.commit({ height: '3' });
+    assert.equal(read(runtime, 3), '0x15');
+  });
+
+  it('drops heights past the window, and after a restart holds only the loaded height', async () => {
+    const repo = new MemoryRepository();
+    const runtime = await ModuleRuntime.open(withStorage(), repo, codec, { stateWindow: 3 });
+    for (let h = 1; h <= 5; h++) await run(runtime, h, [1]);
+    assert.equal(read(runtime, 3), '0x03');
+    assert.throws(() => read(runtime, 2), (err: unknown) => err instanceof DomainError && err.code === 'STATE_DISCARDED');
+    const restarted = await ModuleRuntime.open(withStorage(), repo, codec, { stateWindow: 3 });
+    assert.equal(read(restarted, 5), '0x05');
+    assert.throws(() => read(restarted, 4), (err: unknown) => err instanceof DomainError && err.code === 'STATE_DISCARDED');
+    await run(restarted, 6, [1]);
+    assert.deepEqual([read(restarted, 5), read(restarted, 6)], ['0x05', '0x06']);
+  });
+
+  it('keeps a committed height readable after the commit was adopted from a failed acknowledgement', async () => {
+    const repo = new MemoryRepository();
+    const runtime = await ModuleRuntime.open(withStorage(), repo, codec);
+    await runtime.executeBlock(request(1, { calls: [4] }));
+    repo.failAfterPersist = true;
+    await runtime.commit({ height: '1' });
+    assert.equal(read(runtime, 1), '0x04');
   });
 });

@@ -2,7 +2,9 @@ import { toHex } from '@balanceai/chain';
 import type { moduleV1 } from '@balanceai/contracts';
 import { DomainError } from '@balanceai/platform';
 import { canonicalJson, protoResponseCodec, type ResponseCodec } from './codec.js';
+import { ModuleStorage, windowSource } from './module-storage.js';
 import { parseCheckTxRequest, parseExecuteBlockRequest, parseUint64 } from './parse.js';
+import { STATE_WINDOW, StateWindow } from './state-window.js';
 import type { CommittedState, ExecuteBlockInput, ExecuteBlockOutput, ModuleRepository, ModuleStateMachine } from './state-machine.js';
 
 // TransferKind values of the contract (enums: Number on the wire).
@@ -46,23 +48,36 @@ export class ModuleRuntime<S> {
   private readonly genesisRoot: Uint8Array;
   private pending: Pending<S> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The committed states storage reads may ask for: the loaded height, then one more per Commit. */
+  private readonly window: StateWindow<S>;
+  /** ModuleStorageService over the window and the machine's storage(). */
+  readonly storage: ModuleStorage<S>;
 
   private constructor(
     readonly machine: ModuleStateMachine<S>,
     private readonly repository: ModuleRepository<S>,
     private readonly codec: ResponseCodec,
     committed: CommittedState<S> | null,
+    windowSize: number,
   ) {
     const initial = machine.initialState();
     this.genesisRoot = machine.root(initial);
     this.committed = committed ?? { height: 0n, root: this.genesisRoot, state: initial };
+    this.window = new StateWindow<S>(windowSize);
+    this.window.push(this.committed.height, this.committed.state);
+    this.storage = new ModuleStorage(windowSource(this.window, machine.storage?.bind(machine)));
   }
 
   /** Loads the last committed state and checks that it still hashes to its stored root. */
-  static async open<S>(machine: ModuleStateMachine<S>, repository: ModuleRepository<S>, codec: ResponseCodec = protoResponseCodec()): Promise<ModuleRuntime<S>> {
+  static async open<S>(
+    machine: ModuleStateMachine<S>,
+    repository: ModuleRepository<S>,
+    codec: ResponseCodec = protoResponseCodec(),
+    opts: { stateWindow?: number } = {},
+  ): Promise<ModuleRuntime<S>> {
     const loaded = await repository.load();
     if (loaded) ModuleRuntime.assertRoot(machine, loaded);
-    return new ModuleRuntime(machine, repository, codec, loaded);
+    return new ModuleRuntime(machine, repository, codec, loaded, opts.stateWindow ?? STATE_WINDOW);
   }
 
   private static assertRoot<S>(machine: ModuleStateMachine<S>, c: CommittedState<S>): void {
@@ -79,6 +94,11 @@ export class ModuleRuntime<S> {
   /** The committed state (read-only use: queries). */
   get committedState(): S {
     return this.committed.state;
+  }
+
+  /** The state committed at `height` while it is in the window (STATE_DISCARDED / HEIGHT_NOT_COMMITTED). */
+  stateAt(height: bigint): S {
+    return this.window.at(height);
   }
 
   get committedRoot(): Uint8Array {
@@ -178,6 +198,7 @@ export class ModuleRuntime<S> {
       if (!stored || stored.height !== height || toHex(stored.root) !== toHex(pending.root)) throw err;
     }
     this.committed = { height, root: pending.root, state: pending.state };
+    this.window.push(height, pending.state);
     this.pending = null;
     return { height: height.toString(), root: toHex(pending.root) };
   }

@@ -1,5 +1,6 @@
 // What a module writes: a pure state machine (no Nest, no Prisma, no clock) and a repository.
 // The host (ModuleRuntime) turns them into the ModuleRuntimeService contract with replay and idempotency.
+import type { ModuleStorageView } from './storage-view.js';
 
 /** A JSON value an event may carry; bigints become decimal strings in the canonical encoding. */
 export type EventData = string | number | boolean | bigint | null | readonly EventData[] | { readonly [key: string]: EventData };
@@ -111,6 +112,12 @@ export interface ModuleStateMachine<S> {
   root(state: S): Uint8Array;
   /** Mempool validation of one call; without it every call is refused as UNKNOWN_CALL. */
   checkTx?(input: CheckTxInput): CheckTxOutcome;
+  /**
+   * The pallet storage of a committed state under Substrate's keys, as wallets read it (`api.query.<pallet>.*`
+   * through ModuleStorageService); build it with `storageView(entries)`. Pure and deterministic like root():
+   * only what the state holds, never a clock. Without it every key reads absent.
+   */
+  storage?(state: S): ModuleStorageView;
 }
 
 /** The state after a committed height, as the repository loads it. */

@@ -89,6 +89,17 @@ export class Ledger {
     return [...this.accounts.keys()].sort().map((id) => ({ id, data: this.accounts.get(id) ?? null }));
   }
 
+  /**
+   * Each account a draft wrote, with its value in the ledger under it (null: it did not exist there):
+   * the undo record the state window keeps. Costs what the draft wrote, not the ledger's size.
+   */
+  priorValues(): Map<string, AccountData | null> {
+    if (!this.base) throw new Error('only a draft has prior values');
+    const out = new Map<string, AccountData | null>();
+    for (const id of this.accounts.keys()) out.set(id, this.base.exists(id) ? this.base.get(id) : null);
+    return out;
+  }
+
   /** Makes a draft of this ledger the live state, in one synchronous step. */
   adopt(draft: Ledger): void {
     if (draft.base !== this) throw new Error('adopting a draft of another ledger');

@@ -33,4 +33,19 @@ describe('chain view', () => {
     assert.equal(chain.height, 5);
     assert.deepEqual(chain.blockHashAt(5), new Uint8Array(32).fill(1));
   });
+
+  it('records each adopted block in the state window in the same step: the previous height keeps its values', () => {
+    const A = '0x' + '0a'.repeat(32);
+    const ledger = Ledger.fromBalances([{ id: A, free: 100n }], 1n);
+    const chain = new ChainView({ height: 4, blockHash: new Uint8Array(32), timeMs: 1, appHash: new Uint8Array(32), lastCommit: null }, ledger, [], new Uint8Array(32));
+    const draft = ledger.draft();
+    draft.set(A, { free: 60n, reserved: 0n, nonce: 1 });
+    draft.totalIssuance = 90n;
+    chain.adopt({ height: 5, blockHash: new Uint8Array(32).fill(1), timeMs: 2, appHash: new Uint8Array(32), lastCommit: null }, draft);
+    assert.deepEqual(chain.window.account(A, 4, chain.ledger), { free: 100n, reserved: 0n, nonce: 0 });
+    assert.deepEqual(chain.window.account(A, 5, chain.ledger), { free: 60n, reserved: 0n, nonce: 1 });
+    assert.equal(chain.window.totalIssuance(4, chain.ledger), 100n);
+    assert.equal(chain.window.totalIssuance(5, chain.ledger), 90n);
+    assert.equal(chain.window.heightOf('0x' + '01'.repeat(32)), 5);
+  });
 });

@@ -1,7 +1,9 @@
+import { toHex } from '@balanceai/chain';
 import { deepFreeze, type Commit } from '../block/block.js';
 import type { SignedVote } from '../block/votes.js';
 import type { ExecutionContext } from '../ledger/executor.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { StateWindow } from '../state/state-window.js';
 
 /** Substrate's BlockHashCount: the oldest birth block a mortal era may name. */
 export const RECENT_HASHES = 4096;
@@ -25,6 +27,8 @@ export interface CommittedHead {
 export class ChainView {
   private current: CommittedHead;
   private readonly recentHashes = new Map<number, Uint8Array>();
+  /** The state of the last finalized blocks (storage reads at a block hash); starts at the loaded head. */
+  readonly window: StateWindow;
 
   constructor(
     head: CommittedHead,
@@ -34,6 +38,7 @@ export class ChainView {
   ) {
     this.current = deepFreeze({ ...head });
     for (const r of recent) this.recentHashes.set(r.height, r.hash);
+    this.window = new StateWindow(head.height, toHex(head.blockHash));
   }
 
   get head(): CommittedHead {
@@ -51,7 +56,11 @@ export class ChainView {
   /** Makes an executed, persisted block the committed state, with the ledger draft it produced. */
   adopt(head: CommittedHead, draft: Ledger): void {
     if (head.height !== this.current.height + 1) throw new Error(`adopting height ${head.height} on top of ${this.current.height}`);
+    // The undo record is taken in the same synchronous step: window and ledger always agree on the head.
+    const prior = draft.priorValues();
+    const issuanceBefore = this.ledger.totalIssuance;
     this.ledger.adopt(draft);
+    this.window.record(head.height, toHex(head.blockHash), prior, issuanceBefore);
     this.current = deepFreeze({ ...head });
     this.recentHashes.set(head.height, head.blockHash);
     this.recentHashes.delete(head.height - RECENT_HASHES);

@@ -1,0 +1,128 @@
+import { ONE_BAI } from './amount.js';
+import { BALANCES_CALL, PALLET } from './extrinsic.js';
+import { type FieldSpec, type PalletDescriptor, type TypeSpec, MetaType } from './meta-types.js';
+import { ScaleWriter } from './scale.js';
+
+/* The System (frame_system) and Balances (pallet_balances) pallets, the ones the ledger itself runs. */
+
+const { AccountId32, Balance, DispatchError, DispatchInfo, EventRecord, H256, MultiAddress, AccountInfo } = MetaType;
+const T = MetaType;
+const field = (name: string, type: TypeSpec, typeName: string): FieldSpec => ({ name, type, typeName });
+const u32Bytes = (v: number) => new ScaleWriter().u32(v).finish();
+
+export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: number } = {}): PalletDescriptor {
+  return {
+    name: 'System',
+    index: PALLET.System,
+    crate: 'frame_system',
+    events: [
+      { name: 'ExtrinsicSuccess', index: 0, fields: [field('dispatch_info', DispatchInfo, 'DispatchInfo')], docs: ['An extrinsic completed successfully.'] },
+      {
+        name: 'ExtrinsicFailed',
+        index: 1,
+        fields: [field('dispatch_error', DispatchError, 'DispatchError'), field('dispatch_info', DispatchInfo, 'DispatchInfo')],
+        docs: ['An extrinsic failed.'],
+      },
+      { name: 'NewAccount', index: 3, fields: [field('account', AccountId32, 'T::AccountId')], docs: ['A new account was created.'] },
+      { name: 'KilledAccount', index: 4, fields: [field('account', AccountId32, 'T::AccountId')], docs: ['An account was reaped.'] },
+    ],
+    errors: ['InvalidSpecName', 'SpecVersionNeedsToIncrease', 'FailedToExtractRuntimeVersion', 'NonDefaultComposite', 'NonZeroRefCount', 'CallFiltered'].map(
+      (name, index) => ({ name, index }),
+    ),
+    storage: {
+      prefix: 'System',
+      items: [
+        {
+          name: 'Account',
+          modifier: 'Default',
+          kind: 'map',
+          hashers: ['Blake2_128Concat'],
+          key: AccountId32,
+          value: AccountInfo,
+          fallback: new Uint8Array(4 * 4 + 16 * 4),
+          docs: [' The full account information for a particular account ID.'],
+        },
+        { name: 'Number', modifier: 'Default', kind: 'plain', value: T.u32, fallback: new Uint8Array(4), docs: [' The current block number being processed.'] },
+        {
+          name: 'BlockHash',
+          modifier: 'Default',
+          kind: 'map',
+          hashers: ['Twox64Concat'],
+          key: T.u32,
+          value: H256,
+          fallback: new Uint8Array(32),
+          docs: [' Map of block numbers to block hashes.'],
+        },
+        { name: 'Events', modifier: 'Default', kind: 'plain', value: T.vec(EventRecord), fallback: Uint8Array.of(0), docs: [' Events deposited for the current block.'] },
+      ],
+    },
+    constants: [
+      { name: 'BlockHashCount', type: T.u32, value: u32Bytes(opts.blockHashCount ?? 4096), docs: [' Maximum number of block number to block hash mappings to keep.'] },
+      { name: 'SS58Prefix', type: T.u16, value: new ScaleWriter().u16(opts.ss58Prefix ?? 42).finish(), docs: [' The designated SS58 prefix of this chain.'] },
+    ],
+  };
+}
+
+const transferFields = [field('dest', MultiAddress, 'AccountIdLookupOf<T>'), field('value', T.compact(Balance), 'T::Balance')];
+
+export function balancesPallet(opts: { existentialDeposit?: bigint } = {}): PalletDescriptor {
+  const accountAmount = (who: string) => [field(who, AccountId32, 'T::AccountId'), field('amount', Balance, 'T::Balance')];
+  return {
+    name: 'Balances',
+    index: PALLET.Balances,
+    crate: 'pallet_balances',
+    calls: [
+      { name: 'transfer_allow_death', index: BALANCES_CALL.transfer_allow_death, fields: transferFields, docs: ['Transfer some liquid free balance to another account.'] },
+      {
+        name: 'transfer_keep_alive',
+        index: BALANCES_CALL.transfer_keep_alive,
+        fields: transferFields,
+        docs: ['Same as the transfer_allow_death call, but with a check that the transfer will not kill the origin account.'],
+      },
+    ],
+    events: [
+      { name: 'Endowed', index: 0, fields: [field('account', AccountId32, 'T::AccountId'), field('free_balance', Balance, 'T::Balance')] },
+      { name: 'DustLost', index: 1, fields: accountAmount('account') },
+      {
+        name: 'Transfer',
+        index: 2,
+        fields: [field('from', AccountId32, 'T::AccountId'), field('to', AccountId32, 'T::AccountId'), field('amount', Balance, 'T::Balance')],
+        docs: ['Transfer succeeded.'],
+      },
+      { name: 'BalanceSet', index: 3, fields: [field('who', AccountId32, 'T::AccountId'), field('free', Balance, 'T::Balance')] },
+      { name: 'Deposit', index: 7, fields: accountAmount('who') },
+      { name: 'Withdraw', index: 8, fields: accountAmount('who') },
+      { name: 'Slashed', index: 9, fields: accountAmount('who') },
+      { name: 'Minted', index: 10, fields: accountAmount('who') },
+    ],
+    errors: [
+      'VestingBalance',
+      'LiquidityRestrictions',
+      'InsufficientBalance',
+      'ExistentialDeposit',
+      'Expendability',
+      'ExistingVestingSchedule',
+      'DeadAccount',
+      'TooManyReserves',
+      'TooManyHolds',
+      'TooManyFreezes',
+      'IssuanceDeactivated',
+      'DeltaZero',
+    ].map((name, index) => ({ name, index })),
+    storage: {
+      prefix: 'Balances',
+      items: [{ name: 'TotalIssuance', modifier: 'Default', kind: 'plain', value: Balance, fallback: new Uint8Array(16), docs: [' The total units issued in the system.'] }],
+    },
+    constants: [
+      {
+        name: 'ExistentialDeposit',
+        type: Balance,
+        value: new ScaleWriter().u128(opts.existentialDeposit ?? ONE_BAI / 100n).finish(),
+        docs: [' The minimum amount required to keep an account open.'],
+      },
+    ],
+  };
+}
+
+export const SYSTEM_PALLET: PalletDescriptor = systemPallet();
+export const BALANCES_PALLET: PalletDescriptor = balancesPallet();

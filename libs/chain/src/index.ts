@@ -13,3 +13,4 @@ export * from './module-account.js';
 export * from './staking-calls.js';
 export * from './genesis-staking.js';
 export * from './storage-keys.js';
+export * from './runtime-api.js';

@@ -119,3 +119,64 @@ describe('stakingPallet() metadata', () => {
     assert.equal(theirs.method.method, 'unbond');
   });
 });
+
+describe('stakingPallet() storage', () => {
+  // polkadot-sdk's declarations (pallet-staking pallet/mod.rs): [modifier, hashers, value type as polkadot.js names it].
+  const expected: Record<string, [string, string[], string]> = {
+    ValidatorCount: ['Default', [], 'u32'],
+    MinimumValidatorCount: ['Default', [], 'u32'],
+    Bonded: ['Optional', ['Twox64Concat'], 'AccountId32'],
+    MinNominatorBond: ['Default', [], 'u128'],
+    MinValidatorBond: ['Default', [], 'u128'],
+    MinCommission: ['Default', [], 'Perbill'],
+    Ledger: ['Optional', ['Blake2_128Concat'], 'PalletStakingStakingLedger'],
+    Payee: ['Optional', ['Twox64Concat'], 'PalletStakingRewardDestination'],
+    Validators: ['Default', ['Twox64Concat'], 'PalletStakingValidatorPrefs'],
+    CounterForValidators: ['Default', [], 'u32'],
+    Nominators: ['Optional', ['Twox64Concat'], 'PalletStakingNominations'],
+    CounterForNominators: ['Default', [], 'u32'],
+    CurrentEra: ['Optional', [], 'u32'],
+    ActiveEra: ['Optional', [], 'PalletStakingActiveEraInfo'],
+    ErasStakers: ['Default', ['Twox64Concat', 'Twox64Concat'], 'SpStakingExposure'],
+    ErasStakersOverview: ['Optional', ['Twox64Concat', 'Twox64Concat'], 'SpStakingPagedExposureMetadata'],
+    ErasStakersPaged: ['Optional', ['Twox64Concat', 'Twox64Concat', 'Twox64Concat'], 'SpStakingExposurePage'],
+    ErasValidatorPrefs: ['Default', ['Twox64Concat', 'Twox64Concat'], 'PalletStakingValidatorPrefs'],
+    ErasValidatorReward: ['Optional', ['Twox64Concat'], 'u128'],
+    ErasRewardPoints: ['Default', ['Twox64Concat'], 'PalletStakingEraRewardPoints'],
+    ErasTotalStake: ['Default', ['Twox64Concat'], 'u128'],
+  };
+
+  it('declares polkadot-sdk item names, modifiers, hashers and value types, with fallbacks that decode to the type default', () => {
+    const { reg, decorated } = registry();
+    const staking = reg.metadata.pallets.find((p) => p.name.toString() === 'Staking')!;
+    const items = staking.storage.unwrap().items;
+    assert.deepEqual(items.map((i) => i.name.toString()), Object.keys(expected));
+    for (const item of items) {
+      const name = item.name.toString();
+      const [modifier, hashers, typeName] = expected[name]!;
+      const type = item.type;
+      assert.equal(item.modifier.type, modifier, `${name} modifier`);
+      assert.deepEqual(type.isMap ? type.asMap.hashers.map((h) => h.type) : [], hashers, `${name} hashers`);
+      const valueId = type.isPlain ? type.asPlain : type.asMap.value;
+      const def = reg.lookup.getTypeDef(valueId);
+      assert.equal(def.lookupName ?? def.type, typeName, `${name} value type`);
+      if (modifier === 'Default') {
+        // The fallback is what a client decodes for a missing key: the type's default value, exactly.
+        const fallback = reg.createType(reg.createLookupType(valueId), item.fallback.toU8a(true));
+        assert.equal(u8aToHex(fallback.toU8a()), u8aToHex(item.fallback.toU8a(true)), `${name} fallback decodes to its bytes`);
+        assert.equal(u8aToHex(reg.createType(reg.createLookupType(valueId)).toU8a()), u8aToHex(fallback.toU8a()), `${name} fallback is the type's default`);
+      } else {
+        assert.equal(item.fallback.length, 0, `${name}: an Optional item has no fallback`);
+      }
+      assert.ok(decorated.query['staking']![name[0]!.toLowerCase() + name.slice(1)], `api.query.staking.${name}`);
+    }
+  });
+
+  it('declares the constants api-derive reads (HistoryDepth) with the module\'s values', () => {
+    const { decorated } = registry();
+    const consts = decorated.consts['staking']!;
+    assert.equal(consts['historyDepth']!.toString(), '84');
+    assert.equal(consts['maxExposurePageSize']!.toString(), '512');
+    assert.equal(consts['bondingDuration']!.toString(), '3');
+  });
+});

@@ -20,6 +20,7 @@ import type {
   ExecuteBlockInput,
   ExecuteBlockOutput,
   ModuleStateMachine,
+  ModuleStorageView,
   TransferOutput,
 } from '@balanceai/module-host';
 import { DomainError } from '@balanceai/platform';
@@ -39,6 +40,7 @@ import {
   validateParams,
 } from '../logic/types.js';
 import { HISTORY_DEPTH, encodeStakingModuleState, type EraSummary, type StakingModuleState } from './staking.state.js';
+import { stakingStorage } from './staking.storage.js';
 
 /**
  * How era payouts leave the staking reward pot.
@@ -229,6 +231,11 @@ export class StakingMachine implements ModuleStateMachine<StakingModuleState> {
 
   root(state: StakingModuleState): Uint8Array {
     return blake2_256(encodeStakingModuleState(state));
+  }
+
+  /** The pallet storage wallets read as `api.query.staking.*` (staking.storage.ts). */
+  storage(state: StakingModuleState): ModuleStorageView {
+    return stakingStorage(state);
   }
 
   executeBlock(state: StakingModuleState, input: ExecuteBlockInput): { state: StakingModuleState; output: ExecuteBlockOutput } {

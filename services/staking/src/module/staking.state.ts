@@ -1,7 +1,7 @@
 // The staking module's state (the pure logic's StakingState plus what the service adds: consensus keys,
 // era bookkeeping) and its canonical SCALE encoding. The encoding is both the root's preimage and what the
 // repository stores, so a stored state that decodes is byte-for-byte the state that was rooted.
-import { ScaleReader, ScaleWriter, fromHex, toHex } from '@balanceai/chain';
+import { STAKING_HISTORY_DEPTH, ScaleReader, ScaleWriter, fromHex, toHex } from '@balanceai/chain';
 import { compareIds } from '../logic/arith.js';
 import type {
   AccountId,
@@ -32,8 +32,8 @@ export interface EraSummary {
   readonly slashed: bigint;
 }
 
-/** Completed eras kept for queries (Substrate's HistoryDepth). */
-export const HISTORY_DEPTH = 84;
+/** Completed eras kept for queries (Substrate's HistoryDepth): the metadata's HistoryDepth constant. */
+export const HISTORY_DEPTH = STAKING_HISTORY_DEPTH;
 
 export interface StakingModuleState {
   /** The last executed height (0 at genesis). */

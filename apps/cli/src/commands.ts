@@ -2,65 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ONE_BAI,
-  DEV_PHRASE,
-  cryptoReady,
-  devAccounts,
-  devGenesis,
-  encodeTransfer,
-  formatBai,
-  fromHex,
-  generateMnemonic,
-  genesisToJson,
-  keyFromUri,
-  mortalEra,
-  parseAccountId,
-  parseBai,
-  signExtrinsic,
-  ss58Encode,
-  toHex,
-  type KeyType,
-} from '@balanceai/chain';
+import { ONE_BAI, DEV_PHRASE, cryptoReady, devAccounts, devGenesis, generateMnemonic, genesisToJson, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
 import { Devnet, REPO_ROOT } from '@balanceai/testing';
+import { UsageError } from './usage.js';
+import { keyType } from './wallet/args.js';
 
-export class UsageError extends Error {}
-
-/** The gateway did not answer: one line naming the URL, never a stack trace (main.ts prints `code` errors so). */
-export class GatewayUnreachableError extends Error {
-  readonly code = 'GATEWAY_UNREACHABLE';
-  constructor(url: string, cause: unknown) {
-    const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
-    super(`cannot reach the gateway at ${url} (${reason?.code ?? reason?.message ?? (cause as Error).message}); is it running? (--gateway URL)`);
-    this.name = 'GatewayUnreachableError';
-  }
-}
-
-/** Blocks a signed transaction stays valid for: mortal, so it can never be replayed after its era. */
-export const TX_MORTALITY_BLOCKS = 64;
-
-/**
- * A signed Balances transfer, mortal for TX_MORTALITY_BLOCKS from `birth` (the latest block): once a reaped
- * account's nonce restarts at 0, an immortal transfer it signed earlier could be replayed; a mortal one expires.
- */
-export function signTransfer(
-  pair: ReturnType<typeof keyFromUri>,
-  call: { dest: Uint8Array; value: bigint; keepAlive: boolean },
-  opts: { nonce: number; tip: bigint; birth: { number: number; hash: Uint8Array }; runtime: { specVersion: number; transactionVersion: number; genesisHash: Uint8Array } },
-): Uint8Array {
-  return signExtrinsic(
-    pair,
-    encodeTransfer(call.keepAlive ? 'keep_alive' : 'allow_death', call.dest, call.value),
-    { era: mortalEra(opts.birth.number, TX_MORTALITY_BLOCKS), nonce: opts.nonce, tip: opts.tip },
-    { ...opts.runtime, birthHash: opts.birth.hash },
-  );
-}
-
-function keyType(v: string | undefined, fallback: KeyType): KeyType {
-  const t = v ?? fallback;
-  if (t !== 'sr25519' && t !== 'ed25519') throw new UsageError(`--type must be sr25519 or ed25519, got "${t}"`);
-  return t;
-}
+export { UsageError };
 
 export async function keysNew(opts: { type?: string; words?: string; prefix?: string }): Promise<void> {
   await cryptoReady();
@@ -115,16 +62,20 @@ export async function devnet(opts: { validators?: string; port?: string; dir?: s
     modules: ['emissions', 'staking'],
   });
   const accounts = devAccounts('sr25519');
+  // The gateway serves Substrate JSON-RPC at / on its own port (WebSocket and HTTP POST).
+  const rpc = net.gatewayUrl.replace(/^http/, 'ws');
   console.log(`
 BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is running.
-  gateway     ${net.gatewayUrl}   (REST /v1, OpenAPI ${net.gatewayUrl}/docs, WebSocket ${net.gatewayUrl.replace('http', 'ws')}/v1/ws/blocks)
+  JSON-RPC    ${rpc}   (Substrate wallets, polkadot.js Apps, @polkadot/api; HTTP POST ${net.gatewayUrl}/)
+  gateway     ${net.gatewayUrl}   (REST /v1, OpenAPI ${net.gatewayUrl}/docs, WebSocket ${rpc}/v1/ws/blocks)
   NATS        ${net.nats.url}
   PostgreSQL  ${net.postgres.adminUrl}
   validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
   logs        ${join(dir, 'logs')}
 Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):
 ${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.pair.publicKey, net.genesis.ss58Prefix)}`).join('\n')}
-Try: balanceai transfer --from //Alice --to ${ss58Encode(accounts[1]!.pair.publicKey, net.genesis.ss58Prefix)} --amount 1.5 --gateway ${net.gatewayUrl}
+Try: balanceai transfer --from //Alice --to ${ss58Encode(accounts[1]!.pair.publicKey, net.genesis.ss58Prefix)} --amount 1.5 --rpc ${rpc}
+     balanceai watch --rpc ${rpc}
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -134,59 +85,6 @@ Press Ctrl-C to stop.`);
   console.log('\nstopping…');
   await net.stop();
   console.log('stopped.');
-}
-
-async function gatewayJson<T>(gateway: string, path: string, init?: RequestInit): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${gateway}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
-  } catch (err) {
-    throw new GatewayUnreachableError(gateway, err);
-  }
-  const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
-  if (!res.ok) throw new UsageError(`gateway ${res.status}: ${body.code ?? ''} ${body.message ?? ''}`.trim());
-  return body;
-}
-
-export async function transfer(opts: { from?: string; to?: string; amount?: string; gateway?: string; type?: string; 'keep-alive'?: boolean; tip?: string }): Promise<void> {
-  if (!opts.from || !opts.to || !opts.amount) throw new UsageError('usage: balanceai transfer --from <secret-uri> --to <address> --amount <BAI> [--gateway URL] [--keep-alive]');
-  await cryptoReady();
-  const gateway = opts.gateway ?? 'http://127.0.0.1:8080';
-  const pair = keyFromUri(opts.from, keyType(opts.type, 'sr25519'));
-  const dest = parseAccountId(opts.to);
-  const value = parseBai(opts.amount);
-  const runtime = await gatewayJson<{ genesisHash: string; specVersion: number; transactionVersion: number; ss58Prefix: number }>(gateway, '/v1/runtime');
-  const account = await gatewayJson<{ nextNonce: string }>(gateway, `/v1/accounts/${toHex(pair.publicKey)}`);
-  const latest = await gatewayJson<{ number: string; hash: string }>(gateway, '/v1/blocks/latest');
-  const xt = signTransfer(
-    pair,
-    { dest, value, keepAlive: opts['keep-alive'] ?? false },
-    {
-      nonce: Number(account.nextNonce),
-      tip: opts.tip ? parseBai(opts.tip) : 0n,
-      birth: { number: Number(latest.number), hash: fromHex(latest.hash) },
-      runtime: { specVersion: runtime.specVersion, transactionVersion: runtime.transactionVersion, genesisHash: fromHex(runtime.genesisHash) },
-    },
-  );
-  const { hash } = await gatewayJson<{ hash: string }>(gateway, '/v1/extrinsics', { method: 'POST', body: JSON.stringify({ extrinsic: toHex(xt) }) });
-  console.log(`submitted ${hash}`);
-  for (let i = 0; i < 60; i++) {
-    const s = await gatewayJson<{ state: string; blockNumber?: string; errorCode?: string; fee?: string }>(gateway, `/v1/extrinsics/${hash}`);
-    if (s.state === 'finalized' || s.state === 'failed') {
-      console.log(JSON.stringify(s, null, 2));
-      if (s.state === 'failed') process.exitCode = 1;
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new UsageError(`extrinsic ${hash} not finalized after 30 s`);
-}
-
-export async function account(address: string | undefined, opts: { gateway?: string }): Promise<void> {
-  if (!address) throw new UsageError('usage: balanceai account <address> [--gateway URL]');
-  const gateway = opts.gateway ?? 'http://127.0.0.1:8080';
-  const a = await gatewayJson<{ address: string; free: string; reserved: string; nonce: string }>(gateway, `/v1/accounts/${encodeURIComponent(address)}`);
-  console.log(JSON.stringify({ ...a, freeBai: formatBai(BigInt(a.free)) }, null, 2));
 }
 
 /** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { UsageError, account, devnet, genesis, keysInspect, keysNew, migrate, runService, transfer } from './commands.js';
+import { UsageError, devnet, genesis, keysInspect, keysNew, migrate, runService } from './commands.js';
+import { processEnv } from './wallet/env.js';
+import { STAKING_COMMANDS, staking } from './wallet/staking.js';
+import { account } from './wallet/account.js';
+import { transfer } from './wallet/transfer.js';
+import { watch } from './wallet/watch.js';
 
 const HELP = `balanceai — BalanceAI Network node and tools
 
@@ -7,10 +12,22 @@ const HELP = `balanceai — BalanceAI Network node and tools
   balanceai keys new [--type sr25519|ed25519] [--words 12|24]
   balanceai keys inspect <secret-uri> [--type sr25519|ed25519] [--prefix 42]
   balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N]
-  balanceai transfer --from <secret-uri> --to <address> --amount <BAI> [--keep-alive] [--gateway URL]
-  balanceai account <address> [--gateway URL]
   balanceai migrate                       (DATABASE_URL)
   balanceai run consensus|emissions|gateway|expert|validator
+
+Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws://127.0.0.1:8080,
+--gateway http://host:port is accepted too and means ws://host:port):
+  balanceai account <address>
+  balanceai transfer --from <secret-uri> --to <address> --amount <BAI> [--keep-alive]
+  balanceai bond --from <secret-uri> --amount <BAI> [--payee Staked|Stash]
+  balanceai bond-extra --from <secret-uri> --amount <BAI>
+  balanceai nominate --from <secret-uri> --targets <address,address,…>
+  balanceai validate --from <secret-uri> [--commission PERCENT] [--blocked]
+  balanceai unbond --from <secret-uri> --amount <BAI>
+  balanceai withdraw --from <secret-uri> [--spans 0]          (withdraw_unbonded)
+  balanceai chill --from <secret-uri>
+  balanceai watch [--account <address>] [--count N]          (one line per finalized block)
+  signing commands also take [--type sr25519|ed25519] [--tip BAI] [--timeout SECONDS]; they wait for finality
 `;
 
 async function main(): Promise<void> {
@@ -34,13 +51,26 @@ async function main(): Promise<void> {
       amount: { type: 'string' },
       tip: { type: 'string' },
       'keep-alive': { type: 'boolean' },
+      rpc: { type: 'string' },
       gateway: { type: 'string' },
+      payee: { type: 'string' },
+      targets: { type: 'string' },
+      commission: { type: 'string' },
+      blocked: { type: 'boolean' },
+      spans: { type: 'string' },
+      account: { type: 'string' },
+      count: { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (STAKING_COMMANDS.includes(cmd)) {
+    await staking(cmd, values, processEnv);
     return;
   }
   switch (cmd) {
@@ -53,9 +83,16 @@ async function main(): Promise<void> {
     case 'genesis':
       return genesis(values);
     case 'transfer':
-      return transfer(values);
+      await transfer(values, processEnv);
+      return;
     case 'account':
-      return account(sub, values);
+      return account(sub, values, processEnv);
+    case 'watch': {
+      // Ctrl-C ends the watch cleanly (unsubscribe, close) instead of killing it mid-line.
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      return watch(values, processEnv, abort.signal);
+    }
     case 'migrate':
       return migrate();
     case 'run':
@@ -70,6 +107,7 @@ main().catch((err: unknown) => {
     console.error(`balanceai: ${(err as Error).message}`);
     process.exit(2);
   }
+  // Coded errors (GATEWAY_UNREACHABLE, INVALID_TRANSACTION, BAD_AMOUNT, …) are the user's to read: one line.
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string' && err instanceof Error) {
     console.error(`balanceai: ${err.message}`);
     process.exit(1);

@@ -93,7 +93,8 @@ export function balancesPallet(opts: { existentialDeposit?: bigint } = {}): Pall
       { name: 'Deposit', index: 7, fields: accountAmount('who') },
       { name: 'Withdraw', index: 8, fields: accountAmount('who') },
       { name: 'Slashed', index: 9, fields: accountAmount('who') },
-      { name: 'Minted', index: 10, fields: accountAmount('who') },
+      // The ledger reports a mint like a transfer, `{ to, amount }`: `to` is the account minted to.
+      { name: 'Minted', index: 10, fields: [{ ...field('who', AccountId32, 'T::AccountId'), jsonAliases: ['to'] }, field('amount', Balance, 'T::Balance')] },
     ],
     errors: [
       'VestingBalance',
@@ -121,6 +122,27 @@ export function balancesPallet(opts: { existentialDeposit?: bigint } = {}): Pall
         docs: [' The minimum amount required to keep an account open.'],
       },
     ],
+  };
+}
+
+/**
+ * pallet_transaction_payment: no calls, only the fee event the ledger reports for every applied
+ * extrinsic (its JSON `{ who, actualFee, tip }`). Fees come from TransactionPaymentApi, not its storage.
+ */
+export function transactionPaymentPallet(): PalletDescriptor {
+  return {
+    name: 'TransactionPayment',
+    index: PALLET.TransactionPayment,
+    crate: 'pallet_transaction_payment',
+    events: [
+      {
+        name: 'TransactionFeePaid',
+        index: 0,
+        fields: [field('who', AccountId32, 'T::AccountId'), field('actual_fee', Balance, 'BalanceOf<T>'), field('tip', Balance, 'BalanceOf<T>')],
+        docs: ['A transaction fee `actual_fee`, of which `tip` was added to the minimum inclusion fee, has been paid by `who`.'],
+      },
+    ],
+    docs: ['Fees of extrinsics: a base fee and a fee per byte (TransactionPaymentApi_query_info tells them).'],
   };
 }
 

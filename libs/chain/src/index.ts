@@ -14,3 +14,5 @@ export * from './staking-calls.js';
 export * from './genesis-staking.js';
 export * from './storage-keys.js';
 export * from './runtime-api.js';
+export * from './scale-json.js';
+export * from './event-records.js';

@@ -13,6 +13,8 @@ export interface FieldSpec {
   /** The Rust type name, shown by explorers (`T::Balance`). */
   typeName?: string;
   docs?: string[];
+  /** Other keys the JSON encoder (scale-json.ts) accepts for this field: what the service's JSON calls it. Not in metadata. */
+  jsonAliases?: string[];
 }
 
 export interface VariantSpec {

@@ -4,11 +4,13 @@ import { type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { GatewayConfig } from './config/gateway-config.js';
+import { rpcConfigOf, type GatewayConfig } from './config/gateway-config.js';
 import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
 import { GatewayModule } from './gateway.module.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
 import { ErrorView } from './http/views.js';
+import { RpcServer } from './rpc/rpc-server.js';
+import { registerRpcRoutes, type RpcRoutesOptions } from './rpc/transport.js';
 import { BlockStream } from './stream/block-stream.js';
 import { BLOCKS_WS_PATH, registerBlocksWebSocket } from './stream/blocks-websocket.js';
 
@@ -16,6 +18,8 @@ export interface CreateGatewayAppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Bytes a WebSocket client may lag before it is closed. */
   maxWsClientBuffer?: number;
+  /** What a plain `GET /` answers (the JSON-RPC WebSocket owns `/`); default 404. */
+  rootPage?: RpcRoutesOptions['plainGet'];
 }
 
 /** Builds the gateway (REST, WebSocket, OpenAPI at /docs) without listening; call `listen` on it. */
@@ -32,8 +36,12 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   // Without it a text/plain body would reach the route as a string; with it Fastify answers 415.
   fastify.removeContentTypeParser('text/plain');
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+  // One ws server for every WebSocket route: its message limit is the JSON-RPC request limit (the blocks
+  // feed ignores what clients send). A larger message closes the connection with 1009.
+  await app.register(fastifyWebsocket, { options: { maxPayload: rpcConfigOf(config).maxRequestBytes } });
   registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
+  // Substrate JSON-RPC on `/`: `ws://host:port` and `POST http://host:port`, where wallets look for a node.
+  registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage });
 
   const document = SwaggerModule.createDocument(
     app,

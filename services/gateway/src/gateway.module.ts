@@ -7,6 +7,7 @@ import { BlocksController } from './http/blocks.controller.js';
 import { ChainController } from './http/chain.controller.js';
 import { ExtrinsicsController } from './http/extrinsics.controller.js';
 import { HealthController } from './http/health.controller.js';
+import { rpcServerProvider } from './rpc/rpc.providers.js';
 import { blockStreamProvider } from './stream/block-stream.providers.js';
 import { ExpertModule } from './expert/expert.module.js';
 import { EmissionsModule } from './emissions/emissions.module.js';
@@ -19,7 +20,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [ExpertModule, EmissionsModule, StakingModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider, rpcServerProvider],
       // Global: feature modules (emissions, expert) read balances through the same validator client.
       global: true,
       exports: [GATEWAY_CONFIG, ConsensusClient],

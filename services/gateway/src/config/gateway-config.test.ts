@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadGatewayConfig } from './gateway-config.js';
+import { ConfigError, DEFAULT_RPC_CONFIG, loadGatewayConfig, rpcConfigOf } from './gateway-config.js';
 
 const valid = {
   BAI_CONSENSUS_URLS: 'validator-0:50051, 10.0.0.2:50051',
@@ -76,5 +76,28 @@ describe('loadGatewayConfig', () => {
 
   it('accepts a NATS_URL carrying per-service credentials', () => {
     assert.equal(loadGatewayConfig({ ...valid, NATS_URL: 'nats://gateway:s3cret@nats:4222' }).natsUrl, 'nats://gateway:s3cret@nats:4222');
+  });
+
+  it('reads the RPC limits with Substrate-like defaults (1,024 subscriptions per connection, 15 MiB responses)', () => {
+    const config = loadGatewayConfig(valid);
+    assert.deepEqual(config.rpc, DEFAULT_RPC_CONFIG);
+    assert.equal(config.rpc?.maxSubscriptionsPerConnection, 1024);
+    assert.equal(config.rpc?.maxResponseBytes, 15 * 1024 * 1024);
+    const tuned = loadGatewayConfig({ ...valid, BAI_RPC_MAX_BATCH: '10', BAI_RPC_RATE_LIMIT: '50', BAI_RPC_RATE_BURST: '60', BAI_RPC_MAX_CONNECTIONS: '2000' });
+    assert.deepEqual([tuned.rpc?.maxBatchSize, tuned.rpc?.rateLimitPerSecond, tuned.rpc?.rateLimitBurst, tuned.rpc?.maxConnections], [10, 50, 60, 2000]);
+    for (const variable of ['BAI_RPC_MAX_REQUEST_BYTES', 'BAI_RPC_MAX_RESPONSE_BYTES', 'BAI_RPC_MAX_BATCH', 'BAI_RPC_MAX_SUBSCRIPTIONS', 'BAI_RPC_MAX_CONNECTIONS', 'BAI_RPC_RATE_LIMIT', 'BAI_RPC_MAX_BUFFER_BYTES']) {
+      assert.equal(failure({ ...valid, [variable]: '0' }).variable, variable);
+      assert.equal(failure({ ...valid, [variable]: '-5' }).variable, variable);
+    }
+  });
+
+  it('refuses a rate burst below the sustained rate', () => {
+    assert.equal(failure({ ...valid, BAI_RPC_RATE_LIMIT: '100', BAI_RPC_RATE_BURST: '50' }).variable, 'BAI_RPC_RATE_BURST');
+  });
+
+  it('fills RPC defaults into a configuration built in code without them', () => {
+    assert.deepEqual(rpcConfigOf({}), DEFAULT_RPC_CONFIG);
+    assert.equal(rpcConfigOf({ rpc: { maxBatchSize: 3 } }).maxBatchSize, 3);
+    assert.equal(rpcConfigOf({ rpc: { maxBatchSize: 3 } }).maxConnections, DEFAULT_RPC_CONFIG.maxConnections);
   });
 });

@@ -14,6 +14,51 @@ export interface GatewayConfig {
   staleAfterMs: number;
   /** A validator more than this many blocks below the best height is not used. */
   maxLagBlocks: number;
+  /** Limits of the Substrate JSON-RPC server on `/`; DEFAULT_RPC_CONFIG where absent (configs built in code). */
+  rpc?: Partial<RpcConfig>;
+}
+
+/**
+ * Limits of the JSON-RPC server (WebSocket and HTTP POST on `/`). Substrate's (sc-cli) defaults where they
+ * fit a public gateway; where they differ, the comment says why.
+ */
+export interface RpcConfig {
+  /**
+   * Bytes of one request message or body (BAI_RPC_MAX_REQUEST_BYTES, default 1 MiB). Substrate allows
+   * 15 MiB for runtime-upgrade extrinsics; ours are at most 64 KiB (128 KiB of hex), and every open
+   * WebSocket may hold one message this large while it arrives.
+   */
+  maxRequestBytes: number;
+  /** Bytes of one response (BAI_RPC_MAX_RESPONSE_BYTES, default 15 MiB as Substrate). */
+  maxResponseBytes: number;
+  /** Calls in one batch (BAI_RPC_MAX_BATCH, default 100; Substrate has no limit by default). */
+  maxBatchSize: number;
+  /** Subscriptions one connection may hold (BAI_RPC_MAX_SUBSCRIPTIONS, default 1,024 as Substrate). */
+  maxSubscriptionsPerConnection: number;
+  /** Open WebSocket connections (BAI_RPC_MAX_CONNECTIONS, default 10,000; Substrate's 100 is below the 1,000 subscribers we must hold). */
+  maxConnections: number;
+  /** Calls per second one connection may make, sustained (BAI_RPC_RATE_LIMIT, default 1,000). */
+  rateLimitPerSecond: number;
+  /** Calls one connection may make at once before the sustained rate applies (BAI_RPC_RATE_BURST, default 2,000). */
+  rateLimitBurst: number;
+  /** Bytes a WebSocket client may lag behind (unsent) before it is closed as too slow (BAI_RPC_MAX_BUFFER_BYTES, default 4 MiB). */
+  maxConnectionBufferBytes: number;
+}
+
+export const DEFAULT_RPC_CONFIG: Readonly<RpcConfig> = Object.freeze({
+  maxRequestBytes: 1024 * 1024,
+  maxResponseBytes: 15 * 1024 * 1024,
+  maxBatchSize: 100,
+  maxSubscriptionsPerConnection: 1024,
+  maxConnections: 10_000,
+  rateLimitPerSecond: 1000,
+  rateLimitBurst: 2000,
+  maxConnectionBufferBytes: 4 * 1024 * 1024,
+});
+
+/** The RPC limits of a configuration, defaults filled in. */
+export function rpcConfigOf(config: Pick<GatewayConfig, 'rpc'>): RpcConfig {
+  return { ...DEFAULT_RPC_CONFIG, ...config.rpc };
 }
 
 /** A configuration problem, naming the variable so the operator knows what to fix. */
@@ -88,6 +133,25 @@ function natsUrl(env: Env): string {
   return raw;
 }
 
+function rpcConfig(env: Env): RpcConfig {
+  const d = DEFAULT_RPC_CONFIG;
+  const rpc: RpcConfig = {
+    maxRequestBytes: positiveInt(env, 'BAI_RPC_MAX_REQUEST_BYTES', d.maxRequestBytes),
+    maxResponseBytes: positiveInt(env, 'BAI_RPC_MAX_RESPONSE_BYTES', d.maxResponseBytes),
+    maxBatchSize: positiveInt(env, 'BAI_RPC_MAX_BATCH', d.maxBatchSize),
+    maxSubscriptionsPerConnection: positiveInt(env, 'BAI_RPC_MAX_SUBSCRIPTIONS', d.maxSubscriptionsPerConnection),
+    maxConnections: positiveInt(env, 'BAI_RPC_MAX_CONNECTIONS', d.maxConnections),
+    rateLimitPerSecond: positiveInt(env, 'BAI_RPC_RATE_LIMIT', d.rateLimitPerSecond),
+    rateLimitBurst: positiveInt(env, 'BAI_RPC_RATE_BURST', d.rateLimitBurst),
+    maxConnectionBufferBytes: positiveInt(env, 'BAI_RPC_MAX_BUFFER_BYTES', d.maxConnectionBufferBytes),
+  };
+  // A burst below the rate would refuse calls a steady client is allowed.
+  if (rpc.rateLimitBurst < rpc.rateLimitPerSecond) {
+    throw new ConfigError('BAI_RPC_RATE_BURST', `must be at least BAI_RPC_RATE_LIMIT (${rpc.rateLimitPerSecond}), got ${rpc.rateLimitBurst}`);
+  }
+  return rpc;
+}
+
 /** Reads the gateway's environment; throws a ConfigError naming the first bad variable. */
 export function loadGatewayConfig(env: Env): GatewayConfig {
   const chainId = required(env, 'BAI_CHAIN_ID');
@@ -104,5 +168,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     healthPollMs: positiveInt(env, 'BAI_HEALTH_POLL_MS', 1000),
     staleAfterMs: positiveInt(env, 'BAI_STALE_AFTER_MS', 5000),
     maxLagBlocks: positiveInt(env, 'BAI_MAX_LAG_BLOCKS', 5),
+    rpc: rpcConfig(env),
   };
 }

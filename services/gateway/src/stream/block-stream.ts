@@ -1,13 +1,26 @@
 import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
+import type { consensusV1 } from '@balanceai/contracts';
 import { DomainError } from '@balanceai/platform';
 import type { ConsensusClient } from '../consensus/consensus-client.js';
 import { blockMessage, chainStreamName, finalizedBlocksSubject, parseFinalizedNotice, type FinalizedBlockMessage } from './finalized-block.js';
 import { FinalizedRelay } from './finalized-relay.js';
 import { natsServerOptions } from './nats-url.js';
 
-export type BlockListener = (block: FinalizedBlockMessage, json: string) => void;
+/**
+ * Receives each finalized block once, in order: the feed message, that message as JSON (serialised once
+ * for every listener), and the validator's whole GetBlock answer the message was built from.
+ */
+export type BlockListener = (block: FinalizedBlockMessage, json: string, source: consensusV1.GetBlockResponse) => void;
+
+/** A relayed block: the feed message and the GetBlock answer it came from. */
+interface RelayedBlock {
+  number: number;
+  hash: string;
+  message: FinalizedBlockMessage;
+  source: consensusV1.GetBlockResponse;
+}
 
 export interface BlockStreamOptions {
   natsUrl: string;
@@ -28,7 +41,7 @@ export type BlockSource = Pick<ConsensusClient, 'call' | 'bestKnownHeight'>;
 export class BlockStream {
   private readonly logger = new Logger('BlockStream');
   private readonly listeners = new Set<BlockListener>();
-  private readonly relay: FinalizedRelay;
+  private readonly relay: FinalizedRelay<RelayedBlock>;
   private connection: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private closed = false;
@@ -41,10 +54,12 @@ export class BlockStream {
     blocks: BlockSource,
   ) {
     this.resetConsuming();
-    this.relay = new FinalizedRelay({
+    this.relay = new FinalizedRelay<RelayedBlock>({
       fetchBlock: async (height) => {
         try {
-          return blockMessage(await blocks.call('getBlock', { number: String(height) }));
+          const source = await blocks.call('getBlock', { number: String(height) });
+          const message = blockMessage(source);
+          return message && { number: message.number, hash: message.hash, message, source };
         } catch (err) {
           if (err instanceof DomainError && err.kind === 'not_found') return undefined;
           throw err;
@@ -141,9 +156,9 @@ export class BlockStream {
     void this.relay.notify(notice);
   }
 
-  private emit(block: FinalizedBlockMessage): void {
+  private emit(block: RelayedBlock): void {
     // Serialised once for all clients.
-    const json = JSON.stringify(block);
-    for (const listener of this.listeners) listener(block, json);
+    const json = JSON.stringify(block.message);
+    for (const listener of this.listeners) listener(block.message, json, block.source);
   }
 }

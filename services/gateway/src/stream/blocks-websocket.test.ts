@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { consensusV1 } from '@balanceai/contracts';
 import type { BlockListener } from './block-stream.js';
 import { attachBlockClient, CLOSE_TOO_SLOW, type BlockFeedSocket } from './blocks-websocket.js';
 import type { FinalizedBlockMessage } from './finalized-block.js';
@@ -41,7 +42,7 @@ function feed(): { subscribe: (l: BlockListener) => () => void; publish: (n: num
     },
     publish: (n) => {
       const block = { type: 'block', number: n } as FinalizedBlockMessage;
-      for (const l of [...listeners]) l(block, JSON.stringify(block));
+      for (const l of [...listeners]) l(block, JSON.stringify(block), {} as consensusV1.GetBlockResponse);
     },
   };
 }

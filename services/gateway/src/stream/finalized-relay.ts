@@ -1,4 +1,4 @@
-import type { FinalizedBlockMessage, FinalizedNotice } from './finalized-block.js';
+import type { FinalizedNotice } from './finalized-block.js';
 
 /**
  * The next height the WebSocket feed owes its clients. Heights leave exactly once and in order: a
@@ -35,14 +35,17 @@ export class HeightSequencer {
   }
 }
 
-export interface FinalizedRelayOptions {
+/** A block as the relay needs to know it: which height, which hash; the rest is the caller's. */
+export type RelayedBlock = FinalizedNotice;
+
+export interface FinalizedRelayOptions<B extends RelayedBlock = RelayedBlock> {
   /**
    * The finalized block at `height` as a validator the gateway trusts serves it; undefined when that
    * validator does not have it (yet). Throws when no validator answers.
    */
-  fetchBlock(height: number): Promise<FinalizedBlockMessage | undefined>;
+  fetchBlock(height: number): Promise<B | undefined>;
   /** Sends one block to the clients. */
-  emit(block: FinalizedBlockMessage): void;
+  emit(block: B): void;
   /** Highest finalized height the validators report, if known: a notice far beyond it is not waited for. */
   bestKnownHeight(): number | undefined;
   /** Waits before asking again for a block the validator does not have yet (it may be a moment behind the publisher). */
@@ -60,11 +63,11 @@ export interface FinalizedRelayOptions {
  * from the validator's answer. Missing heights before it are fetched and sent first. Notices are handled
  * one at a time, so sends are ordered.
  */
-export class FinalizedRelay {
+export class FinalizedRelay<B extends RelayedBlock = RelayedBlock> {
   private readonly sequencer: HeightSequencer;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: FinalizedRelayOptions) {
+  constructor(private readonly options: FinalizedRelayOptions<B>) {
     this.sequencer = new HeightSequencer(options.maxGap);
   }
 
@@ -101,7 +104,7 @@ export class FinalizedRelay {
     }
   }
 
-  private async fetchNotified(notice: FinalizedNotice): Promise<FinalizedBlockMessage | undefined> {
+  private async fetchNotified(notice: FinalizedNotice): Promise<B | undefined> {
     const delays = this.options.retryDelaysMs ?? [100, 200, 400, 800, 1500];
     for (let attempt = 0; ; attempt++) {
       const block = await this.options.fetchBlock(notice.number);

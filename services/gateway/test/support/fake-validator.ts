@@ -52,6 +52,7 @@ export class FakeValidator {
         success: index === 0,
         errorCode: index === 0 ? '' : 'Balances.InsufficientBalance',
         fee: '1000000000000000',
+        data: this.mempool.get(hash) ?? '0x00',
       })),
       commitSigners: [0, 1, 2],
       justification: '0x00',
@@ -187,6 +188,7 @@ export class FakeValidator {
         byteFee: '1000000000000',
         existentialDeposit: '10000000000000000',
         blockTimeMs: '1000',
+        metadataV15: '0x6d6574610f',
       })),
     };
   }

@@ -1,0 +1,202 @@
+import { blake2_256, fromHex, toHex } from '@balanceai/chain';
+import { consensusV1 } from '@balanceai/contracts';
+import { DomainError } from '@balanceai/platform';
+import type { ConsensusClient } from '../../consensus/consensus-client.js';
+import type { BlockStream } from '../../stream/block-stream.js';
+import { CODE_KEY, codeValue, decodeRuntimeSpec, type RuntimeSpec } from './runtime.js';
+
+/** A finalized block as the follow subscriptions report it. */
+export interface BlockRef {
+  number: number;
+  hash: string;
+  parentHash: string;
+}
+
+export interface ChainSpecData {
+  name: string;
+  genesisHash: string;
+  properties: { ss58Format: number; tokenDecimals: number; tokenSymbol: string };
+}
+
+/** Where a watched transaction is: waiting in a mempool, in a finalized block, or nowhere known. */
+export type TransactionStatus = { state: 'pending' } | { state: 'unknown' } | { state: 'included'; block: { hash: string; index: number } };
+
+/**
+ * What the new JSON-RPC spec (chainHead_v1, transaction_v1, chainSpec_v1) needs from the chain. Blocks are
+ * named by 0x hash; every block is finalized when it exists (BFT finality), so there are no forks to report.
+ * Failures are DomainErrors with the consensus service's codes (UNKNOWN_BLOCK, STATE_DISCARDED, …).
+ */
+export interface SpecV2Chain {
+  chainSpec(): Promise<ChainSpecData>;
+  /** The finalized head now. */
+  head(): Promise<BlockRef>;
+  /** The finalized block of a height. */
+  blockAt(number: number): Promise<BlockRef>;
+  /** Each new finalized block, each height once and in order; returns the unsubscribe. */
+  onBlock(listener: (block: BlockRef) => void): () => void;
+  /** SCALE header, 0x hex. */
+  header(hash: string): Promise<string>;
+  /** The block's extrinsics, each as its SCALE bytes with the length prefix (as submitted), 0x hex. */
+  body(hash: string): Promise<string[]>;
+  runtime(hash: string): Promise<RuntimeSpec>;
+  /** Values at a block, null where nothing is stored; `:code` included (see runtime.ts codeValue). */
+  storage(hash: string, keys: readonly string[]): Promise<Array<string | null>>;
+  /** Keys under `prefix`, in key order, strictly after `startKey` (empty: from the start), at most `count`. */
+  storageKeys(hash: string, prefix: string, count: number, startKey: string): Promise<string[]>;
+  /** A runtime API call (`Core_version`, `Metadata_metadata_at_version`, …): SCALE in, SCALE out. */
+  call(hash: string, method: string, data: string): Promise<string>;
+  /** Hands an extrinsic to a validator's mempool; resolves with its hash, rejects with why it was refused. */
+  submit(extrinsic: string): Promise<string>;
+  transactionStatus(hash: string): Promise<TransactionStatus>;
+}
+
+/** A small map that forgets its oldest entries: recent blocks are asked for by many subscribers at once. */
+class Recent<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, make: () => V): V {
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+      return hit;
+    }
+    const value = make();
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+    return value;
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/** Caches a promise, but not a failed one (the next caller tries again). */
+function remember<V>(cache: Recent<Promise<V>>, key: string, make: () => Promise<V>): Promise<V> {
+  const p = cache.get(key, make);
+  p.catch(() => cache.delete(key));
+  return p;
+}
+
+const V15 = '0x0f000000';
+
+/**
+ * SpecV2Chain over the validators' ConsensusService (through the gateway's failover client) and the
+ * gateway's verified finalized-block feed. Blocks, runtimes and the `:code` stand-in are cached by hash,
+ * so a thousand followers of one block cost one GetBlock and one Core_version.
+ */
+export class ConsensusSpecV2Chain implements SpecV2Chain {
+  private readonly blocks = new Recent<Promise<consensusV1.GetBlockResponse>>(256);
+  private readonly runtimes = new Recent<Promise<RuntimeSpec>>(1024);
+  private readonly metadataHashes = new Recent<Promise<Uint8Array>>(16);
+  private spec: Promise<ChainSpecData> | undefined;
+
+  constructor(
+    private readonly consensus: Pick<ConsensusClient, 'call'>,
+    private readonly stream: Pick<BlockStream, 'subscribe'>,
+  ) {}
+
+  chainSpec(): Promise<ChainSpecData> {
+    const spec = (this.spec ??= this.consensus.call('getRuntime', {}).then((r) => ({
+      name: r.chain,
+      genesisHash: r.genesisHash.toLowerCase(),
+      properties: { ss58Format: r.ss58Prefix, tokenDecimals: r.tokenDecimals, tokenSymbol: r.tokenSymbol },
+    })));
+    spec.catch(() => (this.spec = undefined));
+    return spec;
+  }
+
+  async head(): Promise<BlockRef> {
+    const status = await this.consensus.call('getChainStatus', {});
+    return ref(await this.block(status.finalizedHash.toLowerCase()));
+  }
+
+  async blockAt(number: number): Promise<BlockRef> {
+    const b = await this.consensus.call('getBlock', { number: String(number) });
+    const hash = b.hash.toLowerCase();
+    // The next reader of this block by hash finds it.
+    this.blocks.get(hash, () => Promise.resolve(b));
+    return ref(b);
+  }
+
+  onBlock(listener: (block: BlockRef) => void): () => void {
+    return this.stream.subscribe((b) => listener({ number: b.number, hash: b.hash, parentHash: b.parentHash }));
+  }
+
+  private block(hash: string): Promise<consensusV1.GetBlockResponse> {
+    return remember(this.blocks, hash, () => this.consensus.call('getBlock', { hash }));
+  }
+
+  async header(hash: string): Promise<string> {
+    return (await this.block(hash)).header;
+  }
+
+  async body(hash: string): Promise<string[]> {
+    return (await this.block(hash)).extrinsics.map((x) => x.data);
+  }
+
+  runtime(hash: string): Promise<RuntimeSpec> {
+    return remember(this.runtimes, hash, async () => decodeRuntimeSpec(fromHex(await this.call(hash, 'Core_version', '0x'))));
+  }
+
+  async storage(hash: string, keys: readonly string[]): Promise<Array<string | null>> {
+    const values: Array<string | null> = keys.map(() => null);
+    const asked = keys.map((k, i) => [k.toLowerCase(), i] as const).filter(([k]) => k !== CODE_KEY);
+    if (asked.length > 0) {
+      const r = await this.consensus.call('readStorage', { at: hash, keys: asked.map(([k]) => k) });
+      r.entries.forEach((e, j) => (values[asked[j]![1]] = e.present ? e.value : null));
+    }
+    if (asked.length < keys.length) {
+      const code = toHex(await this.code(hash));
+      keys.forEach((k, i) => k.toLowerCase() === CODE_KEY && (values[i] = code));
+    }
+    return values;
+  }
+
+  /** The `:code` stand-in at a block: its runtime versions and the hash of its V15 metadata (once per spec version). */
+  private async code(hash: string): Promise<Uint8Array> {
+    const spec = await this.runtime(hash);
+    const metadataHash = await remember(this.metadataHashes, `${spec.specVersion}/${spec.transactionVersion}`, async () =>
+      blake2_256(fromHex(await this.call(hash, 'Metadata_metadata_at_version', V15))),
+    );
+    return codeValue(spec, metadataHash);
+  }
+
+  async storageKeys(hash: string, prefix: string, count: number, startKey: string): Promise<string[]> {
+    const r = await this.consensus.call('storageKeys', { at: hash, prefix, count, startKey });
+    return r.keys;
+  }
+
+  async call(hash: string, method: string, data: string): Promise<string> {
+    return (await this.consensus.call('runtimeCall', { at: hash, method, data })).result;
+  }
+
+  async submit(extrinsic: string): Promise<string> {
+    return (await this.consensus.call('submitExtrinsic', { extrinsic })).hash;
+  }
+
+  async transactionStatus(hash: string): Promise<TransactionStatus> {
+    let x: consensusV1.GetExtrinsicResponse;
+    try {
+      x = await this.consensus.call('getExtrinsic', { hash });
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'not_found') return { state: 'unknown' };
+      throw err;
+    }
+    switch (x.state) {
+      case consensusV1.ExtrinsicState.EXTRINSIC_STATE_PENDING:
+        return { state: 'pending' };
+      case consensusV1.ExtrinsicState.EXTRINSIC_STATE_FINALIZED:
+      case consensusV1.ExtrinsicState.EXTRINSIC_STATE_FAILED:
+        return { state: 'included', block: { hash: x.blockHash.toLowerCase(), index: x.index } };
+      default:
+        return { state: 'unknown' };
+    }
+  }
+}
+
+function ref(b: consensusV1.GetBlockResponse): BlockRef {
+  return { number: Number(b.number), hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase() };
+}

@@ -118,6 +118,11 @@ export class Ledger {
     return s;
   }
 
+  /** Ids of every existing account, unsorted. */
+  ids(): IterableIterator<string> {
+    return this.live().keys();
+  }
+
   entries(): Array<[string, AccountData]> {
     return [...this.live()].sort(byId);
   }

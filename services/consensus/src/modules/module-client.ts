@@ -10,16 +10,33 @@ interface RuntimeStub extends Client {
   Commit: Unary<moduleV1.CommitRequest, moduleV1.CommitResponse>;
 }
 
-let stubConstructor: (new (url: string, creds: ReturnType<typeof credentials.createInsecure>, opts: object) => RuntimeStub) | null = null;
-
-function runtimeConstructor() {
-  if (!stubConstructor) {
-    const def = loadSync(protoFile('module'), { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] });
-    const pkg = loadPackageDefinition(def) as unknown as { balanceai: { module: { v1: { ModuleRuntimeService: typeof stubConstructor } } } };
-    stubConstructor = pkg.balanceai.module.v1.ModuleRuntimeService;
-  }
-  return stubConstructor!;
+interface StorageStub extends Client {
+  ReadStorage: Unary<moduleV1.ReadStorageRequest, moduleV1.ReadStorageResponse>;
+  StorageKeys: Unary<moduleV1.StorageKeysRequest, moduleV1.StorageKeysResponse>;
 }
+
+type StubConstructor<S> = new (url: string, creds: ReturnType<typeof credentials.createInsecure>, opts: object) => S;
+let constructors: { runtime: StubConstructor<RuntimeStub>; storage: StubConstructor<StorageStub> } | null = null;
+
+function stubConstructors() {
+  if (!constructors) {
+    const def = loadSync(protoFile('module'), { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] });
+    const pkg = loadPackageDefinition(def) as unknown as {
+      balanceai: { module: { v1: { ModuleRuntimeService: StubConstructor<RuntimeStub>; ModuleStorageService: StubConstructor<StorageStub> } } };
+    };
+    constructors = { runtime: pkg.balanceai.module.v1.ModuleRuntimeService, storage: pkg.balanceai.module.v1.ModuleStorageService };
+  }
+  return constructors;
+}
+
+const STORAGE_DEADLINE_MS = 5_000;
+
+const CHANNEL_OPTIONS = {
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+};
 
 /**
  * A module service reached over gRPC `balanceai.module.v1.ModuleRuntimeService`. Every call carries this
@@ -27,6 +44,8 @@ function runtimeConstructor() {
  */
 export class ModuleClient {
   private readonly stub: RuntimeStub;
+  /** ModuleStorageService: the module's pallet storage, read for wallets (same token as the runtime calls). */
+  private readonly storageStub: StorageStub;
 
   constructor(
     readonly name: string,
@@ -34,13 +53,9 @@ export class ModuleClient {
     private readonly token: string,
     private readonly deadlineMs = 10_000,
   ) {
-    const Ctor = runtimeConstructor();
-    this.stub = new Ctor(url, credentials.createInsecure(), {
-      'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': 1000,
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-    });
+    const { runtime, storage } = stubConstructors();
+    this.stub = new runtime(url, credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.storageStub = new storage(url, credentials.createInsecure(), CHANNEL_OPTIONS);
   }
 
   /** The module host checks `authorization: Bearer <token>` (libs/module-host auth.ts) before any handler runs. */
@@ -50,9 +65,9 @@ export class ModuleClient {
     return md;
   }
 
-  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req, stub: Client = this.stub, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.stub, req, injectGrpcMetadata(this.metadata()), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
+      method.call(stub, req, injectGrpcMetadata(this.metadata()), { deadline: Date.now() + deadlineMs }, (err, res) =>
         err || !res ? reject(err ?? new Error('empty response')) : resolve(res),
       );
     });
@@ -70,8 +85,18 @@ export class ModuleClient {
     return this.call(this.stub.Commit, { height: String(height) });
   }
 
+  /** Storage reads answer a waiting wallet: a short deadline, never the block path's retries. */
+  readStorage(height: number, keys: string[]): Promise<moduleV1.ReadStorageResponse> {
+    return this.call(this.storageStub.ReadStorage, { height: String(height), keys }, this.storageStub, STORAGE_DEADLINE_MS);
+  }
+
+  storageKeys(height: number, prefix: string, count: number, startKey: string | null): Promise<moduleV1.StorageKeysResponse> {
+    return this.call(this.storageStub.StorageKeys, { height: String(height), prefix, count, startKey: startKey ?? '' }, this.storageStub, STORAGE_DEADLINE_MS);
+  }
+
   close(): void {
     this.stub.close();
+    this.storageStub.close();
   }
 }
 

@@ -87,6 +87,11 @@ export class ModuleSet {
     return this.modules.map((m) => m.name);
   }
 
+  /** Each module's pallet (its storage prefix: the module name capitalized, as its events) and client, for storage reads. */
+  get storageClients(): Array<{ pallet: string; client: ModuleClient }> {
+    return this.modules.map((m) => ({ pallet: capitalize(m.name), client: m.client }));
+  }
+
   get pallets(): ReadonlySet<number> {
     return new Set(this.modules.map((m) => m.palletIndex).filter((p) => p >= 0));
   }

@@ -94,6 +94,10 @@ export class ConsensusNode {
   get committed(): ChainView {
     return this.chain;
   }
+  /** The module services this node drives (null: ledger only). */
+  get modules(): ModuleSet | null {
+    return this.deps.modules ?? null;
+  }
   get committedHeight(): number {
     return this.chain.height;
   }

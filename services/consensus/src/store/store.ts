@@ -237,6 +237,31 @@ export class ConsensusStore {
     return r ? this.toStored(r) : null;
   }
 
+  /** Height of a stored block by 0x hash (what a storage read `at` a block hash resolves first). */
+  async heightOfHash(hash: string): Promise<number | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ height: bigint }>>`SELECT height FROM consensus.block WHERE hash = ${pgBytes(fromHex(hash, 32))}`;
+    return rows[0] ? Number(rows[0].height) : null;
+  }
+
+  async blockHashAt(height: number): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ hash: Uint8Array }>>`SELECT hash FROM consensus.block WHERE height = ${BigInt(height)}`;
+    return rows[0] ? toHex(u8(rows[0].hash)) : null;
+  }
+
+  /** A block's block-level events (not its extrinsics'), null when there is no such block. */
+  async blockEvents(height: number): Promise<unknown[] | null> {
+    const rows = await this.prisma.$queryRaw<Array<{ events: unknown }>>`SELECT events FROM consensus.block WHERE height = ${BigInt(height)}`;
+    if (!rows[0]) return null;
+    return Array.isArray(rows[0].events) ? rows[0].events : [];
+  }
+
+  /** Each extrinsic's events of a block, by index. */
+  async extrinsicEvents(height: number): Promise<Array<{ index: number; events: unknown[] }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ index: number; events: unknown }>>`
+      SELECT index, events FROM consensus.extrinsic_result WHERE height = ${BigInt(height)} ORDER BY index`;
+    return rows.map((r) => ({ index: r.index, events: Array.isArray(r.events) ? r.events : [] }));
+  }
+
   async blocksFrom(height: number, limit: number): Promise<StoredBlock[]> {
     const rows = await this.prisma.block.findMany({ where: { height: { gte: BigInt(height) } }, orderBy: { height: 'asc' }, take: limit });
     return rows.map((r) => this.toStored(r));

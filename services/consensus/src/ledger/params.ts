@@ -26,7 +26,13 @@ export function chainParamsOf(genesis: Genesis, genesisHash: Uint8Array): ChainP
   };
 }
 
+/** The inclusion fee's parts for an extrinsic of `length` encoded bytes (no weight fee: calls have no weights here). */
+export function inclusionFeeOf(params: ChainParams, length: number): { baseFee: bigint; lenFee: bigint } {
+  return { baseFee: params.baseFee, lenFee: params.byteFee * BigInt(length) };
+}
+
 /** fee = base + per byte × encoded length + tip: what the signer pays whatever the call's outcome. */
 export function feeOf(params: ChainParams, length: number, tip: bigint): bigint {
-  return params.baseFee + params.byteFee * BigInt(length) + tip;
+  const { baseFee, lenFee } = inclusionFeeOf(params, length);
+  return baseFee + lenFee + tip;
 }

@@ -24,7 +24,27 @@ interface PoolTx {
 }
 
 /** How far ahead of the account nonce a tx may be queued (Substrate keeps "future" txs too). */
-const FUTURE_WINDOW = 64;
+export const FUTURE_WINDOW = 64;
+
+/**
+ * Whether the pool would take an extrinsic, apart from what is already in it (duplicates, replacement,
+ * capacity): the nonce window, then Substrate's validate (size, era, signature, nonce, fee). Also what
+ * TaggedTransactionQueue_validate_transaction answers, so a wallet's pre-check and a submission agree.
+ */
+export function poolValidity(
+  xt: DecodedExtrinsic,
+  ledger: Ledger,
+  params: ChainParams,
+  ctx: ExecutionContext,
+  signatureChecked = false,
+): { code: MempoolError; message: string } | null {
+  const accountNonce = ledger.get(accountKey(xt.signer)).nonce;
+  if (xt.extra.nonce > accountNonce + FUTURE_WINDOW) {
+    return { code: 'TOO_MANY_FUTURE', message: `the nonce is more than ${FUTURE_WINDOW} ahead of the account nonce ${accountNonce}` };
+  }
+  const invalid = checkValidity(xt, ledger, params, ctx, { allowFutureNonce: true, skipSignature: signatureChecked });
+  return invalid ? { code: invalid, message: VALIDITY_MESSAGES[invalid] } : null;
+}
 
 /**
  * Pending extrinsics, per account in nonce order. A tx is "ready" when its nonce continues the
@@ -66,13 +86,9 @@ export class Mempool {
     if (existing && existing.xt.extra.tip >= xt.extra.tip) {
       throw new MempoolRejection('PRIORITY_TOO_LOW', 'another extrinsic with this nonce is pending; replace it with a higher tip');
     }
-    const accountNonce = ledger.get(signer).nonce;
-    if (xt.extra.nonce > accountNonce + FUTURE_WINDOW) {
-      throw new MempoolRejection('TOO_MANY_FUTURE', `the nonce is more than ${FUTURE_WINDOW} ahead of the account nonce ${accountNonce}`);
-    }
     if (!existing && this.byHash.size >= this.maxTxs) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
-    const invalid = checkValidity(xt, ledger, params, ctx, { allowFutureNonce: true, skipSignature: signatureChecked });
-    if (invalid) throw new MempoolRejection(invalid, VALIDITY_MESSAGES[invalid]);
+    const invalid = poolValidity(xt, ledger, params, ctx, signatureChecked);
+    if (invalid) throw new MempoolRejection(invalid.code, invalid.message);
     if (existing) this.remove(existing);
     const tx: PoolTx = { hash, signer, nonce: xt.extra.nonce, bytes: xt.bytes, xt, seq: this.seq++ };
     this.byHash.set(hash, tx);

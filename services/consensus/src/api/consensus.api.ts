@@ -1,10 +1,10 @@
 import { Controller, Get, HttpException, Inject, Res } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   ExtrinsicDecodeError,
   decodeExtrinsic,
   decodeHeader,
-  genesisMetadata,
   fromHex,
   parseAccountId,
   ss58Encode,
@@ -18,7 +18,9 @@ import { DomainError, extractGrpcMetadata, healthCheck, inSpan, toGrpcError, typ
 import { decodeBlock, decodeJustification } from '../block/block.js';
 import { MempoolRejection } from '../mempool/mempool.js';
 import { ConsensusNode } from '../node/consensus-node.js';
+import { discarded } from '../state/ledger-storage.js';
 import { ConsensusStore } from '../store/store.js';
+import { stateServices, type StateServices } from './state-services.js';
 import { GENESIS, METRICS } from './tokens.js';
 
 const { ExtrinsicState } = consensusV1;
@@ -27,6 +29,8 @@ const { ExtrinsicState } = consensusV1;
 const CONFLICTS = new Set(['STALE_NONCE', 'ALREADY_IMPORTED', 'PRIORITY_TOO_LOW', 'PAYMENT', 'TOO_MANY_FUTURE']);
 
 function grpcError(err: unknown): RpcException {
+  // gRPC's own status for "this runtime has no such API" (ErrorKind has no UNIMPLEMENTED).
+  if (err instanceof DomainError && err.code === 'UNKNOWN_RUNTIME_API') return new RpcException({ ...toGrpcError(err), code: GrpcStatus.UNIMPLEMENTED });
   if (err instanceof DomainError) return new RpcException(toGrpcError(err));
   if (err instanceof MempoolRejection) {
     const kind = err.code === 'MEMPOOL_FULL' ? 'unavailable' : err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
@@ -46,13 +50,19 @@ function hexArg(text: string, what: string, length?: number): Uint8Array {
 @Controller()
 @consensusV1.ConsensusServiceControllerMethods()
 export class ConsensusApi implements consensusV1.ConsensusServiceController {
-  private metadataHex: string | null = null;
+  private state: StateServices | null = null;
+  private readonly metadataHex = new Map<number, string>();
 
   constructor(
     private readonly node: ConsensusNode,
     private readonly store: ConsensusStore,
     @Inject(GENESIS) private readonly genesis: { genesis: Genesis; hash: Uint8Array },
   ) {}
+
+  /** Storage and runtime calls, built on first use (the node's modules are known once it started). */
+  private get services(): StateServices {
+    return (this.state ??= stateServices(this.node, this.store, this.genesis));
+  }
 
   private get ss58(): number {
     return this.genesis.genesis.ss58Prefix;
@@ -174,6 +184,8 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
         header: toHex(stored.header),
         extrinsics: rows.map((r) => ({
           index: r.index,
+          // The bytes as submitted: blake2_256(data) is the extrinsic hash.
+          data: decoded?.extrinsics[r.index] ? toHex(decoded.extrinsics[r.index]!) : '0x',
           hash: r.hash,
           signer: r.signer ? ss58Encode(fromHex(r.signer), this.ss58) : '',
           nonce: String(r.nonce),
@@ -228,9 +240,56 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
     }
   }
 
+  async readStorage(req: consensusV1.ReadStorageRequest): Promise<consensusV1.ReadStorageResponse> {
+    try {
+      return await this.services.storage.readStorage(req);
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async storageKeys(req: consensusV1.StorageKeysRequest): Promise<consensusV1.StorageKeysResponse> {
+    try {
+      return await this.services.storage.storageKeys(req);
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  async runtimeCall(req: consensusV1.RuntimeCallRequest): Promise<consensusV1.RuntimeCallResponse> {
+    try {
+      // The largest argument is an extrinsic (validate_transaction: plus source and a block hash).
+      const maxHexChars = 2 + 2 * (this.genesis.genesis.params.maxExtrinsicBytes + 64);
+      const text = req.data === undefined || req.data === '' ? '0x' : req.data;
+      if (typeof text !== 'string' || text.length > maxHexChars) throw new DomainError('BAD_RUNTIME_CALL_ARGS', 'the call data is larger than any runtime API argument');
+      let data: Uint8Array;
+      try {
+        data = fromHex(text);
+      } catch {
+        throw new DomainError('BAD_RUNTIME_CALL_ARGS', 'data must be 0x-prefixed hex');
+      }
+      const { storage, runtime } = this.services;
+      const at = await storage.resolve(req.at);
+      const window = this.node.committed.window;
+      if (!window.holds(at.height)) throw discarded(at, window.oldest);
+      return { at: at.hash, height: String(at.height), result: toHex(runtime.call(req.method ?? '', data, at)) };
+    } catch (err) {
+      throw grpcError(err);
+    }
+  }
+
+  /** Metadata of a version as 0x hex, converted once ('' for a version not served). */
+  private metadataHexOf(version: number): string {
+    let text = this.metadataHex.get(version);
+    if (text === undefined) {
+      const m = this.services.metadata(version);
+      this.metadataHex.set(version, (text = m ? toHex(m) : ''));
+    }
+    return text;
+  }
+
   async getRuntime(): Promise<consensusV1.GetRuntimeResponse> {
     const g = this.genesis.genesis;
-    this.metadataHex ??= toHex(genesisMetadata(g));
     return {
       chain: g.chain,
       genesisHash: toHex(this.genesis.hash),
@@ -239,7 +298,8 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
       ss58Prefix: g.ss58Prefix,
       tokenSymbol: g.tokenSymbol,
       tokenDecimals: g.tokenDecimals,
-      metadata: this.metadataHex,
+      metadata: this.metadataHexOf(14),
+      metadataV15: this.metadataHexOf(15),
       baseFee: g.params.baseFee.toString(),
       byteFee: g.params.byteFee.toString(),
       existentialDeposit: g.params.existentialDeposit.toString(),

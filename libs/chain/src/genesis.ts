@@ -4,7 +4,9 @@ import { blake2_256 } from './hash.js';
 import { type Header, extrinsicsRoot, headerHash } from './header.js';
 import { fromHex, toHex, utf8 } from './hex.js';
 import { DEV_ACCOUNT_NAMES, keyFromUri } from './keys.js';
-import { balancesPallet, buildMetadata, systemPallet } from './metadata.js';
+import { emissionsPallet, genesisEmissionsOptions } from './emissions-pallet.js';
+import { type PalletDescriptor, balancesPallet, buildMetadata, systemPallet, transactionPaymentPallet } from './metadata.js';
+import { type RuntimeVersion, runtimeVersion } from './runtime-api.js';
 import { stakingPallet } from './staking-calls.js';
 import { withGenesisBonds } from './genesis-staking.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
@@ -269,13 +271,28 @@ export function genesisHash(g: Genesis): Uint8Array {
   return headerHash(genesisHeader(g));
 }
 
-/** The runtime metadata for this chain: its SS58 prefix and existential deposit. */
-export function genesisMetadata(g: Genesis): Uint8Array {
-  return buildMetadata([
+/**
+ * The runtime's pallets with this chain's parameters, in one list for metadata V14 and V15, for the
+ * System.Events encoder (event-records.ts) and for error codes (dispatchErrorFor).
+ */
+export function runtimePallets(g: Genesis): PalletDescriptor[] {
+  return [
     systemPallet({ ss58Prefix: g.ss58Prefix }),
     balancesPallet({ existentialDeposit: g.params.existentialDeposit }),
+    transactionPaymentPallet(),
     stakingPallet({ eraLength: g.params.eraLength, bondingDuration: g.params.bondingDuration }),
-  ]);
+    emissionsPallet(genesisEmissionsOptions(g)),
+  ];
+}
+
+/** The runtime metadata for this chain (V14 by default; V15 adds the runtime APIs and outer enums). */
+export function genesisMetadata(g: Genesis, version: 14 | 15 = 14): Uint8Array {
+  return buildMetadata(runtimePallets(g), { version });
+}
+
+/** What Core_version and state_getRuntimeVersion report for this chain. */
+export function genesisRuntimeVersion(g: Genesis): RuntimeVersion {
+  return runtimeVersion({ specVersion: g.params.specVersion, transactionVersion: g.params.transactionVersion });
 }
 
 // --- development genesis ------------------------------------------------------------------------------------

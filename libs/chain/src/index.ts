@@ -12,6 +12,7 @@ export * from './genesis.js';
 export * from './module-account.js';
 export * from './staking-calls.js';
 export * from './genesis-staking.js';
+export * from './emissions-pallet.js';
 export * from './storage-keys.js';
 export * from './runtime-api.js';
 export * from './scale-json.js';

@@ -1,6 +1,7 @@
 import { ChainError } from './errors.js';
 import { ScaleWriter } from './scale.js';
 import { BALANCES_PALLET, SYSTEM_PALLET } from './frame-pallets.js';
+import { type RuntimeApiDescriptor, RUNTIME_API_DESCRIPTORS } from './runtime-api.js';
 import { type FieldSpec, type PalletDescriptor, type Primitive, type RuntimeTypeName, type StorageHasher, type TypeSpec, type VariantSpec, MetaType } from './meta-types.js';
 
 // The type model and the System/Balances descriptors used to live here; importers of './metadata.js' keep working.
@@ -151,32 +152,57 @@ class PortableRegistry {
 const METADATA_MAGIC = Uint8Array.of(0x6d, 0x65, 0x74, 0x61); // "meta"
 const RUNTIME_CRATE = 'balanceai_runtime';
 
+export interface BuildMetadataOptions {
+  /** 14 (the default) or 15, which adds pallet docs, the extrinsic's parts, runtime APIs and outer enums. */
+  version?: 14 | 15;
+  /** The runtime APIs V15 lists (default: the ones this chain serves, runtime-api.ts). */
+  apis?: readonly RuntimeApiDescriptor[];
+}
+
 /**
- * Runtime metadata V14 ("meta" magic, version 14) for the given pallets, by default System and Balances.
- * Later pallets (Staking 7, Emissions 10, …) add their descriptors to the list.
+ * Runtime metadata ("meta" magic, then version 14 or 15) for the given pallets, by default System and
+ * Balances. Later pallets (Staking 7, Emissions 10, …) add their descriptors to the list.
+ * V15 is what polkadot.js builds `api.call.*` from, and what polkadot-api and dedot prefer.
  */
-export function buildMetadata(pallets: PalletDescriptor[] = [SYSTEM_PALLET, BALANCES_PALLET]): Uint8Array {
+export function buildMetadata(pallets: PalletDescriptor[] = [SYSTEM_PALLET, BALANCES_PALLET], opts: BuildMetadataOptions = {}): Uint8Array {
+  const version = opts.version ?? 14;
+  if (version !== 14 && version !== 15) throw new MetadataError(`metadata version ${String(version)} is not supported (14 or 15)`);
   const sorted = [...pallets].sort((a, b) => a.index - b.index);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.index === sorted[i - 1]!.index) throw new MetadataError(`two pallets use index ${sorted[i]!.index}`);
   }
   const palletType = (p: PalletDescriptor, what: 'Call' | 'Event' | 'Error', variants: VariantSpec[]): TypeSpec =>
     T.variant([p.crate, 'pallet', what], variants, [{ name: 'T' }]);
-
-  let runtimeCallId: number | undefined;
-  let runtimeEventId: number | undefined;
-  const registry: PortableRegistry = new PortableRegistry({
-    RuntimeCall: () => (runtimeCallId ??= registry.add(runtimeEnum('RuntimeCall', 'calls', 'Call'))),
-    RuntimeEvent: () => (runtimeEventId ??= registry.add(runtimeEnum('RuntimeEvent', 'events', 'Event'))),
-  });
-  function runtimeEnum(name: string, key: 'calls' | 'events', what: 'Call' | 'Event'): TypeSpec {
-    return T.variant(
+  const runtimeEnum = (name: string, key: 'calls' | 'events' | 'errors', what: 'Call' | 'Event' | 'Error'): TypeSpec =>
+    T.variant(
       [RUNTIME_CRATE, name],
       sorted
         .filter((p) => p[key] !== undefined)
         .map((p) => ({ name: p.name, index: p.index, fields: [{ type: palletType(p, what, p[key]!), typeName: `${p.crate}::${what}<Runtime>` }] })),
     );
-  }
+  const hasCalls = sorted.some((p) => p.calls !== undefined);
+  const extraType = T.tuple(...SIGNED_EXTENSIONS.map((e) => e.type));
+  const uncheckedExtrinsic = T.composite(
+    ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'],
+    [{ type: T.vec(T.u8) }],
+    [
+      { name: 'Address', type: MultiAddress },
+      // V14 (unchanged since it shipped) says () when no pallet has calls; the V15 call type is always the enum.
+      { name: 'Call', type: hasCalls || version === 15 ? T.runtimeCall : T.unit },
+      { name: 'Signature', type: MultiSignature },
+      { name: 'Extra', type: extraType },
+    ],
+  );
+
+  // The runtime-wide types are registered on first use, each once.
+  const runtimeIds: Partial<Record<RuntimeTypeName, number>> = {};
+  const once = (name: RuntimeTypeName, spec: () => TypeSpec) => () => (runtimeIds[name] ??= registry.add(spec()));
+  const registry: PortableRegistry = new PortableRegistry({
+    RuntimeCall: once('RuntimeCall', () => runtimeEnum('RuntimeCall', 'calls', 'Call')),
+    RuntimeEvent: once('RuntimeEvent', () => runtimeEnum('RuntimeEvent', 'events', 'Event')),
+    RuntimeError: once('RuntimeError', () => runtimeEnum('RuntimeError', 'errors', 'Error')),
+    UncheckedExtrinsic: once('UncheckedExtrinsic', () => uncheckedExtrinsic),
+  });
 
   const w = new ScaleWriter();
   w.vec(sorted, (w, p) => {
@@ -208,29 +234,45 @@ export function buildMetadata(pallets: PalletDescriptor[] = [SYSTEM_PALLET, BALA
     });
     w.option(p.errors, (w, errors) => w.compact(registry.add(palletType(p, 'Error', errors))));
     w.u8(p.index);
+    if (version === 15) w.vec(p.docs ?? [], (w, d) => w.str(d));
   });
-  const pallets_ = w.finish();
+  const palletsBytes = w.finish();
 
   const extensionIds = SIGNED_EXTENSIONS.map((e) => ({ identifier: e.identifier, type: registry.add(e.type), additional: registry.add(e.additional) }));
-  const hasCalls = sorted.some((p) => p.calls !== undefined);
-  const extrinsicType = registry.add(
-    T.composite(
-      ['sp_runtime', 'generic', 'unchecked_extrinsic', 'UncheckedExtrinsic'],
-      [{ type: T.vec(T.u8) }],
-      [
-        { name: 'Address', type: MultiAddress },
-        { name: 'Call', type: hasCalls ? T.runtimeCall : T.unit },
-        { name: 'Signature', type: MultiSignature },
-        { name: 'Extra', type: T.tuple(...SIGNED_EXTENSIONS.map((e) => e.type)) },
-      ],
-    ),
-  );
-  const extrinsic = new ScaleWriter()
-    .compact(extrinsicType)
-    .u8(4)
-    .vec(extensionIds, (w, e) => w.str(e.identifier).compact(e.type).compact(e.additional))
-    .finish();
+  const extrinsicType = registry.add(T.uncheckedExtrinsic);
+  const writeExtensions = (w: ScaleWriter) => w.vec(extensionIds, (w, e) => w.str(e.identifier).compact(e.type).compact(e.additional));
+  const extrinsic = new ScaleWriter();
+  if (version === 14) {
+    extrinsic.compact(extrinsicType).u8(4);
+  } else {
+    extrinsic.u8(4).compact(registry.add(MultiAddress)).compact(registry.add(T.runtimeCall)).compact(registry.add(MultiSignature)).compact(registry.add(extraType));
+  }
+  writeExtensions(extrinsic);
   const runtimeType = registry.add(T.composite([RUNTIME_CRATE, 'Runtime'], []));
 
-  return new ScaleWriter().raw(METADATA_MAGIC).u8(14).raw(registry.encode()).raw(pallets_).raw(extrinsic).compact(runtimeType).finish();
+  const tail = new ScaleWriter();
+  if (version === 15) {
+    tail.vec(opts.apis ?? RUNTIME_API_DESCRIPTORS, (w, api) => {
+      w.str(api.name);
+      w.vec(api.methods, (w, m) => {
+        w.str(m.name);
+        w.vec(m.inputs, (w, input) => w.str(input.name).compact(registry.add(input.type)));
+        w.compact(registry.add(m.output));
+        w.vec(m.docs ?? [], (w, d) => w.str(d));
+      });
+      w.vec(api.docs ?? [], (w, d) => w.str(d));
+    });
+    tail.compact(registry.add(T.runtimeCall)).compact(registry.add(T.runtimeEvent)).compact(registry.add(T.runtimeError));
+    tail.compact(0); // custom: an empty map
+  }
+
+  return new ScaleWriter()
+    .raw(METADATA_MAGIC)
+    .u8(version)
+    .raw(registry.encode())
+    .raw(palletsBytes)
+    .raw(extrinsic.finish())
+    .compact(runtimeType)
+    .raw(tail.finish())
+    .finish();
 }

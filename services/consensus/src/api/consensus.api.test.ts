@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcException } from '@nestjs/microservices';
 import { Metadata as GrpcMetadata, status } from '@grpc/grpc-js';
-import { blake2_256, cryptoReady, fromHex, palletPrefix, toHex, type KeyPair } from '@balanceai/chain';
+import { blake2_256, cryptoReady, fromHex, genesisMetadata, palletPrefix, toHex, type KeyPair } from '@balanceai/chain';
 import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
 import { ConsensusApi } from './consensus.api.js';
 import { buildBlock, encodeBody, encodeJustification } from '../block/block.js';
@@ -150,6 +150,12 @@ describe('ReadStorage, StorageKeys and RuntimeCall over gRPC', () => {
     const res = await pending;
     assert.equal(res.height, '1');
     assert.equal(res.entries[0]!.value, before, 'Alice as of block 1, not of block 2 adopted meanwhile');
+  });
+
+  it('GetRuntime carries metadata V14 and V15', async () => {
+    const res = await apiOf(t).getRuntime();
+    assert.equal(res.metadata, toHex(genesisMetadata(t.genesis, 14)));
+    assert.equal(res.metadataV15, toHex(genesisMetadata(t.genesis, 15)));
   });
 
   it('GetBlock carries each extrinsic as submitted: blake2_256(data) is its hash', async () => {

@@ -1,7 +1,8 @@
-import { genesisMetadata, toHex, type Genesis } from '@balanceai/chain';
+import { genesisMetadata, runtimePallets, toHex, type Genesis } from '@balanceai/chain';
 import { chainParamsOf } from '../ledger/params.js';
 import type { ConsensusNode } from '../node/consensus-node.js';
 import { RuntimeCalls } from '../runtime/runtime-calls.js';
+import { BlockEvents, palletEvents } from '../state/block-events.js';
 import { BalancesStorage, SystemStorage } from '../state/ledger-storage.js';
 import { ModuleStorage } from '../state/module-storage.js';
 import { StorageRouter } from '../state/storage-router.js';
@@ -21,9 +22,9 @@ export interface StateServices {
 function metadataCache(g: Genesis): (version: number) => Uint8Array | undefined {
   const built = new Map<number, Uint8Array>();
   return (version) => {
-    if (version !== 14) return undefined;
+    if (version !== 14 && version !== 15) return undefined;
     let m = built.get(version);
-    if (!m) built.set(version, (m = genesisMetadata(g)));
+    if (!m) built.set(version, (m = genesisMetadata(g, version)));
     return m;
   };
 }
@@ -34,13 +35,17 @@ function metadataCache(g: Genesis): (version: number) => Uint8Array | undefined 
  */
 export function stateServices(node: ConsensusNode, store: StateStore, genesis: { genesis: Genesis; hash: Uint8Array }): StateServices {
   const chain = () => node.committed;
+  const events = new BlockEvents(
+    { blockEvents: (h) => store.blockEvents(h), extrinsicEvents: (h) => store.extrinsicEvents(h) },
+    palletEvents(runtimePallets(genesis.genesis)),
+  );
   const system = new SystemStorage({
     chain,
     blockHash: async (n) => {
       const recent = node.committed.blockHashAt(n);
       return recent ? toHex(recent) : store.blockHashAt(n);
     },
-    events: async () => new Uint8Array([0]),
+    events: (height) => events.at(height),
   });
   let sources: StorageSource[] | null = null;
   const storage = new StorageRouter({

@@ -34,7 +34,7 @@ describe('runtime API calls', () => {
       chain: () => t.chain,
       nextNonce: (a, n) => t.mempool.nextNonce(a, n),
       executionContext: (h) => t.executionContext(h),
-      metadata: (v) => (v === 14 ? genesisMetadata(t.genesis) : undefined),
+      metadata: (v) => (v === 14 || v === 15 ? genesisMetadata(t.genesis, v) : undefined),
     });
     registry = new TypeRegistry();
     registry.setMetadata(new Metadata(registry, genesisMetadata(t.genesis)));
@@ -49,11 +49,13 @@ describe('runtime API calls', () => {
     assert.ok(v.apis.some(([api, version]) => api === '0x37c8bb1350a9a2a8' && version === 4), 'TransactionPaymentApi v4');
   });
 
-  it('Metadata: versions [14, 15], the V14 bytes, None for a version not served', () => {
+  it('Metadata: versions [14, 15], the V14 bytes, V15 at version 15, None for a version not served', () => {
     assert.deepEqual(registry.createType('Vec<u32>', call('Metadata_metadata_versions')).toJSON(), [14, 15]);
     assert.equal(toHex(registry.createType('OpaqueMetadata', call('Metadata_metadata')).toU8a(true)), toHex(genesisMetadata(t.genesis)));
     const v14 = registry.createType('Option<OpaqueMetadata>', call('Metadata_metadata_at_version', u32(14)));
     assert.equal(toHex(v14.unwrap().toU8a(true)), toHex(genesisMetadata(t.genesis)));
+    const v15 = registry.createType('Option<OpaqueMetadata>', call('Metadata_metadata_at_version', u32(15)));
+    assert.equal(new Metadata(new TypeRegistry(), v15.unwrap().toU8a(true)).version, 15);
     assert.ok(registry.createType('Option<OpaqueMetadata>', call('Metadata_metadata_at_version', u32(16))).isNone);
   });
 

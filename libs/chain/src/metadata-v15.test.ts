@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
+import { Keyring } from '@polkadot/keyring';
+import type { RuntimeVersion } from '@polkadot/types/interfaces';
 import type { Codec } from '@polkadot/types/types';
 import { u8aConcat } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -120,9 +122,29 @@ test('@polkadot/types: V15 decorates tx/query/consts as V14 does, and the extrin
   const errorEnum = registry.lookup.getSiType(outer.errorType);
   assert.equal(errorEnum.path.join('::'), 'balanceai_runtime::RuntimeError');
   assert.deepEqual(errorEnum.def.asVariant.variants.map((v) => `${v.name.toString()}:${v.index.toNumber()}`), ['System:0', 'Balances:5', 'Staking:7', 'Emissions:10']);
-  // Our extrinsic decodes with the V15 registry.
+  // Our extrinsic decodes with the V15 registry, and polkadot.js signs the same bytes with it (ed25519 is
+  // deterministic): @polkadot/api takes the extrinsic version from V15's (4) and the extensions from it.
   const xt = registry.createType('Extrinsic', transfer());
   assert.equal(xt.method.method, 'transferKeepAlive');
+  assert.deepEqual([...metadata.asLatest.extrinsic.versions].map(Number), [4]);
+  const hash = genesisHash(genesis);
+  const ours = signExtrinsic(keyFromUri('//Alice', 'ed25519'), encodeTransfer('keep_alive', bob, ONE_BAI), { era: IMMORTAL, nonce: 2, tip: 5n }, {
+    specVersion: genesis.params.specVersion,
+    transactionVersion: genesis.params.transactionVersion,
+    genesisHash: hash,
+    birthHash: hash,
+  });
+  const theirs = registry.createType('Extrinsic', { method: registry.createType('Call', { callIndex: [PALLET.Balances, 3], args: { dest: { Id: bob }, value: ONE_BAI } }).toHex() }, { version: 4 });
+  theirs.sign(new Keyring({ type: 'ed25519' }).addFromUri('//Alice'), {
+    blockHash: toHex(hash),
+    genesisHash: toHex(hash),
+    era: registry.createType('ExtrinsicEra', '0x00'),
+    nonce: 2,
+    tip: 5n,
+    runtimeVersion: registry.createType('RuntimeVersion', { specVersion: genesis.params.specVersion, transactionVersion: genesis.params.transactionVersion }) as unknown as RuntimeVersion,
+    signedExtensions: registry.signedExtensions,
+  });
+  assert.equal(theirs.toHex(), toHex(ours));
 });
 
 test('@polkadot/types: every V15 runtime API round-trips through the types polkadot.js builds api.call.* from', () => {

@@ -1,8 +1,8 @@
 import { blake2_256, fromHex, toHex } from '@balanceai/chain';
 import { consensusV1 } from '@balanceai/contracts';
 import { DomainError } from '@balanceai/platform';
-import type { ConsensusClient } from '../../consensus/consensus-client.js';
-import type { BlockStream } from '../../stream/block-stream.js';
+import type { ChainData } from '../chain-data.js';
+import type { FinalizedHeads } from '../finalized-heads.js';
 import { CODE_KEY, codeValue, decodeRuntimeSpec, type RuntimeSpec } from './runtime.js';
 
 /** A finalized block as the follow subscriptions report it. */
@@ -50,18 +50,14 @@ export interface SpecV2Chain {
   transactionStatus(hash: string): Promise<TransactionStatus>;
 }
 
-/** A small map that forgets its oldest entries: recent blocks are asked for by many subscribers at once. */
+/** A small map that forgets its oldest entries. */
 class Recent<V> {
   private readonly map = new Map<string, V>();
   constructor(private readonly capacity: number) {}
 
   get(key: string, make: () => V): V {
     const hit = this.map.get(key);
-    if (hit !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const value = make();
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
@@ -82,59 +78,58 @@ function remember<V>(cache: Recent<Promise<V>>, key: string, make: () => Promise
 
 const V15 = '0x0f000000';
 
+function blockRef(b: consensusV1.GetBlockResponse): BlockRef {
+  return { number: Number(b.number), hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase() };
+}
+
 /**
- * SpecV2Chain over the validators' ConsensusService (through the gateway's failover client) and the
- * gateway's verified finalized-block feed. Blocks, runtimes and the `:code` stand-in are cached by hash,
- * so a thousand followers of one block cost one GetBlock and one Core_version.
+ * SpecV2Chain over what the legacy methods use (rpc/deps.ts): ChainData's validator reads with their
+ * caches and failover, and FinalizedHeads, the finalized chain once per block and in order. Runtime
+ * specs and the `:code` stand-in are cached by block hash, so a thousand followers of a block cost one
+ * Core_version.
  */
-export class ConsensusSpecV2Chain implements SpecV2Chain {
-  private readonly blocks = new Recent<Promise<consensusV1.GetBlockResponse>>(256);
+export class GatewaySpecV2Chain implements SpecV2Chain {
   private readonly runtimes = new Recent<Promise<RuntimeSpec>>(1024);
   private readonly metadataHashes = new Recent<Promise<Uint8Array>>(16);
-  private spec: Promise<ChainSpecData> | undefined;
 
   constructor(
-    private readonly consensus: Pick<ConsensusClient, 'call'>,
-    private readonly stream: Pick<BlockStream, 'subscribe'>,
+    private readonly data: ChainData,
+    private readonly heads: Pick<FinalizedHeads, 'subscribe' | 'current'>,
   ) {}
 
-  chainSpec(): Promise<ChainSpecData> {
-    const spec = (this.spec ??= this.consensus.call('getRuntime', {}).then((r) => ({
+  async chainSpec(): Promise<ChainSpecData> {
+    const r = await this.data.runtime();
+    return {
       name: r.chain,
-      genesisHash: r.genesisHash.toLowerCase(),
+      genesisHash: (await this.data.genesisHash()).toLowerCase(),
       properties: { ss58Format: r.ss58Prefix, tokenDecimals: r.tokenDecimals, tokenSymbol: r.tokenSymbol },
-    })));
-    spec.catch(() => (this.spec = undefined));
-    return spec;
+    };
   }
 
   async head(): Promise<BlockRef> {
-    const status = await this.consensus.call('getChainStatus', {});
-    return ref(await this.block(status.finalizedHash.toLowerCase()));
+    return blockRef((await this.heads.current()).block);
   }
 
   async blockAt(number: number): Promise<BlockRef> {
-    const b = await this.consensus.call('getBlock', { number: String(number) });
-    const hash = b.hash.toLowerCase();
-    // The next reader of this block by hash finds it.
-    this.blocks.get(hash, () => Promise.resolve(b));
-    return ref(b);
+    return blockRef(await this.block({ number }));
   }
 
   onBlock(listener: (block: BlockRef) => void): () => void {
-    return this.stream.subscribe((b) => listener({ number: b.number, hash: b.hash, parentHash: b.parentHash }));
+    return this.heads.subscribe((head) => listener(blockRef(head.block)));
   }
 
-  private block(hash: string): Promise<consensusV1.GetBlockResponse> {
-    return remember(this.blocks, hash, () => this.consensus.call('getBlock', { hash }));
+  private async block(id: { hash: string } | { number: number }): Promise<consensusV1.GetBlockResponse> {
+    const b = await this.data.block(id);
+    if (!b) throw new DomainError('UNKNOWN_BLOCK', `no finalized block ${'hash' in id ? id.hash : `#${id.number}`}`, 'not_found');
+    return b;
   }
 
   async header(hash: string): Promise<string> {
-    return (await this.block(hash)).header;
+    return (await this.block({ hash })).header;
   }
 
   async body(hash: string): Promise<string[]> {
-    return (await this.block(hash)).extrinsics.map((x) => x.data);
+    return (await this.block({ hash })).extrinsics.map((x) => x.data);
   }
 
   runtime(hash: string): Promise<RuntimeSpec> {
@@ -145,17 +140,19 @@ export class ConsensusSpecV2Chain implements SpecV2Chain {
     const values: Array<string | null> = keys.map(() => null);
     const asked = keys.map((k, i) => [k.toLowerCase(), i] as const).filter(([k]) => k !== CODE_KEY);
     if (asked.length > 0) {
-      const r = await this.consensus.call('readStorage', { at: hash, keys: asked.map(([k]) => k) });
+      const r = await this.data.readStorage(asked.map(([k]) => k), hash);
       r.entries.forEach((e, j) => (values[asked[j]![1]] = e.present ? e.value : null));
     }
     if (asked.length < keys.length) {
       const code = toHex(await this.code(hash));
-      keys.forEach((k, i) => k.toLowerCase() === CODE_KEY && (values[i] = code));
+      keys.forEach((k, i) => {
+        if (k.toLowerCase() === CODE_KEY) values[i] = code;
+      });
     }
     return values;
   }
 
-  /** The `:code` stand-in at a block: its runtime versions and the hash of its V15 metadata (once per spec version). */
+  /** The `:code` stand-in at a block: its runtime versions and the hash of its V15 metadata (read once per runtime). */
   private async code(hash: string): Promise<Uint8Array> {
     const spec = await this.runtime(hash);
     const metadataHash = await remember(this.metadataHashes, `${spec.specVersion}/${spec.transactionVersion}`, async () =>
@@ -165,22 +162,21 @@ export class ConsensusSpecV2Chain implements SpecV2Chain {
   }
 
   async storageKeys(hash: string, prefix: string, count: number, startKey: string): Promise<string[]> {
-    const r = await this.consensus.call('storageKeys', { at: hash, prefix, count, startKey });
-    return r.keys;
+    return (await this.data.storageKeys(prefix, count, startKey, hash)).keys;
   }
 
   async call(hash: string, method: string, data: string): Promise<string> {
-    return (await this.consensus.call('runtimeCall', { at: hash, method, data })).result;
+    return (await this.data.runtimeCall(method, data, hash)).result;
   }
 
   async submit(extrinsic: string): Promise<string> {
-    return (await this.consensus.call('submitExtrinsic', { extrinsic })).hash;
+    return (await this.data.consensus.call('submitExtrinsic', { extrinsic })).hash;
   }
 
   async transactionStatus(hash: string): Promise<TransactionStatus> {
     let x: consensusV1.GetExtrinsicResponse;
     try {
-      x = await this.consensus.call('getExtrinsic', { hash });
+      x = await this.data.consensus.call('getExtrinsic', { hash });
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'not_found') return { state: 'unknown' };
       throw err;
@@ -195,8 +191,4 @@ export class ConsensusSpecV2Chain implements SpecV2Chain {
         return { state: 'unknown' };
     }
   }
-}
-
-function ref(b: consensusV1.GetBlockResponse): BlockRef {
-  return { number: Number(b.number), hash: b.hash.toLowerCase(), parentHash: b.parentHash.toLowerCase() };
 }

@@ -1,11 +1,12 @@
+import type { RpcDeps } from '../deps.js';
 import type { RpcModule } from '../registry.js';
-import type { SpecV2Chain } from './chain.js';
+import { GatewaySpecV2Chain, type SpecV2Chain } from './chain.js';
 import { chainHeadModule } from './chain-head.js';
 import { chainSpecModule } from './chain-spec.js';
 import { DEFAULT_FOLLOW_LIMITS, type FollowLimits } from './follow.js';
 import { DEFAULT_TRANSACTION_LIMITS, transactionModule, type TransactionLimits } from './transaction.js';
 
-export { ConsensusSpecV2Chain, type BlockRef, type ChainSpecData, type SpecV2Chain, type TransactionStatus } from './chain.js';
+export { GatewaySpecV2Chain, type BlockRef, type ChainSpecData, type SpecV2Chain, type TransactionStatus } from './chain.js';
 export { CODE_KEY, codeValue, decodeRuntimeSpec, type RuntimeSpec } from './runtime.js';
 export { DEFAULT_FOLLOW_LIMITS, type FollowLimits } from './follow.js';
 export { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction.js';
@@ -26,4 +27,9 @@ export function specV2Modules(chain: SpecV2Chain, options: SpecV2Options = {}): 
     chainHeadModule(chain, { ...DEFAULT_FOLLOW_LIMITS, ...options.follow }, options.log),
     transactionModule(chain, { ...DEFAULT_TRANSACTION_LIMITS, ...options.transaction }),
   ];
+}
+
+/** specV2Modules over the gateway's chain reads and finalized heads: the one line methods/index.ts adds. */
+export function specV2ModulesFor(deps: Pick<RpcDeps, 'chain' | 'heads'> & { warn?: (message: string) => void }, options: SpecV2Options = {}): RpcModule[] {
+  return specV2Modules(new GatewaySpecV2Chain(deps.chain, deps.heads), { log: deps.warn, ...options });
 }

@@ -106,6 +106,19 @@ export class ChainData {
     return read;
   }
 
+  /** A block hash param must name a block the validators have (Substrate: 4003 "UnknownBlock"). */
+  async requireBlock(hash: string): Promise<consensusV1.GetBlockResponse> {
+    const block = await this.block({ hash });
+    if (!block) throw new DomainError('UNKNOWN_BLOCK', `Header was not found in the database: ${hash}`, 'not_found');
+    return block;
+  }
+
+  /** The runtime version at a block: the one runtime, once the block is known to exist. */
+  async runtimeVersionAt(hash: string): Promise<RuntimeVersionJson> {
+    await this.requireBlock(hash);
+    return this.runtimeVersion();
+  }
+
   /** Keeps a finalized block (from the block stream) for the lookups that follow its notification. */
   remember(block: consensusV1.GetBlockResponse): void {
     const hash = block.hash.toLowerCase();
@@ -120,8 +133,9 @@ export class ChainData {
   }
 
   /** A runtime API call (`state_call`); runtime-only calls are answered from the cache. */
-  runtimeCall(method: string, data: string, at?: string): Promise<consensusV1.RuntimeCallResponse> {
+  async runtimeCall(method: string, data: string, at?: string): Promise<consensusV1.RuntimeCallResponse> {
     if (!PURE_RUNTIME_CALLS.has(method)) return this.consensus.call('runtimeCall', { at: at ?? '', method, data });
+    if (at) await this.requireBlock(at);
     // The runtime does not change between blocks without a RuntimeEnvironmentUpdated digest, so the
     // answer at the head is the answer at any recent block.
     const key = `${method}:${data}`;

@@ -16,4 +16,6 @@ export interface RpcDeps {
   chainId: string;
   /** The gateway's own version (system_version). */
   version: string;
+  /** Where background work (subscriptions between calls) reports problems. */
+  warn?: (message: string) => void;
 }

@@ -33,7 +33,14 @@ export const rpcServerProvider = {
     const logger = new Logger('Rpc');
     const chain = new ChainData(consensus);
     const heads = new FinalizedHeads(blocks, chain, (message) => logger.warn(message));
-    const modules = rpcModules({ chain, heads, validators: consensus, chainId: config.chainId, version: GATEWAY_VERSION });
+    const modules = rpcModules({
+      chain,
+      heads,
+      validators: consensus,
+      chainId: config.chainId,
+      version: GATEWAY_VERSION,
+      warn: (message) => logger.warn(message),
+    });
     return new ManagedRpcServer(rpcConfigOf(config), modules, heads);
   },
 };

@@ -1,21 +1,56 @@
 import { createHash } from 'node:crypto';
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { blake2_256, fromHex, parseAccountId, toHex } from '@balanceai/chain';
+import {
+  BALANCES_PALLET,
+  blake2_256,
+  buildMetadata,
+  encodeHeader,
+  encodeMetadataAtVersion,
+  encodeMetadataVersions,
+  encodeOpaqueMetadata,
+  encodeRuntimeVersion,
+  fromHex,
+  parseAccountId,
+  runtimeVersion,
+  SYSTEM_PALLET,
+  toHex,
+  type DigestItem,
+} from '@balanceai/chain';
 import { consensusV1, protoFile } from '@balanceai/contracts';
 import { DomainError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, ServingStatus, toGrpcError } from '@balanceai/platform';
 
 /**
  * A small in-memory stand-in for a validator's ConsensusService: the boundary the gateway talks to.
- * It keeps a few finalized blocks, accounts and a mempool, and refuses what a test queues with
- * `refuseNextSubmission`. Real validation is the consensus service's and is covered by e2e tests.
+ * It keeps a few finalized blocks (real SCALE headers, hash = blake2_256 of the header, the same chain in
+ * every instance), accounts, a mempool, Substrate storage per block and runtime calls, and refuses what a
+ * test queues with `refuseNextSubmission`. Real validation is the consensus service's (e2e tests).
  */
 export class FakeValidator {
   readonly calls: string[] = [];
-  readonly genesisHash = hashOf('genesis');
   readonly blocks: consensusV1.GetBlockResponse[] = [];
   readonly accounts = new Map<string, { free: bigint; reserved: bigint; nonce: bigint }>();
   readonly mempool = new Map<string, string>();
+  /** Storage as the next block will commit it (key → SCALE value, 0x hex). */
+  readonly storage = new Map<string, string>();
+  /** Storage as each block committed it, by block hash. */
+  private readonly states = new Map<string, Map<string, string>>();
+  /** What GetRuntime answers as V14 metadata (a stub unless a test needs a decodable one; see useRealMetadata). */
+  metadata = '0x6d6574610e';
+  private metadataV15 = '0x6d6574610f';
+  /** Runtime API calls by method name: SCALE args (0x hex) → SCALE result (0x hex). */
+  readonly runtimeCalls = new Map<string, (data: string) => string>([
+    ['Core_version', () => toHex(encodeRuntimeVersion(runtimeVersion({ specVersion: 1, transactionVersion: 1 })))],
+    ['Metadata_metadata', () => toHex(encodeOpaqueMetadata(fromHex(this.metadata)))],
+    ['Metadata_metadata_versions', () => toHex(encodeMetadataVersions([14, 15]))],
+    [
+      'Metadata_metadata_at_version',
+      (data) => {
+        const version = fromHex(data)[0];
+        return toHex(encodeMetadataAtVersion(version === 14 ? fromHex(this.metadata) : version === 15 ? fromHex(this.metadataV15) : undefined));
+      },
+    ],
+  ]);
   /** What GetChainStatus says about block sync, and grpc.health.v1 about halting (NOT_SERVING). */
   syncing = false;
   serving = true;
@@ -26,22 +61,47 @@ export class FakeValidator {
     for (let n = 0; n < 3; n++) this.addBlock([]);
   }
 
+  /** Hash of block 0, what clients sign over. */
+  get genesisHash(): string {
+    return this.blocks[0]!.hash;
+  }
+
+  /** Serves System + Balances metadata that @polkadot/api can decode (V14, and V15 by runtime call). */
+  useRealMetadata(): void {
+    this.metadata = toHex(buildMetadata([SYSTEM_PALLET, BALANCES_PALLET], { version: 14 }));
+    this.metadataV15 = toHex(buildMetadata([SYSTEM_PALLET, BALANCES_PALLET], { version: 15 }));
+  }
+
+  /** Sets (or with null removes) a storage value from the next block on. */
+  setStorage(key: string, value: string | null): void {
+    if (value === null) this.storage.delete(key.toLowerCase());
+    else this.storage.set(key.toLowerCase(), value);
+  }
+
   get head(): consensusV1.GetBlockResponse {
     return this.blocks.at(-1)!;
   }
 
-  addBlock(extrinsicHashes: string[]): consensusV1.GetBlockResponse {
+  addBlock(extrinsicHashes: string[], digest: DigestItem[] = []): consensusV1.GetBlockResponse {
     const number = this.blocks.length;
+    const parentHash = number === 0 ? `0x${'00'.repeat(32)}` : this.blocks[number - 1]!.hash;
+    const header = encodeHeader({
+      parentHash: fromHex(parentHash),
+      number,
+      stateRoot: fromHex(hashOf(`state ${number}`)),
+      extrinsicsRoot: fromHex(hashOf(`extrinsics ${number}`)),
+      digest,
+    });
     const block: consensusV1.GetBlockResponse = {
       number: String(number),
-      hash: hashOf(`block ${number}`),
-      parentHash: number === 0 ? `0x${'00'.repeat(32)}` : this.blocks[number - 1]!.hash,
+      hash: toHex(blake2_256(header)),
+      parentHash,
       stateRoot: hashOf(`state ${number}`),
       extrinsicsRoot: hashOf(`extrinsics ${number}`),
       timeMs: String(1_700_000_000_000 + number * 1000),
       proposerIndex: number % 4,
       round: 0,
-      header: `0x${'11'.repeat(40)}`,
+      header: toHex(header),
       extrinsics: extrinsicHashes.map((hash, index) => ({
         index,
         hash,
@@ -55,13 +115,14 @@ export class FakeValidator {
         data: this.mempool.get(hash) ?? '0x00',
       })),
       commitSigners: [0, 1, 2],
-      justification: '0x00',
+      justification: number === 0 ? '0x' : '0x0102',
       evidenceCount: 0,
       lastCommitSigners: [],
       lastCommitSignerKeys: [],
       events: [{ module: 'System', name: 'BlockFinalized', dataJson: JSON.stringify({ number }) }],
     };
     this.blocks.push(block);
+    this.states.set(block.hash, new Map(this.storage));
     for (const hash of extrinsicHashes) this.mempool.delete(hash);
     return block;
   }
@@ -159,6 +220,29 @@ export class FakeValidator {
         selfIndex: 0,
         syncing: this.syncing,
       })),
+      ReadStorage: this.unary('ReadStorage', (req: consensusV1.ReadStorageRequest): consensusV1.ReadStorageResponse => {
+        const [block, state] = this.stateAt(req.at);
+        return {
+          at: block.hash,
+          height: block.number,
+          entries: req.keys.map((key) => {
+            const value = state.get(key.toLowerCase());
+            return { key, present: value !== undefined, value: value ?? '' };
+          }),
+        };
+      }),
+      StorageKeys: this.unary('StorageKeys', (req: consensusV1.StorageKeysRequest): consensusV1.StorageKeysResponse => {
+        const [block, state] = this.stateAt(req.at);
+        const prefix = req.prefix.toLowerCase();
+        const keys = [...state.keys()].filter((k) => k.startsWith(prefix) && (!req.startKey || k > req.startKey.toLowerCase())).sort();
+        return { at: block.hash, height: block.number, keys: keys.slice(0, Math.min(req.count, 1000)) };
+      }),
+      RuntimeCall: this.unary('RuntimeCall', (req: consensusV1.RuntimeCallRequest): consensusV1.RuntimeCallResponse => {
+        const [block] = this.stateAt(req.at);
+        const call = this.runtimeCalls.get(req.method);
+        if (!call) throw new DomainError('UNKNOWN_RUNTIME_API', `Exported method ${req.method} is not found`);
+        return { at: block.hash, height: block.number, result: call(req.data) };
+      }),
       GetBlock: this.unary('GetBlock', (req: { number?: string; hash?: string; id?: string }): consensusV1.GetBlockResponse => {
         const block = req.id === 'hash' ? this.blocks.find((b) => b.hash === req.hash) : this.blocks[Number(req.number)];
         if (!block) throw new DomainError('BLOCK_NOT_FOUND', `no finalized block ${req.id === 'hash' ? req.hash : req.number}`, 'not_found');
@@ -183,14 +267,21 @@ export class FakeValidator {
         ss58Prefix: 42,
         tokenSymbol: 'BAI',
         tokenDecimals: 18,
-        metadata: '0x6d6574610e',
+        metadata: this.metadata,
         baseFee: '1000000000000000',
         byteFee: '1000000000000',
         existentialDeposit: '10000000000000000',
         blockTimeMs: '1000',
-        metadataV15: '0x6d6574610f',
+        metadataV15: this.metadataV15,
       })),
     };
+  }
+
+  /** The block `at` names (the head when empty) and its storage. */
+  private stateAt(at: string): [consensusV1.GetBlockResponse, Map<string, string>] {
+    const block = at ? this.blocks.find((b) => b.hash === at.toLowerCase()) : this.head;
+    if (!block) throw new DomainError('UNKNOWN_BLOCK', `no finalized block ${at}`, 'not_found');
+    return [block, this.states.get(block.hash)!];
   }
 
   private unary<Req, Res>(name: string, handler: (request: Req) => Res) {

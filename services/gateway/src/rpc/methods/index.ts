@@ -1,5 +1,8 @@
 import type { RpcDeps } from '../deps.js';
 import type { RpcModule } from '../registry.js';
+import { authorModule } from './author.js';
+import { chainModule } from './chain.js';
+import { stateModule } from './state.js';
 import { rpcModule, systemModule } from './system.js';
 
 /**
@@ -7,5 +10,5 @@ import { rpcModule, systemModule } from './system.js';
  * transaction_v1 / chainSpec_v1 go here); a name registered twice fails at start-up.
  */
 export function rpcModules(deps: RpcDeps): RpcModule[] {
-  return [rpcModule(), systemModule(deps)];
+  return [rpcModule(), systemModule(deps), chainModule(deps), stateModule(deps), authorModule(deps)];
 }

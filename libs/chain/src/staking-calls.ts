@@ -378,8 +378,12 @@ export function stakingPallet(
   ];
   const events: VariantSpec[] = [
     // polkadot-sdk's events keep their index and fields; the module's JSON carries each field by its camelCase
-    // name (it may carry more, e.g. Unbonded's `era`, which the encoding leaves out).
-    { name: 'EraPaid', index: 0, fields: [f('era_index', EraIndex, 'EraIndex'), f('validator_payout', T.Balance, 'BalanceOf<T>'), f('remainder', T.Balance, 'BalanceOf<T>')] },
+    // name or a jsonAlias (it may carry more, e.g. Unbonded's `era`, which the encoding leaves out).
+    {
+      name: 'EraPaid',
+      index: 0,
+      fields: [{ ...f('era_index', EraIndex, 'EraIndex'), jsonAliases: ['era'] }, { ...f('validator_payout', T.Balance, 'BalanceOf<T>'), jsonAliases: ['paid'] }, f('remainder', T.Balance, 'BalanceOf<T>')],
+    },
     { name: 'Rewarded', index: 1, fields: [f('stash', T.AccountId32, 'T::AccountId'), f('dest', RewardDestination, 'RewardDestination<T::AccountId>'), f('amount', T.Balance, 'BalanceOf<T>')] },
     { name: 'Slashed', index: 2, fields: [f('staker', T.AccountId32, 'T::AccountId'), f('amount', T.Balance, 'BalanceOf<T>')] },
     { name: 'StakersElected', index: 5 },

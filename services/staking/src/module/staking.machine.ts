@@ -177,9 +177,20 @@ function decode(callIndex: number, args: Uint8Array): StakingCallData | Fail {
   }
 }
 
+/**
+ * Fields an event carries besides the logic's own, so that it has every field of its variant in the Staking
+ * descriptor (libs/chain staking-calls.ts: polkadot-sdk's fields, read by camelCase name or a JSON alias) and
+ * wallets decode it from System.Events. The logic's fields stay: the REST API and its clients read them.
+ */
+function descriptorFields(e: StakingEvent): Record<string, EventData> {
+  // ValidatorPrefsSet { stash, prefs: ValidatorPrefs }: the logic reports the commission alone.
+  if (e.type === 'ValidatorPrefsSet') return { prefs: { commission: e.commission, blocked: false } };
+  return {};
+}
+
 function eventOf(e: StakingEvent, extrinsicIndex: number | null, extra: Record<string, EventData> = {}): EventOutput {
   const { type, ...data } = e;
-  return { name: type, data: { ...(data as Record<string, EventData>), ...extra }, extrinsicIndex };
+  return { name: type, data: { ...(data as Record<string, EventData>), ...descriptorFields(e), ...extra }, extrinsicIndex };
 }
 
 /**
@@ -268,13 +279,18 @@ export class StakingMachine implements ModuleStateMachine<StakingModuleState> {
     // 2. Offences in this block: slash the offender's and its nominators' exposure of the offence's era.
     for (const o of ctx.offences) {
       const offender = stashAt.get(o.validator);
+      // SlashIgnored has the same fields either way (offender and era null when unknown): one descriptor variant.
       if (offender === undefined || o.height < 1n) {
-        events.push({ name: 'SlashIgnored', data: { validatorIndex: o.validator, height: o.height, reason: 'UnknownValidator' }, extrinsicIndex: null });
+        const data = { validatorIndex: o.validator, offender: null, era: null, height: o.height, voteType: o.voteType, reason: 'UnknownValidator' };
+        events.push({ name: 'SlashIgnored', data, extrinsicIndex: null });
         continue;
       }
       const r = applySlash(s, { offender, era: eraOfHeight(o.height, setup.eraLength) });
       for (const t of r.transfers) transfers.push(this.toWire(t));
-      for (const e of r.events) events.push(eventOf(e, null, e.type === 'Slashed' || e.type === 'SlashIgnored' ? { height: o.height, voteType: o.voteType } : {}));
+      const offence = { height: o.height, voteType: o.voteType };
+      for (const e of r.events) {
+        events.push(eventOf(e, null, e.type === 'Slashed' ? offence : e.type === 'SlashIgnored' ? { ...offence, validatorIndex: o.validator } : {}));
+      }
       const count = r.events.filter((e) => e.type === 'Slashed').length;
       eraSlashes = { count: eraSlashes.count + count, amount: eraSlashes.amount + r.slashed };
     }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { blake2_256, cryptoReady, devGenesis, genesisToJson, toHex } from '@balanceai/chain';
+import { blake2_256, cryptoReady, devGenesis, genesisToJson, palletPrefix, storagePrefix, toHex } from '@balanceai/chain';
 import { protoFile, type emissionsV1, type moduleV1 } from '@balanceai/contracts';
 import { GrpcTestClient, expectGrpcError, freePort, waitFor as waitUntil, startPostgres, type PostgresServer } from '@balanceai/testing';
 import { EmissionsRepository, MAINNET_SCHEDULE, emissionsSetupFromGenesis, issuanceAtHeight, startEmissions, type EmissionsConfig } from '../src/index.js';
@@ -26,6 +26,7 @@ let config: EmissionsConfig;
 let app: NestFastifyApplication | null = null;
 let child: ChildProcess | null = null;
 let runtime: GrpcClient;
+let storage: GrpcClient;
 let queries: GrpcClient;
 let funds: string[];
 
@@ -54,6 +55,13 @@ function executeRequest(height: number, totalIssuance: bigint = issuanceAtHeight
 const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', executeRequest(height), raw);
 const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
 const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
+const ISSUANCE_KEY = toHex(storagePrefix('Emissions', 'Issuance'));
+/** Emissions.Issuance at a committed height, through ModuleStorageService: u128 little-endian. */
+async function issuanceAt(height: number): Promise<bigint> {
+  const res = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height: String(height), keys: [ISSUANCE_KEY] });
+  assert.equal(res.entries[0]!.present, true);
+  return BigInt(`0x${Buffer.from(res.entries[0]!.value.slice(2), 'hex').reverse().toString('hex')}`);
+}
 
 const grpcError = expectGrpcError;
 /** Polls `check` until true (libs/testing waitFor, which wants a value or undefined). */
@@ -83,11 +91,13 @@ before(async () => {
   app = await startEmissions(config, { logger: false });
   const url = `127.0.0.1:${config.grpcPort}`;
   runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
+  storage = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
   queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
 });
 
 after(async () => {
   runtime?.close();
+  storage?.close();
   queries?.close();
   await app?.close();
   if (child && child.exitCode === null) {
@@ -122,6 +132,26 @@ describe('emissions service over gRPC and PostgreSQL', () => {
     assert.equal((await info()).lastCommittedHeight, '10');
   });
 
+  it('serves its pallet storage at each committed height over ModuleStorageService, only to its validator', async () => {
+    for (const h of [0, 1, 5, 10]) assert.equal(await issuanceAt(h), issuanceAtHeight(MAINNET_SCHEDULE, BigInt(h)));
+    const read = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height: '10', keys: [ISSUANCE_KEY, `${ISSUANCE_KEY}00`] });
+    assert.deepEqual(read.entries[1], { key: `${ISSUANCE_KEY}00`, present: false, value: '' });
+    // Every key of the pallet, in key order: Issuance, TotalMinted, Epoch, EpochStart and one Minted per fund.
+    const keys = await storage.call<moduleV1.StorageKeysResponse>('StorageKeys', { height: '10', prefix: toHex(palletPrefix('Emissions')), count: 100, startKey: '' });
+    assert.equal(keys.keys.length, 4 + new Set(funds).size);
+    assert.deepEqual(keys.keys, [...keys.keys].sort());
+    const page = await storage.call<moduleV1.StorageKeysResponse>('StorageKeys', { height: '10', prefix: toHex(palletPrefix('Emissions')), count: 2, startKey: keys.keys[1]! });
+    assert.deepEqual(page.keys, keys.keys.slice(2, 4));
+    assert.deepEqual(await grpcError(storage.call('ReadStorage', { height: '11', keys: [ISSUANCE_KEY] })), { code: 9, domain: 'HEIGHT_NOT_COMMITTED' });
+    assert.deepEqual(await grpcError(storage.call('ReadStorage', { height: '10', keys: ['0x1'] })), { code: 3, domain: 'BAD_STORAGE_KEY' });
+    const stranger = new GrpcClient(`127.0.0.1:${config.grpcPort}`, 'balanceai.module.v1.ModuleStorageService', protoFile('module'));
+    try {
+      assert.deepEqual(await grpcError(stranger.call('ReadStorage', { height: '10', keys: [ISSUANCE_KEY] })), { code: 16, domain: 'MODULE_UNAUTHENTICATED' });
+    } finally {
+      stranger.close();
+    }
+  });
+
   it('replays a committed height with the byte-identical stored response', async () => {
     for (const h of [1, 5, 10]) assert.deepEqual(await execute(h, true), served.get(h));
     assert.equal((await info()).lastCommittedHeight, '10');
@@ -148,6 +178,7 @@ describe('emissions service over gRPC and PostgreSQL', () => {
   it('continues in a new process after a restart, with no height minted twice or skipped', async () => {
     await execute(12); // executed but never committed: lost with the process
     runtime.close();
+    storage.close();
     queries.close();
     await app!.close();
     app = null;
@@ -167,13 +198,18 @@ describe('emissions service over gRPC and PostgreSQL', () => {
     await waitFor('emissions /readyz', async () => (await fetch(`http://127.0.0.1:${config.httpPort}/readyz`)).ok);
     const url = `127.0.0.1:${config.grpcPort}`;
     runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
+    storage = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
     queries = new GrpcClient(url, 'balanceai.emissions.v1.EmissionsService', protoFile('emissions'));
     assert.equal((await info()).lastCommittedHeight, '11');
+    // After a restart only the loaded height's state is in memory; each commit adds one.
+    assert.equal(await issuanceAt(11), issuanceAtHeight(MAINNET_SCHEDULE, 11n));
+    assert.deepEqual(await grpcError(storage.call('ReadStorage', { height: '10', keys: [ISSUANCE_KEY] })), { code: 9, domain: 'STATE_DISCARDED' });
     assert.deepEqual(await execute(11, true), served.get(11));
     for (let h = 12; h <= 20; h++) {
       await execute(h);
       await commit(h);
     }
+    for (const h of [11, 15, 20]) assert.equal(await issuanceAt(h), issuanceAtHeight(MAINNET_SCHEDULE, BigInt(h)));
     const repo = new EmissionsRepository(config.databaseUrl);
     try {
       assert.deepEqual(await repo.committedHeights(), Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));

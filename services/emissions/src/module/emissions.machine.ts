@@ -1,5 +1,5 @@
 import { ScaleWriter, blake2_256, parseAccountId, toHex, type Genesis } from '@balanceai/chain';
-import type { ExecuteBlockInput, ExecuteBlockOutput, EventOutput, ModuleStateMachine, TransferOutput } from '@balanceai/module-host';
+import type { ExecuteBlockInput, ExecuteBlockOutput, EventOutput, ModuleStateMachine, ModuleStorageView, TransferOutput } from '@balanceai/module-host';
 import { DomainError } from '@balanceai/platform';
 import {
   MAINNET_SCHEDULE,
@@ -11,6 +11,7 @@ import {
   type EmissionState,
   type MintSplit,
 } from '../schedule/index.js';
+import { emissionsStorage } from './emissions.storage.js';
 
 export const EMISSIONS_PALLET_INDEX = 10;
 
@@ -88,6 +89,11 @@ export class EmissionsMachine implements ModuleStateMachine<EmissionsModuleState
 
   root(state: EmissionsModuleState): Uint8Array {
     return blake2_256(encodeEmissionState(state.emission));
+  }
+
+  /** The pallet storage wallets read as `api.query.emissions.*` (emissions.storage.ts). */
+  storage(state: EmissionsModuleState): ModuleStorageView {
+    return emissionsStorage(this.setup, state);
   }
 
   executeBlock(state: EmissionsModuleState, input: ExecuteBlockInput): { state: EmissionsModuleState; output: ExecuteBlockOutput } {

@@ -17,11 +17,6 @@ interface BlockRecord {
   issuanceBefore: bigint;
 }
 
-interface Change {
-  height: number;
-  before: AccountData | null;
-}
-
 /**
  * The ledger's recent history, kept as undo records instead of copies: for each finalized block, the
  * accounts it wrote with their values *before* it. The value at height h is the `before` of the first
@@ -29,13 +24,16 @@ interface Change {
  * the number of accounts. Readable heights are [oldest, head]: the last `capacity` blocks, and after a
  * restart none before the loaded head (the records live in memory only).
  *
+ * A read at height h looks the account up in the records of blocks h+1.. in turn (at most capacity - 1
+ * map lookups, none at the head); no per-account index is kept, as it would cost memory and time on
+ * every block for the rarer reads of old heights.
+ *
  * Callers read a height's values synchronously together with the head ledger (both change in one
  * synchronous step in ChainView.adopt), so a read never mixes two heads.
  */
 export class StateWindow {
+  /** Records of blocks oldest + 1 .. head, in height order. */
   private readonly blocks: BlockRecord[] = [];
-  /** Per account, its changes inside the window, oldest first. */
-  private readonly changes = new Map<string, Change[]>();
   private readonly hashes = new Map<number, string>();
   private readonly heights = new Map<string, number>();
   private first: number;
@@ -78,11 +76,6 @@ export class StateWindow {
   record(height: number, hash: string, accounts: ReadonlyMap<string, AccountData | null>, issuanceBefore: bigint): void {
     if (height !== this.last + 1) throw new Error(`recording block ${height} after ${this.last}`);
     this.blocks.push({ height, accounts, issuanceBefore });
-    for (const [id, before] of accounts) {
-      let list = this.changes.get(id);
-      if (!list) this.changes.set(id, (list = []));
-      list.push({ height, before });
-    }
     this.last = height;
     this.remember(height, hash);
     // The state at `first` needs the records of blocks first+1..last: drop what no readable height needs.
@@ -92,23 +85,29 @@ export class StateWindow {
   /** The account at `height` (null: it did not exist), or undefined when the height is outside the window. */
   account(id: string, height: number, head: HeadLedger): AccountData | null | undefined {
     if (!this.holds(height)) return undefined;
-    const list = this.changes.get(id);
-    if (list) {
-      const c = firstAfter(list, height);
-      if (c) return c.before;
+    for (let i = this.indexAfter(height); i < this.blocks.length; i++) {
+      const before = this.blocks[i]!.accounts.get(id);
+      if (before !== undefined) return before;
     }
     return head.exists(id) ? head.get(id) : null;
   }
 
   totalIssuance(height: number, head: HeadLedger): bigint | undefined {
     if (!this.holds(height)) return undefined;
-    const b = this.blocks[height + 1 - (this.blocks[0]?.height ?? this.last + 1)];
+    const b = this.blocks[this.indexAfter(height)];
     return b ? b.issuanceBefore : head.totalIssuance;
   }
 
   /** Accounts written by a block after `height` (any whose existence may differ between `height` and the head). */
-  *changedAfter(height: number): IterableIterator<string> {
-    for (const [id, list] of this.changes) if (list[list.length - 1]!.height > height) yield id;
+  changedAfter(height: number): Set<string> {
+    const ids = new Set<string>();
+    for (let i = Math.max(0, this.indexAfter(height)); i < this.blocks.length; i++) for (const id of this.blocks[i]!.accounts.keys()) ids.add(id);
+    return ids;
+  }
+
+  /** Index in `blocks` of the record of block height + 1 (blocks.length when that is past the head). */
+  private indexAfter(height: number): number {
+    return height + 1 - (this.last + 1 - this.blocks.length);
   }
 
   private forgetOldest(): void {
@@ -117,31 +116,11 @@ export class StateWindow {
     this.hashes.delete(this.first);
     this.first++;
     // The record of block `first` undoes it to `first - 1`, no longer readable.
-    const r = this.blocks[0];
-    if (r && r.height <= this.first) {
-      this.blocks.shift();
-      for (const id of r.accounts.keys()) {
-        const list = this.changes.get(id)!;
-        list.shift();
-        if (list.length === 0) this.changes.delete(id);
-      }
-    }
+    if (this.blocks[0] && this.blocks[0].height <= this.first) this.blocks.shift();
   }
 
   private remember(height: number, hash: string): void {
     this.hashes.set(height, hash);
     this.heights.set(hash, height);
   }
-}
-
-/** The first change after `height` in a list ordered by height (binary search: the list may be long for a hot account). */
-function firstAfter(list: Change[], height: number): Change | undefined {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.height > height) hi = mid;
-    else lo = mid + 1;
-  }
-  return list[lo];
 }

@@ -7,9 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
+import { compactStripLength } from '@polkadot/util';
 import {
   ONE_BAI,
   blake2_256,
+  genesisMetadata,
   cryptoReady,
   devGenesis,
   encodeStakingCall,
@@ -357,6 +360,45 @@ describe('staking service over gRPC and PostgreSQL', () => {
     const issuance = BigInt(t['totalIssuance']!);
     assert.equal(issuance, genesis.balances.reduce((s, b) => s + b.free, 0n));
     assert.equal(BigInt(t['stakingRatioPpb']!), ((91_500n * ONE_BAI) * 1_000_000_000n) / issuance);
+  });
+
+  it('serves Staking storage over ModuleStorageService that @polkadot/types decodes from the chain metadata', async () => {
+    const registry = new TypeRegistry();
+    const metadata = new Metadata(registry, genesisMetadata(genesis));
+    registry.setMetadata(metadata);
+    const q = expandMetadata(registry, metadata).query['staking']!;
+    const keyOf = (item: string, ...args: unknown[]) => toHex(compactStripLength(q[item]!(...args))[1]);
+    const url = `127.0.0.1:${config.grpcPort}`;
+    const storage = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
+    try {
+      const height = String(3 * ERA);
+      const keys = [keyOf('ledger', BOB), keyOf('nominators', BOB), keyOf('currentEra'), keyOf('validators', ALICE), keyOf('ledger', id('//Charlie'))];
+      const res = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height, keys });
+      const value = (i: number, item: string) => {
+        const type = q[item]!.meta.type;
+        return registry.createType(registry.createLookupType(type.isPlain ? type.asPlain : type.asMap.value), fromHex(res.entries[i]!.value)).toPrimitive();
+      };
+      const ss58 = (a: string) => registry.createType('AccountId32', a).toString();
+      const bai = (n: bigint) => (n * ONE_BAI).toString();
+      assert.deepEqual(value(0, 'ledger'), { stash: ss58(BOB), total: bai(1_500n), active: bai(1_300n), unlocking: [{ value: bai(200n), era: 3 }], legacyClaimedRewards: [] });
+      assert.deepEqual(value(1, 'nominators'), { targets: [ss58(ALICE)], submittedIn: 0, suppressed: false });
+      assert.equal(value(2, 'currentEra'), 3);
+      assert.deepEqual(value(3, 'validators'), { commission: 50_000_000, blocked: false });
+      assert.equal(res.entries[4]!.present, false);
+      // Every Staking key at that height, paged, lies under the pallet's prefix and reads back present.
+      const all = await storage.call<moduleV1.StorageKeysResponse>('StorageKeys', { height, prefix: toHex(q['ledger']!.keyPrefix()).slice(0, 34), count: 1_000, startKey: '' });
+      assert.ok(all.keys.length > 20);
+      const back = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height, keys: all.keys });
+      assert.ok(back.entries.every((e) => e.present));
+    } finally {
+      storage.close();
+    }
+    const stranger = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'));
+    try {
+      assert.deepEqual(await grpcError(stranger.call('StorageKeys', { height: '1', prefix: '', count: 1, startKey: '' })), { code: 16, domain: 'MODULE_UNAUTHENTICATED' });
+    } finally {
+      stranger.close();
+    }
   });
 });
 

@@ -247,7 +247,7 @@ describe('author', () => {
       }),
     );
 
-  it('streams ready → inBlock → finalized for a watched extrinsic, then ends the subscription', async () => {
+  it('streams ready → inBlock → finalized (with the next head) for a watched extrinsic, then ends the subscription', async () => {
     const c = await client();
     const xt = transfer(0);
     const hash = toHex(blake2_256(fromHex(xt)));
@@ -255,6 +255,9 @@ describe('author', () => {
     assert.deepEqual(await c.waitNotifications(id, 1), ['ready']);
     assert.deepEqual(await c.call('author_pendingExtrinsics'), [xt]);
     const block = await finalize([hash]);
+    assert.deepEqual(await c.waitNotifications(id, 2), ['ready', { inBlock: block.hash }]);
+    // Final at once, but announced with the next head: clients (polkadot.js) complete InBlock first.
+    await finalize();
     assert.deepEqual(await c.waitNotifications(id, 3), ['ready', { inBlock: block.hash }, { finalized: block.hash }]);
     assert.deepEqual(await c.call('author_pendingExtrinsics'), []);
     // The answer (the id) came before every notification of it.

@@ -21,8 +21,17 @@ interface Watcher {
   sink: SubscriptionSink;
   /** The submission was accepted and `ready` sent. */
   ready: boolean;
-  /** Final statuses that came before the submission's answer: sent right after `ready`. */
-  deferred?: TransactionStatus[];
+  /** Statuses that came before the submission's answer: sent right after `ready`. */
+  deferred: TransactionStatus[];
+  /** Its last status is out (or deferred): the subscription ends once it is sent. */
+  ending: boolean;
+}
+
+/** Watchers of an extrinsic included in block `number`, owed `finalized` on the next head. */
+interface Finalizing {
+  watchers: Watcher[];
+  blockHash: string;
+  number: number;
 }
 
 interface Tracked {
@@ -43,9 +52,14 @@ const DROPPED_AFTER_UNKNOWN_POLLS = 2;
 /**
  * Extrinsics submitted through this gateway, until a finalized block includes them or they can no longer
  * be: `author_submitAndWatchExtrinsic`'s status stream and `author_pendingExtrinsics`. Inclusion is read
- * from the finalized blocks themselves (their extrinsic hashes), so it costs no call per extrinsic; since
- * blocks are final when they appear, `inBlock` and `finalized` name the same block. An extrinsic whose
- * mortal era expires is `invalid`; one the validators no longer hold is `dropped`.
+ * from the finalized blocks themselves (their extrinsic hashes), so it costs no call per extrinsic. An
+ * extrinsic whose mortal era expires is `invalid`; one the validators no longer hold is `dropped`.
+ *
+ * Blocks are final when they appear, so `inBlock` and `finalized` name the same block; but `finalized`
+ * is sent on the next finalized head, not with `inBlock`. @polkadot/api switches to the newest status as
+ * it arrives and drops the InBlock result it was still completing (fetching the block's events), so a
+ * dapp waiting for `isInBlock` would never see it. A Substrate node's finality lags inclusion; one block
+ * of lag keeps every client's InBlock path alive.
  */
 export class ExtrinsicWatch {
   private readonly tracked = new Map<string, Tracked>();
@@ -54,6 +68,7 @@ export class ExtrinsicWatch {
   private readonly maxPending: number;
   private readonly detach: () => void;
   private polling = false;
+  private finalizing: Finalizing[] = [];
 
   constructor(
     private readonly heads: FinalizedHeads,
@@ -87,7 +102,7 @@ export class ExtrinsicWatch {
   async submitAndWatch(bytes: string, sink: SubscriptionSink): Promise<Teardown> {
     const hash = hashOf(bytes);
     const tracked = this.track(hash, bytes);
-    const watcher: Watcher = { sink, ready: false };
+    const watcher: Watcher = { sink, ready: false, deferred: [], ending: false };
     tracked.watchers.add(watcher);
     const release = (): void => {
       const t = this.tracked.get(hash);
@@ -105,7 +120,8 @@ export class ExtrinsicWatch {
     tracked.accepted = true;
     watcher.ready = true;
     sink.send('ready');
-    if (watcher.deferred) this.deliver(watcher, watcher.deferred);
+    for (const status of watcher.deferred.splice(0)) sink.send(status);
+    if (watcher.ending) sink.close();
     return release;
   }
 
@@ -155,32 +171,42 @@ export class ExtrinsicWatch {
   }
 
   private onHead(head: FinalizedHead): void {
+    const due = this.finalizing.filter((f) => f.number < head.number);
+    this.finalizing = this.finalizing.filter((f) => f.number >= head.number);
+    for (const f of due) for (const watcher of f.watchers) this.emit(watcher, { finalized: f.blockHash }, true);
     for (const x of head.block.extrinsics) {
       const tracked = this.tracked.get(x.hash.toLowerCase());
-      if (tracked) this.included(tracked, head.hash);
+      if (tracked) this.included(tracked, head.hash, head.number);
     }
     for (const tracked of [...this.tracked.values()]) {
-      if (head.number >= tracked.death) this.conclude(tracked, ['invalid']);
+      if (head.number >= tracked.death) this.conclude(tracked, 'invalid');
     }
     if (head.number % this.pollEvery === 0) void this.poll();
   }
 
-  private included(tracked: Tracked, blockHash: string): void {
-    this.conclude(tracked, [{ inBlock: blockHash }, { finalized: blockHash }]);
-  }
-
-  /** The extrinsic's last statuses: every watcher gets them (after its `ready`) and its subscription ends. */
-  private conclude(tracked: Tracked, statuses: TransactionStatus[]): void {
+  /** `inBlock` now, `finalized` on the next head (see the class comment). */
+  private included(tracked: Tracked, blockHash: string, number: number): void {
     this.tracked.delete(tracked.hash);
-    for (const watcher of tracked.watchers) {
-      if (watcher.ready) this.deliver(watcher, statuses);
-      else watcher.deferred = statuses;
-    }
+    const watchers = [...tracked.watchers];
+    for (const watcher of watchers) this.emit(watcher, { inBlock: blockHash }, false);
+    if (watchers.length > 0) this.finalizing.push({ watchers, blockHash, number });
   }
 
-  private deliver(watcher: Watcher, statuses: TransactionStatus[]): void {
-    for (const status of statuses) watcher.sink.send(status);
-    watcher.sink.close();
+  /** The extrinsic's last status (`invalid`, `dropped`): every watcher gets it and its subscription ends. */
+  private conclude(tracked: Tracked, status: TransactionStatus): void {
+    this.tracked.delete(tracked.hash);
+    for (const watcher of tracked.watchers) this.emit(watcher, status, true);
+  }
+
+  /** Sends a status, or keeps it for after `ready` when the submission's answer has not come yet. */
+  private emit(watcher: Watcher, status: TransactionStatus, last: boolean): void {
+    if (!watcher.ready) {
+      watcher.deferred.push(status);
+      watcher.ending ||= last;
+      return;
+    }
+    watcher.sink.send(status);
+    if (last) watcher.sink.close();
   }
 
   /** Asks a validator about watched extrinsics still waiting: included in a block we did not see, or gone. */
@@ -196,10 +222,10 @@ export class ExtrinsicWatch {
           switch (state.state) {
             case consensusV1.ExtrinsicState.EXTRINSIC_STATE_FINALIZED:
             case consensusV1.ExtrinsicState.EXTRINSIC_STATE_FAILED:
-              if (state.blockHash) this.included(tracked, state.blockHash.toLowerCase());
+              if (state.blockHash) this.included(tracked, state.blockHash.toLowerCase(), Number(state.blockNumber));
               break;
             case consensusV1.ExtrinsicState.EXTRINSIC_STATE_UNKNOWN:
-              if (++tracked.unknownPolls >= DROPPED_AFTER_UNKNOWN_POLLS) this.conclude(tracked, ['dropped']);
+              if (++tracked.unknownPolls >= DROPPED_AFTER_UNKNOWN_POLLS) this.conclude(tracked, 'dropped');
               break;
             default:
               tracked.unknownPolls = 0;

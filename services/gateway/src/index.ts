@@ -8,3 +8,6 @@ export { BlockStream, type BlockListener, type BlockSource, type BlockStreamOpti
 export { BLOCKS_WS_PATH } from './stream/blocks-websocket.js';
 export { blockMessage, chainStreamName, finalizedBlocksSubject, parseFinalizedNotice, type FinalizedBlockMessage, type FinalizedNotice } from './stream/finalized-block.js';
 export { FinalizedRelay, HeightSequencer, type FinalizedRelayOptions } from './stream/finalized-relay.js';
+export { DEFAULT_RPC_CONFIG, rpcConfigOf, type RpcConfig } from './config/gateway-config.js';
+export { RpcServer } from './rpc/rpc-server.js';
+export { RPC_PATH } from './rpc/transport.js';

@@ -22,6 +22,7 @@ Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws:/
   balanceai bond --from <secret-uri> --amount <BAI> [--payee Staked|Stash]
   balanceai bond-extra --from <secret-uri> --amount <BAI>
   balanceai nominate --from <secret-uri> --targets <address,address,…>
+  balanceai set-consensus-key --from <secret-uri> --key <0x ed25519 public key>   (before validate)
   balanceai validate --from <secret-uri> [--commission PERCENT] [--blocked]
   balanceai unbond --from <secret-uri> --amount <BAI>
   balanceai withdraw --from <secret-uri> [--spans 0]          (withdraw_unbonded)
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       commission: { type: 'string' },
       blocked: { type: 'boolean' },
       spans: { type: 'string' },
+      key: { type: 'string' },
       account: { type: 'string' },
       count: { type: 'string' },
       timeout: { type: 'string' },

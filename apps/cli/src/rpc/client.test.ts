@@ -94,10 +94,14 @@ describe('the JSON-RPC client', () => {
     assert.equal(await sub.next(1000), 'hello');
   });
 
-  it('ignores frames that are not JSON instead of crashing', async () => {
-    const t = new FakeTransport({ ok: () => 1 });
-    const c = new RpcClient(t, URL);
-    t.emit('not json{');
-    assert.equal(await c.request('ok'), 1);
+  it('fails fast, in one line, when the endpoint does not speak JSON-RPC 2.0', async () => {
+    for (const frame of ['not json{', '{"block":{"number":"5"}}']) {
+      const t = new FakeTransport({ stuck: () => NO_ANSWER });
+      const c = new RpcClient(t, URL);
+      const pending = c.request('stuck');
+      t.emit(frame);
+      await assert.rejects(pending, { code: 'RPC_PROTOCOL', message: /^unexpected answer from ws:\/\/127\.0\.0\.1:9: not a JSON-RPC 2\.0 endpoint; it sent / });
+      assert.ok(t.closed);
+    }
   });
 });

@@ -90,13 +90,20 @@ export class RpcClient {
     try {
       msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
-      return; // not JSON: nothing to match it to; the request it belonged to will time out with a clear message
+      msg = {};
     }
-    for (const m of Array.isArray(msg) ? (msg as JsonRpcMessage[]) : [msg]) this.dispatch(m);
+    const all = Array.isArray(msg) ? (msg as JsonRpcMessage[]) : [msg];
+    // A WebSocket that speaks something else (a REST event stream, a proxy page) would leave every request
+    // waiting for its timeout: say so at once instead.
+    if (all.some((m) => m === null || typeof m !== 'object' || m.jsonrpc !== '2.0')) {
+      this.fail(new RpcProtocolError(this.url, `not a JSON-RPC 2.0 endpoint; it sent ${JSON.stringify(text.slice(0, 60))}`));
+      this.transport.close();
+      return;
+    }
+    for (const m of all) this.dispatch(m);
   }
 
   private dispatch(msg: JsonRpcMessage): void {
-    if (msg === null || typeof msg !== 'object') return;
     if (typeof msg.id === 'number' && this.pending.has(msg.id)) {
       const p = this.pending.get(msg.id)!;
       this.pending.delete(msg.id);

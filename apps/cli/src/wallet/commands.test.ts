@@ -115,13 +115,15 @@ describe('balanceai staking commands', () => {
     assert.deepEqual(decodeStakingCall(xt.call.callIndex, xt.call.args), { call: 'bond', value: 100n * ONE_BAI, payee: 'Stash' });
   });
 
-  it('nominate, unbond, withdraw, validate and chill send their calls', async () => {
+  it('nominate, unbond, withdraw, validate, chill and set-consensus-key send their calls', async () => {
     const cases: Array<[string, Record<string, string | boolean>, unknown]> = [
       ['nominate', { targets: `${ss58Encode(bob.publicKey, 42)},0x${'11'.repeat(32)}` }, { call: 'nominate', targets: [bob.publicKey, new Uint8Array(32).fill(0x11)] }],
       ['unbond', { amount: '0.5' }, { call: 'unbond', value: ONE_BAI / 2n }],
       ['withdraw', {}, { call: 'withdraw_unbonded', numSlashingSpans: 0 }],
       ['validate', { commission: '2.5', blocked: true }, { call: 'validate', commission: 25_000_000n, blocked: true }],
       ['chill', {}, { call: 'chill' }],
+      ['set-consensus-key', { key: `0x${'22'.repeat(32)}` }, { call: 'set_consensus_key', key: new Uint8Array(32).fill(0x22) }],
+      ['set-consensus-key', { key: '//validator' }, { call: 'set_consensus_key', key: keyFromUri('//validator', 'ed25519').publicKey }],
     ];
     for (const [command, opts, expected] of cases) {
       const chain = new FakeChain();

@@ -1,4 +1,4 @@
-import { type Call, type StakingCallData, encodeStakingCall, formatBai, parseBai } from '@balanceai/chain';
+import { type Call, type StakingCallData, encodeStakingCall, formatBai, fromHex, keyFromUri, parseBai, toHex } from '@balanceai/chain';
 import { UsageError } from '../usage.js';
 import { amountArg, commissionArg, payeeArg, signerFrom, targetsArg, timeoutArg } from './args.js';
 import { type SignOpts, type WalletEnv, withChain } from './env.js';
@@ -16,6 +16,7 @@ export interface StakingOpts extends SignOpts {
   commission?: string;
   blocked?: boolean;
   spans?: string;
+  key?: string;
 }
 
 const USAGE: Record<string, string> = {
@@ -26,6 +27,7 @@ const USAGE: Record<string, string> = {
   nominate: 'usage: balanceai nominate --from <secret-uri> --targets <address,address,…> [--rpc URL]',
   validate: 'usage: balanceai validate --from <secret-uri> [--commission PERCENT] [--blocked] [--rpc URL]',
   chill: 'usage: balanceai chill --from <secret-uri> [--rpc URL]',
+  'set-consensus-key': 'usage: balanceai set-consensus-key --from <secret-uri> --key <0x ed25519 public key | ed25519 secret-uri> [--rpc URL]',
 };
 
 export const STAKING_COMMANDS = Object.keys(USAGE);
@@ -69,6 +71,14 @@ export function stakingCall(command: string, opts: StakingOpts): { label: string
       detail = ` commission ${Number(commission) / 10_000_000}%${data.blocked ? ', blocked' : ''}`;
       break;
     }
+    case 'set-consensus-key': {
+      if (!opts.key) throw new UsageError(usage);
+      // A validator's consensus votes are ed25519; the key is public, a secret URI is derived here for convenience.
+      const key = /^0x[0-9a-fA-F]{64}$/.test(opts.key) ? fromHex(opts.key, 32) : keyFromUri(opts.key, 'ed25519').publicKey;
+      data = { call: 'set_consensus_key', key };
+      detail = ` ${toHex(key)}`;
+      break;
+    }
     default:
       data = { call: 'chill' };
   }
@@ -76,7 +86,7 @@ export function stakingCall(command: string, opts: StakingOpts): { label: string
 }
 
 export async function staking(command: string, opts: StakingOpts, env: WalletEnv): Promise<Finalized> {
+  const pair = await signerFrom(opts, USAGE[command] ?? '');
   const call = stakingCall(command, opts);
-  const pair = await signerFrom(opts, USAGE[command]!);
   return withChain(env, opts, (chain) => sendCall(chain, pair, call, { tip: opts.tip ? parseBai(opts.tip) : 0n, timeoutMs: timeoutArg(opts.timeout), print: env.print }));
 }

@@ -9,6 +9,9 @@ import { optionalHash } from '../params.js';
 import type { RpcModule, SubscribeHandler } from '../registry.js';
 import { decodeHeader, parseBlockNumber, type HeaderJson } from '../substrate-json.js';
 
+/** Numbers in one `chain_getBlockHash` list: each is a validator read, and one call costs one token. */
+export const MAX_BLOCK_HASH_LIST = 256;
+
 /** The consensus engine id of a block's justification (services/consensus block.ts ENGINE_JUSTIFICATION, "BFT1"). */
 export const JUSTIFICATION_ENGINE = [0x42, 0x46, 0x54, 0x31] as const;
 
@@ -72,7 +75,11 @@ export function chainModule(deps: RpcDeps): RpcModule {
         .method(
           'chain_getBlockHash',
           // ListOrValue<NumberOrHex>: one number, a list of them, or none for the head.
-          ([value]) => (Array.isArray(value) ? Promise.all(value.map(hashOfNumber)) : hashOfNumber(value)),
+          ([value]) => {
+            if (!Array.isArray(value)) return hashOfNumber(value);
+            if (value.length > MAX_BLOCK_HASH_LIST) throw invalidParams(`at most ${MAX_BLOCK_HASH_LIST} block numbers per call`);
+            return Promise.all(value.map(hashOfNumber));
+          },
           { aliases: ['chain_getHead'], paramNames: ['hash'] },
         )
         .method('chain_getFinalizedHead', async () => (await chain.status()).finalizedHash, { aliases: ['chain_getFinalisedHead'] })

@@ -9,6 +9,15 @@ import { StorageWatch } from '../storage-watch.js';
 export const MAX_KEYS_PAGED = 1000;
 
 /**
+ * Storage keys one connection may watch over all its `state_subscribeStorage` subscriptions. Each is
+ * read on every block for as long as it is watched: without a bound one client could make every block
+ * cost the validators millions of reads. Wallets watch a few keys per account.
+ */
+export const MAX_WATCHED_KEYS_PER_CONNECTION = 10_000;
+
+const WATCHED_KEYS = Symbol('watched storage keys');
+
+/**
  * `state_*`: storage, runtime calls, metadata and runtime version, read at the finalized head or at a
  * recent block hash (the validators keep the state of the last 256 blocks; older ones answer 4003).
  */
@@ -120,10 +129,20 @@ export function stateModule(deps: RpcDeps): RpcModule {
           unsubscribe: 'state_unsubscribeStorage',
           notification: 'state_storage',
           paramNames: ['keys'],
-          handler: ([keys], sink) => {
+          handler: ([keys], sink, { session }) => {
             // Substrate without keys streams every change of the whole state; we serve named keys only.
             if (keys === undefined || keys === null) throw invalidParams('list the storage keys to watch');
-            return storage.watch(keyListParam(keys), sink);
+            const list = keyListParam(keys);
+            const watched = session.local(WATCHED_KEYS, () => ({ count: 0 }));
+            if (watched.count + list.length > MAX_WATCHED_KEYS_PER_CONNECTION) {
+              throw invalidParams(`a connection may watch at most ${MAX_WATCHED_KEYS_PER_CONNECTION} storage keys`);
+            }
+            watched.count += list.length;
+            const stop = storage.watch(list, sink);
+            return () => {
+              watched.count -= list.length;
+              stop();
+            };
           },
         });
     },

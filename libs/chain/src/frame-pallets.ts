@@ -1,6 +1,6 @@
 import { ONE_BAI } from './amount.js';
 import { BALANCES_CALL, PALLET } from './extrinsic.js';
-import { type FieldSpec, type PalletDescriptor, type TypeSpec, MetaType } from './meta-types.js';
+import { type FieldSpec, type PalletDescriptor, type StorageItemSpec, type TypeSpec, MetaType } from './meta-types.js';
 import { ScaleWriter } from './scale.js';
 
 /* The System (frame_system) and Balances (pallet_balances) pallets, the ones the ledger itself runs. */
@@ -9,6 +9,36 @@ const { AccountId32, Balance, DispatchError, DispatchInfo, EventRecord, H256, Mu
 const T = MetaType;
 const field = (name: string, type: TypeSpec, typeName: string): FieldSpec => ({ name, type, typeName });
 const u32Bytes = (v: number) => new ScaleWriter().u32(v).finish();
+
+// --- Balances' per-account lists, as pallet_balances declares them -----------------------------------------
+const LockIdentifier = T.array(8, T.u8);
+const BalanceLock = T.composite(
+  ['pallet_balances', 'types', 'BalanceLock'],
+  [
+    field('id', LockIdentifier, 'LockIdentifier'),
+    field('amount', Balance, 'Balance'),
+    field('reasons', T.variant(['pallet_balances', 'types', 'Reasons'], ['Fee', 'Misc', 'All'].map((name, index) => ({ name, index }))), 'Reasons'),
+  ],
+  [{ name: 'Balance', type: Balance }],
+);
+const ReserveData = T.composite(
+  ['pallet_balances', 'types', 'ReserveData'],
+  [field('id', LockIdentifier, 'ReserveIdentifier'), field('amount', Balance, 'Balance')],
+  [{ name: 'ReserveIdentifier', type: LockIdentifier }, { name: 'Balance', type: Balance }],
+);
+/** The runtime's hold and freeze reasons: no pallet here declares any, so the enums have no variants. */
+const idAmount = (reason: 'RuntimeHoldReason' | 'RuntimeFreezeReason'): TypeSpec => {
+  const id = T.variant(['balanceai_runtime', reason], []);
+  return T.composite(['frame_support', 'traits', 'tokens', 'misc', 'IdAmount'], [field('id', id, 'Id'), field('amount', Balance, 'Balance')], [
+    { name: 'Id', type: id },
+    { name: 'Balance', type: Balance },
+  ]);
+};
+function accountList(name: string, bound: 'BoundedVec' | 'WeakBoundedVec', item: TypeSpec, doc: string): StorageItemSpec {
+  const module = bound === 'BoundedVec' ? 'bounded_vec' : 'weak_bounded_vec';
+  const value = T.composite(['bounded_collections', module, bound], [{ type: T.vec(item), typeName: 'Vec<T>' }], [{ name: 'T', type: item }, { name: 'S' }]);
+  return { name, modifier: 'Default', kind: 'map', hashers: ['Blake2_128Concat'], key: AccountId32, value, fallback: Uint8Array.of(0), docs: [doc] };
+}
 
 export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: number } = {}): PalletDescriptor {
   return {
@@ -53,6 +83,7 @@ export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: numbe
           fallback: new Uint8Array(32),
           docs: [' Map of block numbers to block hashes.'],
         },
+        { name: 'ParentHash', modifier: 'Default', kind: 'plain', value: H256, fallback: new Uint8Array(32), docs: [' Hash of the previous block.'] },
         { name: 'Events', modifier: 'Default', kind: 'plain', value: T.vec(EventRecord), fallback: Uint8Array.of(0), docs: [' Events deposited for the current block.'] },
       ],
     },
@@ -112,7 +143,16 @@ export function balancesPallet(opts: { existentialDeposit?: bigint } = {}): Pall
     ].map((name, index) => ({ name, index })),
     storage: {
       prefix: 'Balances',
-      items: [{ name: 'TotalIssuance', modifier: 'Default', kind: 'plain', value: Balance, fallback: new Uint8Array(16), docs: [' The total units issued in the system.'] }],
+      items: [
+        { name: 'TotalIssuance', modifier: 'Default', kind: 'plain', value: Balance, fallback: new Uint8Array(16), docs: [' The total units issued in the system.'] },
+        // Wallets read these four when the existential deposit is above zero. BalanceAI bonds by moving stake
+        // into the staking module's account, so no account has a lock, reserve, hold or freeze: every key
+        // answers "not present" and clients fall back to the empty default declared here.
+        accountList('Locks', 'WeakBoundedVec', BalanceLock, ' Any liquidity locks on some account balances.'),
+        accountList('Reserves', 'BoundedVec', ReserveData, ' Named reserves on some account balances.'),
+        accountList('Holds', 'BoundedVec', idAmount('RuntimeHoldReason'), ' Holds on account balances.'),
+        accountList('Freezes', 'BoundedVec', idAmount('RuntimeFreezeReason'), ' Freeze locks on account balances.'),
+      ],
     },
     constants: [
       {

@@ -11,6 +11,7 @@ import { blake2_256 } from './hash.js';
 import { toHex, utf8 } from './hex.js';
 import { type KeyType, cryptoReady, keyFromUri } from './keys.js';
 import { ScaleWriter } from './scale.js';
+import { storageMapKey } from './storage-keys.js';
 import {
   type AdditionalSigned,
   type Era,
@@ -175,3 +176,25 @@ for (const type of ['sr25519', 'ed25519'] as const) {
     });
   }
 }
+
+test('wallets find System.ParentHash and the Balances account lists (Locks, Reserves, Holds, Freezes); their empty default decodes as an empty list', () => {
+  const { registry, metadata } = polkadotRegistry(buildMetadata([systemPallet(), balancesPallet()]));
+  const decorated = expandMetadata(registry, metadata);
+  assert.ok(decorated.query['system']!['parentHash']);
+  const alice = keyFromUri('//Alice', 'sr25519').publicKey;
+  for (const item of ['locks', 'reserves', 'holds', 'freezes']) {
+    const entry = decorated.query['balances']![item]!;
+    assert.ok(entry, `balances.${item} declared`);
+    // The key polkadot.js builds is the one our storage answers under (Blake2_128Concat of the account).
+    const ours = toHex(storageMapKey('Balances', item[0]!.toUpperCase() + item.slice(1), ['Blake2_128Concat', alice]));
+    assert.ok(u8aToHex(entry(alice)).endsWith(ours.slice(2)), item);
+    const value = registry.createType(registry.lookup.getTypeDef(entry.meta.type.asMap.value).type, entry.meta.fallback.toU8a(true));
+    assert.deepEqual(value.toJSON(), [], item);
+  }
+  // A lock, were one ever stored, decodes with its id, amount and reasons.
+  const locks = decorated.query['balances']!['locks']!;
+  const lockBytes = new ScaleWriter().compact(1).raw(utf8('staking ')).u128(5n).u8(2).finish();
+  const decoded = registry.createType(registry.lookup.getTypeDef(locks.meta.type.asMap.value).type, lockBytes).toJSON() as Array<{ amount: number; reasons: string }>;
+  assert.equal(decoded[0]!.amount, 5);
+  assert.equal(decoded[0]!.reasons, 'All');
+});

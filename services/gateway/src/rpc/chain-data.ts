@@ -1,6 +1,7 @@
 import type { consensusV1 } from '@balanceai/contracts';
 import { DomainError } from '@balanceai/platform';
 import type { ConsensusClient } from '../consensus/consensus-client.js';
+import { StorageBatcher, type StorageBatcherLimits } from './storage-batcher.js';
 import { decodeRuntimeVersion, type RuntimeVersionJson } from './substrate-json.js';
 
 /** The validator reads the RPC makes (ConsensusClient, with its failover; a fake in unit tests). */
@@ -32,10 +33,15 @@ export class ChainData {
   private readonly hashByNumber = new Map<number, string>();
   private readonly inFlight = new Map<string, Promise<consensusV1.GetBlockResponse | undefined>>();
 
+  private readonly storage: StorageBatcher;
+
   constructor(
     readonly consensus: ConsensusReads,
     private readonly now: () => number = Date.now,
-  ) {}
+    storageLimits?: StorageBatcherLimits,
+  ) {
+    this.storage = new StorageBatcher((keys, at) => this.consensus.call('readStorage', { at, keys }), storageLimits);
+  }
 
   /** GetRuntime: chain name, properties, metadata. */
   runtime(): Promise<consensusV1.GetRuntimeResponse> {
@@ -147,8 +153,9 @@ export class ChainData {
     return result.then((r) => ({ at: at ?? '', height: '0', result: r }));
   }
 
+  /** Storage values; concurrent reads of one block share validator calls (see StorageBatcher). */
   readStorage(keys: string[], at?: string): Promise<consensusV1.ReadStorageResponse> {
-    return this.consensus.call('readStorage', { at: at ?? '', keys });
+    return this.storage.readStorage(keys, at ?? '');
   }
 
   storageKeys(prefix: string, count: number, startKey: string, at?: string): Promise<consensusV1.StorageKeysResponse> {

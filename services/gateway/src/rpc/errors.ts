@@ -15,6 +15,8 @@ export const RpcCode = {
   /** jsonrpsee CALL_EXECUTION_FAILED_CODE: the call failed for a reason the server names. */
   CALL_FAILED: -32000,
   TOO_MANY_SUBSCRIPTIONS: -32006,
+  /** jsonrpsee SERVER_IS_BUSY_CODE: the server sheds load; retry later. */
+  SERVER_IS_BUSY: -32009,
   OVERSIZED_REQUEST: -32007,
   OVERSIZED_RESPONSE: -32008,
   BATCH_TOO_LARGE: -32010,
@@ -61,6 +63,8 @@ export const parseError = (): RpcError => new RpcError(RpcCode.PARSE_ERROR, 'Par
 export const invalidRequest = (detail?: string): RpcError => new RpcError(RpcCode.INVALID_REQUEST, 'Invalid request', detail);
 export const methodNotFound = (): RpcError => new RpcError(RpcCode.METHOD_NOT_FOUND, 'Method not found');
 export const invalidParams = (detail: string): RpcError => new RpcError(RpcCode.INVALID_PARAMS, 'Invalid params', detail);
+/** Past saturation a read is refused at once (and is safe to retry) rather than queued into a timeout. */
+export const serverBusy = (): RpcError => new RpcError(RpcCode.SERVER_IS_BUSY, 'Server is busy, try again later');
 export const internalError = (detail?: string): RpcError => new RpcError(RpcCode.INTERNAL_ERROR, 'Internal error', detail);
 export const tooManySubscriptions = (limit: number): RpcError =>
   new RpcError(RpcCode.TOO_MANY_SUBSCRIPTIONS, 'Too many subscriptions on the connection', `Exceeded max limit of ${limit}`);

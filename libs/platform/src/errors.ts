@@ -63,5 +63,7 @@ export function fromGrpcError(err: unknown): DomainError {
   if (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED) {
     return new DomainError('NODE_UNAVAILABLE', 'the validator node is unreachable', 'unavailable');
   }
-  return new DomainError('INTERNAL', 'internal error', 'internal');
+  // The status name goes to the caller's logs (clients of the caller never see an internal message).
+  const status = typeof e.code === 'number' ? (GrpcStatus[e.code] ?? String(e.code)) : 'no status';
+  return new DomainError('INTERNAL', `internal error (gRPC ${status}${e.details ? `: ${e.details}` : ''})`, 'internal');
 }

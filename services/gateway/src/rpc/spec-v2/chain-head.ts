@@ -72,7 +72,8 @@ export function chainHeadModule(chain: SpecV2Chain, limits: FollowLimits = DEFAU
         ([sub, hash, fn, parameters], ctx) => {
           const h = blockHashParam(hash);
           if (typeof fn !== 'string' || fn.length === 0) throw invalidParams('function must be the name of a runtime API function');
-          const data = hexParam(parameters, 'callParameters');
+          // polkadot-api sends "" for no parameters; smoldot and Substrate read it as empty bytes.
+          const data = parameters === '' ? '0x' : hexParam(parameters, 'callParameters');
           return followOf(ctx, sub)?.call(h, fn, data) ?? { result: 'limitReached' };
         },
         { paramNames: ['followSubscription', 'hash', 'function', 'callParameters'] },

@@ -83,6 +83,14 @@ describe('chainHead_v1 through the dispatcher', () => {
     assert.equal(chain.listeners.size, 0);
   });
 
+  it('takes "" as empty callParameters, as polkadot-api sends them', async () => {
+    const { chain, result } = setup();
+    const sub = await result('chainHead_v1_follow', [true]);
+    const op = (await result('chainHead_v1_call', [sub, hashOf(3), 'Metadata_metadata_versions', ''])) as Json;
+    assert.equal(op.result, 'started');
+    assert.ok(chain.calls.includes('call Metadata_metadata_versions 0x'), chain.calls.join(', '));
+  });
+
   it('answers what the spec says for a subscription it does not know: null or limitReached, never an error', async () => {
     const { result } = setup();
     assert.equal(await result('chainHead_v1_header', ['nope', hashOf(1)]), null);

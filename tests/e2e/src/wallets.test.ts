@@ -155,7 +155,12 @@ class PolkadotJsWallet implements Wallet {
 
   static async connect(rec: RpcRecorder): Promise<PolkadotJsWallet> {
     const api = new ApiPromise({ provider: new WsProvider(rec.url, 1_000), throwOnConnect: true, noInitWarn: true });
-    await within('ApiPromise ready', api.isReadyOrError, rec);
+    try {
+      await within('ApiPromise ready', api.isReadyOrError, rec);
+    } catch (err) {
+      await api.disconnect().catch(() => undefined);
+      throw err;
+    }
     return new PolkadotJsWallet(rec, api);
   }
 
@@ -257,8 +262,14 @@ class DedotWallet implements Wallet {
   ) {}
 
   static async connect(rec: RpcRecorder, rpcVersion?: 'legacy' | 'v2'): Promise<DedotWallet> {
-    const client = await within('DedotClient.new', DedotClient.new({ provider: new DedotWsProvider(rec.url), rpcVersion }), rec);
-    return new DedotWallet(rec, client);
+    const provider = new DedotWsProvider(rec.url);
+    try {
+      return new DedotWallet(rec, await within('DedotClient.new', DedotClient.new({ provider, rpcVersion }), rec));
+    } catch (err) {
+      // A client that failed to start keeps reconnecting otherwise.
+      await provider.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   get version() {
@@ -371,7 +382,12 @@ class PapiWallet implements Wallet {
     const client = createClient(getWsProvider(rec.url, { websocketClass: WebSocket as unknown as typeof globalThis.WebSocket }));
     const w = new PapiWallet(rec, client);
     // The unsafe API is usable once the runtime (metadata) of the finalized block is loaded.
-    await within('polkadot-api runtime (getStaticApis)', invoke(w.api, 'getStaticApis') as Promise<unknown>, rec);
+    try {
+      await within('polkadot-api runtime (getStaticApis)', invoke(w.api, 'getStaticApis') as Promise<unknown>, rec);
+    } catch (err) {
+      client.destroy();
+      throw err;
+    }
     return w;
   }
 
@@ -619,36 +635,64 @@ describe('polkadot.js Apps start-up', () => {
             else setTimeout(stop, 5_000);
           }).catch(reject);
         }), rec);
+      // Apps' hooks (useCall, the contexts) log a failing call and carry on: so does the replay, and
+      // every failure is listed at the end.
+      const problems: string[] = [];
+      const step = async (what: string, run: () => Promise<unknown>): Promise<void> => {
+        try {
+          await run();
+        } catch (err) {
+          problems.push(`${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        }
+      };
 
       // Side bar ChainInfo and NodeInfo: state_subscribeRuntimeVersion, derive.chain.bestNumber.
-      const version = await first<{ specVersion: Codec }>('subscribeRuntimeVersion', (cb) => api.rpc.state.subscribeRuntimeVersion(cb));
-      assert.equal(version.specVersion.toString(), String((await gw.runtime()).specVersion));
-      await first<Codec>('derive.chain.bestNumber', (cb) => api.derive.chain.bestNumber(cb));
+      await step('state.subscribeRuntimeVersion', async () => {
+        const version = await first<{ specVersion: Codec }>('subscribeRuntimeVersion', (cb) => api.rpc.state.subscribeRuntimeVersion(cb));
+        assert.equal(version.specVersion.toString(), String((await gw.runtime()).specVersion));
+      });
+      await step('derive.chain.bestNumber', () => first<Codec>('derive.chain.bestNumber', (cb) => api.derive.chain.bestNumber(cb)));
       // BlockAuthors context: derive.chain.subscribeNewHeads, then timestamp.now at that block; era points.
-      const header = await first<{ hash: { toHex(): string }; number: Codec }>('derive.chain.subscribeNewHeads', (cb) => api.derive.chain.subscribeNewHeads(cb));
-      const at = await within('api.at(header)', api.at(header.hash.toHex()), rec);
-      if (at.query.timestamp) await within('timestamp.now at the head', at.query.timestamp.now(), rec);
-      if (api.query.staking) await first<Codec>('derive.staking.currentPoints', (cb) => api.derive.staking.currentPoints(cb));
+      await step('BlockAuthors: derive.chain.subscribeNewHeads, api.at(head).query.timestamp.now', async () => {
+        const header = await first<{ hash: { toHex(): string }; number: Codec }>('derive.chain.subscribeNewHeads', (cb) => api.derive.chain.subscribeNewHeads(cb));
+        const at = await within('api.at(header)', api.at(header.hash.toHex()), rec);
+        if (!at.query.timestamp) throw new Error('no Timestamp pallet: Apps calls query.timestamp.now() at every new head and fails');
+        await within('timestamp.now at the head', at.query.timestamp.now(), rec);
+      });
+      await step('BlockAuthors: derive.staking.currentPoints', async () => {
+        if (!api.derive.staking) return;
+        if (!api.derive.session) throw new Error('api.derive.session is missing (no Session pallet): derive.staking.currentPoints reads derive.session.indexes');
+        await first<Codec>('derive.staking.currentPoints', (cb) => api.derive.staking.currentPoints(cb));
+      });
       // BlockEvents context: query.system.events subscription, then chain_getHeader(createdAtHash).
-      const records = await first<{ createdAtHash?: { toHex(): string } } & Codec>('system.events', (cb) => api.query.system.events(cb));
-      assert.ok(records.createdAtHash, 'events carry the block they were read at');
-      await within('chain_getHeader(createdAtHash)', api.rpc.chain.getHeader(records.createdAtHash.toHex()), rec);
+      await step('BlockEvents: system.events, chain.getHeader(createdAtHash)', async () => {
+        const records = await first<{ createdAtHash?: { toHex(): string } } & Codec>('system.events', (cb) => api.query.system.events(cb));
+        assert.ok(records.createdAtHash, 'events carry the block they were read at');
+        await within('chain_getHeader(createdAtHash)', api.rpc.chain.getHeader(records.createdAtHash.toHex()), rec);
+      });
       // Explorer summary: timestamp.now, balances.totalIssuance (and inactiveIssuance), finalized and best numbers.
-      if (api.query.timestamp) await first<Codec>('timestamp.now', (cb) => api.query.timestamp.now(cb));
-      const issuance = await first<Codec>('balances.totalIssuance', (cb) => api.query.balances.totalIssuance(cb));
-      assert.ok(BigInt(issuance.toString()) > 0n);
-      if (api.query.balances.inactiveIssuance) await first<Codec>('balances.inactiveIssuance', (cb) => api.query.balances.inactiveIssuance(cb));
-      await first<Codec>('derive.chain.bestNumberFinalized', (cb) => api.derive.chain.bestNumberFinalized(cb));
-      if (api.query.session) await within('derive.session.progress', api.derive.session.progress(), rec);
+      await step('Summary: timestamp.now', async () => {
+        if (api.query.timestamp) await first<Codec>('timestamp.now', (cb) => api.query.timestamp.now(cb));
+      });
+      await step('Summary: balances.totalIssuance', async () => {
+        const issuance = await first<Codec>('balances.totalIssuance', (cb) => api.query.balances.totalIssuance(cb));
+        assert.ok(BigInt(issuance.toString()) > 0n);
+        if (api.query.balances.inactiveIssuance) await first<Codec>('balances.inactiveIssuance', (cb) => api.query.balances.inactiveIssuance(cb));
+      });
+      await step('Summary: derive.chain.bestNumberFinalized', () => first<Codec>('derive.chain.bestNumberFinalized', (cb) => api.derive.chain.bestNumberFinalized(cb)));
+      await step('Summary: derive.session.progress', async () => {
+        if (api.query.session) await within('derive.session.progress', api.derive.session.progress(), rec);
+      });
       // ApiStats polls the provider; the status bar polls system_health.
-      await within('system_health', api.rpc.system.health(), rec);
+      await step('system.health', () => within('system_health', api.rpc.system.health(), rec));
       // Accounts page: derive.balances.all and derive.accounts.info of each account.
-      await first<unknown>('derive.balances.all', (cb) => api.derive.balances.all(alice, cb));
-      await first<unknown>('derive.accounts.info', (cb) => api.derive.accounts.info(alice, cb));
+      await step('Accounts: derive.balances.all', () => first<unknown>('derive.balances.all', (cb) => api.derive.balances.all(alice, cb)));
+      await step('Accounts: derive.accounts.info', () => first<unknown>('derive.accounts.info', (cb) => api.derive.accounts.info(alice, cb)));
 
       await sleep(500);
-      assert.deepEqual(rec.errors().map((x) => `${x.method} ${JSON.stringify(x.params)} → ${JSON.stringify(x.error)}`), [], rec.report());
       console.log(`Apps sent: ${rec.methods().map(([m, n]) => `${m}×${n}`).join(', ')}`);
+      const rpcErrors = rec.errors().map((x) => `${x.method} ${JSON.stringify(x.params)} → ${JSON.stringify(x.error)}`);
+      assert.deepEqual([...problems, ...rpcErrors], [], rec.report());
     } finally {
       await api.disconnect();
     }

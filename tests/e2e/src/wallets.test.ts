@@ -502,6 +502,8 @@ function walletSuite(
   name: string,
   senderName: string,
   connect: (rec: RpcRecorder) => Promise<Wallet>,
+  /** A method the client must have used: which of the two APIs it speaks. */
+  speaks?: string,
 ): void {
   describe(name, () => {
     let w: Wallet | undefined;
@@ -517,6 +519,7 @@ function walletSuite(
 
     test('connects', { timeout: STEP_MS }, async () => {
       w = await connect(await recorder());
+      if (speaks) assert.ok(w.rec.exchanges.some((x) => x.method === speaks), `${name} did not call ${speaks}: ${w.rec.report()}`);
     });
 
     test('reads System.Account of Alice as the gateway does', { timeout: STEP_MS }, async () => {
@@ -582,9 +585,10 @@ function walletSuite(
 }
 
 walletSuite('@polkadot/api 16', 'Alice', (rec) => PolkadotJsWallet.connect(rec));
-walletSuite('dedot 1 (legacy JSON-RPC)', 'Bob', (rec) => DedotWallet.connect(rec, 'legacy'));
-walletSuite('dedot 1 (new JSON-RPC where served)', 'Dave', (rec) => DedotWallet.connect(rec));
-walletSuite('polkadot-api 2 (unsafe API)', 'Charlie', (rec) => PapiWallet.connect(rec));
+walletSuite('dedot 1 (legacy JSON-RPC)', 'Bob', (rec) => DedotWallet.connect(rec, 'legacy'), 'chain_getBlockHash');
+// With no rpcVersion dedot reads rpc_methods and picks the new JSON-RPC spec, which the gateway serves.
+walletSuite('dedot 1 (new JSON-RPC)', 'Dave', (rec) => DedotWallet.connect(rec), 'chainHead_v1_follow');
+walletSuite('polkadot-api 2 (unsafe API, new JSON-RPC)', 'Charlie', (rec) => PapiWallet.connect(rec), 'chainHead_v1_follow');
 
 // ------------------------------------------------------------------------------------------ polkadot.js Apps on load
 

@@ -40,7 +40,18 @@ function accountList(name: string, bound: 'BoundedVec' | 'WeakBoundedVec', item:
   return { name, modifier: 'Default', kind: 'map', hashers: ['Blake2_128Concat'], key: AccountId32, value, fallback: Uint8Array.of(0), docs: [doc] };
 }
 
-export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: number } = {}): PalletDescriptor {
+const RuntimeVersionType = T.composite(['sp_version', 'RuntimeVersion'], [
+  field('spec_name', T.str, 'Cow<'+"'static, str>"),
+  field('impl_name', T.str, 'Cow<'+"'static, str>"),
+  field('authoring_version', T.u32, 'u32'),
+  field('spec_version', T.u32, 'u32'),
+  field('impl_version', T.u32, 'u32'),
+  field('apis', T.vec(T.tuple(T.array(8, T.u8), T.u32)), 'ApisVec'),
+  field('transaction_version', T.u32, 'u32'),
+  field('system_version', T.u8, 'u8'),
+]);
+
+export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: number; version?: Uint8Array } = {}): PalletDescriptor {
   return {
     name: 'System',
     index: PALLET.System,
@@ -89,6 +100,7 @@ export function systemPallet(opts: { ss58Prefix?: number; blockHashCount?: numbe
     },
     constants: [
       { name: 'BlockHashCount', type: T.u32, value: u32Bytes(opts.blockHashCount ?? 4096), docs: [' Maximum number of block number to block hash mappings to keep.'] },
+      ...(opts.version ? [{ name: 'Version', type: RuntimeVersionType, value: opts.version, docs: [' Get the chain\'s in-code version.'] }] : []),
       { name: 'SS58Prefix', type: T.u16, value: new ScaleWriter().u16(opts.ss58Prefix ?? 42).finish(), docs: [' The designated SS58 prefix of this chain.'] },
     ],
   };

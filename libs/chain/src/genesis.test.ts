@@ -8,7 +8,8 @@ import { encodeHeader, extrinsicsRoot, headerHash } from './header.js';
 import { toHex, utf8 } from './hex.js';
 import { keyFromUri } from './keys.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
-import { GENESIS_SUPPLY, MAX_SUPPLY, type Genesis, devGenesis, genesisFromJson, genesisHash, genesisHeader, genesisMetadata, genesisToJson } from './genesis.js';
+import { GENESIS_SUPPLY, MAX_SUPPLY, type Genesis, devGenesis, genesisFromJson, genesisHash, genesisHeader, genesisMetadata, genesisRuntimeVersion, genesisToJson } from './genesis.js';
+import { runtimeVersionJson } from './runtime-api.js';
 
 const { genesis, validatorKeys } = devGenesis({ validators: 4, extraAccounts: 3, genesisTimeMs: 1_700_000_000_000 });
 
@@ -104,4 +105,18 @@ test('genesisMetadata carries the chain SS58 prefix and existential deposit to w
   const consts = expandMetadata(registry, metadata).consts;
   assert.equal(consts['system']!['ss58Prefix']!.toString(), '7');
   assert.equal(consts['balances']!['existentialDeposit']!.toString(), (ONE_BAI / 100n).toString());
+});
+
+test('the System.Version constant is the runtime version Core_version answers (dedot and polkadot-api read it to sign)', () => {
+  for (const version of [14, 15] as const) {
+    const registry = new TypeRegistry();
+    const metadata = new Metadata(registry, genesisMetadata(genesis, version));
+    registry.setMetadata(metadata);
+    const constant = expandMetadata(registry, metadata).consts['system']!['version']!.toJSON() as Record<string, unknown>;
+    const expected = runtimeVersionJson(genesisRuntimeVersion(genesis));
+    assert.equal(constant['specName'], expected.specName);
+    assert.equal(constant['specVersion'], genesis.params.specVersion);
+    assert.equal(constant['transactionVersion'], genesis.params.transactionVersion);
+    assert.deepEqual(constant['apis'], expected.apis);
+  }
 });

@@ -6,7 +6,7 @@ import { fromHex, toHex, utf8 } from './hex.js';
 import { DEV_ACCOUNT_NAMES, keyFromUri } from './keys.js';
 import { emissionsPallet, genesisEmissionsOptions } from './emissions-pallet.js';
 import { type PalletDescriptor, balancesPallet, buildMetadata, systemPallet, transactionPaymentPallet } from './metadata.js';
-import { type RuntimeVersion, runtimeVersion } from './runtime-api.js';
+import { type RuntimeVersion, encodeRuntimeVersion, runtimeVersion } from './runtime-api.js';
 import { stakingPallet } from './staking-calls.js';
 import { withGenesisBonds } from './genesis-staking.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
@@ -277,7 +277,7 @@ export function genesisHash(g: Genesis): Uint8Array {
  */
 export function runtimePallets(g: Genesis): PalletDescriptor[] {
   return [
-    systemPallet({ ss58Prefix: g.ss58Prefix }),
+    systemPallet({ ss58Prefix: g.ss58Prefix, version: encodeRuntimeVersion(genesisRuntimeVersion(g)) }),
     balancesPallet({ existentialDeposit: g.params.existentialDeposit }),
     transactionPaymentPallet(),
     stakingPallet({ eraLength: g.params.eraLength, bondingDuration: g.params.bondingDuration }),

@@ -5,7 +5,7 @@ import { type KeyPair, type KeyType, verifySignature } from './keys.js';
 import { ScaleReader, ScaleWriter } from './scale.js';
 
 /** Fixed pallet indices of the BalanceAI runtime (they are part of every call's encoding). */
-export const PALLET = { System: 0, Balances: 5, TransactionPayment: 6, Staking: 7, Emissions: 10, Models: 20, Bridge: 30 } as const;
+export const PALLET = { System: 0, Timestamp: 2, Balances: 5, TransactionPayment: 6, Staking: 7, Session: 9, Emissions: 10, Models: 20, Bridge: 30 } as const;
 
 /** pallet_balances call indices, as in polkadot-sdk (wallets encode these numbers). */
 export const BALANCES_CALL = { transfer_allow_death: 0, transfer_keep_alive: 3 } as const;

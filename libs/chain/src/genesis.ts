@@ -9,7 +9,9 @@ import { type PalletDescriptor, balancesPallet, buildMetadata, systemPallet, tra
 import { type RuntimeVersion, encodeRuntimeVersion, runtimeVersion } from './runtime-api.js';
 import { stakingPallet } from './staking-calls.js';
 import { withGenesisBonds } from './genesis-staking.js';
+import { sessionPallet } from './session-pallet.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
+import { timestampPallet } from './timestamp-pallet.js';
 
 export const GENESIS_SUPPLY = 5_880_000n * ONE_BAI;
 export const MAX_SUPPLY = 21_000_000n * ONE_BAI;
@@ -278,9 +280,11 @@ export function genesisHash(g: Genesis): Uint8Array {
 export function runtimePallets(g: Genesis): PalletDescriptor[] {
   return [
     systemPallet({ ss58Prefix: g.ss58Prefix, version: encodeRuntimeVersion(genesisRuntimeVersion(g)) }),
+    timestampPallet({ blockTimeMs: g.params.blockTimeMs }),
     balancesPallet({ existentialDeposit: g.params.existentialDeposit }),
     transactionPaymentPallet(),
     stakingPallet({ eraLength: g.params.eraLength, bondingDuration: g.params.bondingDuration }),
+    sessionPallet(),
     emissionsPallet(genesisEmissionsOptions(g)),
   ];
 }

@@ -17,3 +17,6 @@ export * from './storage-keys.js';
 export * from './runtime-api.js';
 export * from './scale-json.js';
 export * from './event-records.js';
+export * from './timestamp-pallet.js';
+export * from './session-pallet.js';
+export * from './module-pallets.js';

@@ -6,6 +6,7 @@ import { BlockEvents, palletEvents } from '../state/block-events.js';
 import { BalancesStorage, SystemStorage } from '../state/ledger-storage.js';
 import { ModuleStorage } from '../state/module-storage.js';
 import { StorageRouter } from '../state/storage-router.js';
+import { TimestampStorage } from '../state/timestamp-storage.js';
 import type { StorageSource } from '../state/storage-source.js';
 import type { ConsensusStore } from '../store/store.js';
 
@@ -31,7 +32,8 @@ function metadataCache(g: Genesis): (version: number) => Uint8Array | undefined 
 
 /**
  * Storage reads and runtime calls over a started node: System and Balances from its committed ledger
- * and state window, every module's pallet from that module, block hashes and events from the store.
+ * and state window, Timestamp from its blocks' times, every module's pallets from that module, block
+ * hashes and events from the store.
  */
 export function stateServices(node: ConsensusNode, store: StateStore, genesis: { genesis: Genesis; hash: Uint8Array }): StateServices {
   const chain = () => node.committed;
@@ -55,6 +57,7 @@ export function stateServices(node: ConsensusNode, store: StateStore, genesis: {
       (sources ??= [
         system,
         new BalancesStorage(chain),
+        new TimestampStorage(chain),
         ...(node.modules?.storageClients ?? []).map((m) => new ModuleStorage(m.pallet, m.client)),
       ]),
   });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
-import { fromHex, moduleAccount, toHex } from '@balanceai/chain';
+import { fromHex, moduleAccount, modulePallets, toHex } from '@balanceai/chain';
 import { ERROR_CODE_METADATA_KEY, inSpan } from '@balanceai/platform';
 import { moduleV1 } from '@balanceai/contracts';
 import type { Ledger, LedgerEvent } from '../ledger/ledger.js';
@@ -87,9 +87,12 @@ export class ModuleSet {
     return this.modules.map((m) => m.name);
   }
 
-  /** Each module's pallet (its storage prefix: the module name capitalized, as its events) and client, for storage reads. */
+  /**
+   * Each pallet a module serves storage for (MODULE_STORAGE_PALLETS: staking serves Staking and Session)
+   * with that module's client: storage reads route by pallet prefix, one entry per prefix.
+   */
   get storageClients(): Array<{ pallet: string; client: ModuleClient }> {
-    return this.modules.map((m) => ({ pallet: capitalize(m.name), client: m.client }));
+    return this.modules.flatMap((m) => modulePallets(m.name).map((pallet) => ({ pallet, client: m.client })));
   }
 
   get pallets(): ReadonlySet<number> {

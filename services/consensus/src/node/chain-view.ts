@@ -27,6 +27,8 @@ export interface CommittedHead {
 export class ChainView {
   private current: CommittedHead;
   private readonly recentHashes = new Map<number, Uint8Array>();
+  /** Block times (ms) of the heights in the state window: Timestamp.Now at a block, read without the store. */
+  private readonly times = new Map<number, number>();
   /** The state of the last finalized blocks (storage reads at a block hash); starts at the loaded head. */
   readonly window: StateWindow;
 
@@ -39,6 +41,7 @@ export class ChainView {
     this.current = deepFreeze({ ...head });
     for (const r of recent) this.recentHashes.set(r.height, r.hash);
     this.window = new StateWindow(head.height, toHex(head.blockHash));
+    this.times.set(head.height, head.timeMs);
   }
 
   get head(): CommittedHead {
@@ -47,6 +50,11 @@ export class ChainView {
 
   get height(): number {
     return this.current.height;
+  }
+
+  /** The time (ms) consensus put in block `height`, while the height is in the state window. */
+  timeAt(height: number): number | undefined {
+    return this.window.holds(height) ? this.times.get(height) : undefined;
   }
 
   blockHashAt(n: number): Uint8Array | undefined {
@@ -61,6 +69,9 @@ export class ChainView {
     const issuanceBefore = this.ledger.totalIssuance;
     this.ledger.adopt(draft);
     this.window.record(head.height, toHex(head.blockHash), prior, issuanceBefore);
+    this.times.set(head.height, head.timeMs);
+    // The window moves by one block at most: only the height that just left it is dropped.
+    this.times.delete(this.window.oldest - 1);
     this.current = deepFreeze({ ...head });
     this.recentHashes.set(head.height, head.blockHash);
     this.recentHashes.delete(head.height - RECENT_HASHES);

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { Metadata, StorageKey, TypeRegistry, expandMetadata } from '@polkadot/types';
 import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { STAKING_STORAGE, balancesPallet, buildMetadata, cryptoReady, fromHex, parseAccountId, stakingPallet, storagePrefix, systemPallet, toHex, type StakingStorageItem } from '@balanceai/chain';
+import { STAKING_STORAGE, balancesPallet, buildMetadata, cryptoReady, fromHex, palletPrefix, parseAccountId, stakingPallet, storagePrefix, systemPallet, toHex, type StakingStorageItem } from '@balanceai/chain';
 import type { ModuleStorageView } from '@balanceai/module-host';
 import { A, B, G, N, PARAMS, chain, key } from './staking.fixture.js';
 import type { StakingModuleState } from './staking.state.js';
@@ -37,7 +37,8 @@ function decodeAll(view: ModuleStorageView): Decoded[] {
   const items = Object.keys(STAKING_STORAGE) as StakingStorageItem[];
   const byPrefix = new Map(items.map((i) => [toHex(storagePrefix('Staking', i)), i]));
   const out: Decoded[] = [];
-  for (const k of view.keys('0x', null, 100_000)) {
+  // The view also holds the Session pallet's keys (session.storage.test.ts checks those).
+  for (const k of view.keys(toHex(palletPrefix('Staking')), null, 100_000)) {
     const item = byPrefix.get(k.slice(0, 66));
     assert.ok(item, `key ${k} is under no declared Staking item`);
     const entry = query[camel(item)]!;

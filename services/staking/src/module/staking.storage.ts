@@ -14,6 +14,7 @@ import {
 import { storageView, type ModuleStorageView, type StorageEntryBytes } from '@balanceai/module-host';
 import { compareIds } from '../logic/arith.js';
 import type { AccountId, EraSnapshot, IndividualExposure, StakingLedger } from '../logic/types.js';
+import { sessionEntries } from './session.storage.js';
 import type { StakingModuleState } from './staking.state.js';
 
 const PALLET = 'Staking';
@@ -112,7 +113,13 @@ function* stakingEntries(m: StakingModuleState): Generator<StorageEntryBytes> {
   yield [keyOf('ErasRewardPoints', u32(s.active.era)), rewardPoints.finish()];
 }
 
-/** The Staking storage of a committed state (ModuleStateMachine.storage). */
+/**
+ * The storage of a committed state (ModuleStateMachine.storage): the Staking pallet's and the Session
+ * pallet's, both under this module (libs/chain MODULE_STORAGE_PALLETS routes both prefixes here).
+ */
 export function stakingStorage(m: StakingModuleState): ModuleStorageView {
-  return storageView(stakingEntries(m));
+  return storageView(function* () {
+    yield* stakingEntries(m);
+    yield* sessionEntries(m);
+  }());
 }

@@ -8,6 +8,8 @@ import { chainData, FakeBlockSource, FakeConsensus } from '../testing.js';
 import { chainModule, MAX_BLOCK_HASH_LIST } from './chain.js';
 import { MAX_WATCHED_KEYS_PER_CONNECTION, stateModule } from './state.js';
 import { chainTypeOf } from './system.js';
+import { CODE_KEY } from '../spec-v2/index.js';
+import { ScaleWriter, blake2_256, encodeRuntimeVersion, fromHex, runtimeVersion, toHex } from '@balanceai/chain';
 
 function setup() {
   const consensus = new FakeConsensus();
@@ -67,5 +69,23 @@ describe('chainTypeOf', () => {
     assert.equal(chainTypeOf('balanceai-local'), 'Local');
     assert.equal(chainTypeOf('balanceai'), 'Live');
     assert.equal(chainTypeOf('devotion-main'), 'Live');
+  });
+});
+
+describe('state_getStorage of :code', () => {
+  it('answers the runtime stand-in the new API serves (never null: polkadot-api keys runtimes by its hash), and its hash', async () => {
+    const { call, consensus } = setup();
+    const version = toHex(encodeRuntimeVersion(runtimeVersion({ specVersion: 3, transactionVersion: 2 })));
+    consensus.handlers.set('runtimeCall', (req) => ({
+      at: '',
+      height: '2',
+      result: req.method === 'Core_version' ? version : toHex(new ScaleWriter().u8(1).bytes(Uint8Array.of(1, 2, 3)).finish()),
+    }));
+    const head = consensus.blocks.at(-1)!.hash;
+    const code = (await call('state_getStorage', [CODE_KEY, head])).result as string;
+    assert.match(code, /^0x[0-9a-f]+$/);
+    assert.equal((await call('state_getStorage', [CODE_KEY])).result, code, 'the head by default');
+    assert.equal((await call('state_getStorageHash', [CODE_KEY, head])).result, toHex(blake2_256(fromHex(code))));
+    assert.equal(consensus.count('readStorage'), 0, ':code is not a validator storage key');
   });
 });

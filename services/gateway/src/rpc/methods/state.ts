@@ -3,6 +3,7 @@ import type { RpcDeps } from '../deps.js';
 import { invalidParams, RpcCode, RpcError } from '../errors.js';
 import { countParam, hexParam, keyListParam, optionalHash, stringParam } from '../params.js';
 import type { RpcModule } from '../registry.js';
+import { CODE_KEY, GatewaySpecV2Chain } from '../spec-v2/index.js';
 import { StorageWatch } from '../storage-watch.js';
 
 /** Substrate's cap on `state_getKeysPaged` (sc-rpc state STORAGE_KEYS_PAGED_MAX_COUNT). */
@@ -24,9 +25,13 @@ const WATCHED_KEYS = Symbol('watched storage keys');
 export function stateModule(deps: RpcDeps): RpcModule {
   const { chain, heads } = deps;
   const storage = new StorageWatch(heads, chain, deps.warn);
+  /** `:code` as the new API serves it (no wasm here: a stand-in whose hash changes exactly with the runtime). */
+  const runtimeCode = new GatewaySpecV2Chain(chain, heads);
   /** The value under one key, or null. */
   const value = async (keyParam: unknown, atParam: unknown): Promise<string | null> => {
     const key = hexParam(keyParam, 'key');
+    // polkadot-api on the legacy methods keys its runtimes by the hash of `:code`: null there would break it.
+    if (key.toLowerCase() === CODE_KEY) return (await runtimeCode.storage(optionalHash(atParam) ?? (await heads.current()).hash, [CODE_KEY]))[0]!;
     const read = await chain.readStorage([key], optionalHash(atParam));
     const entry = read.entries[0];
     return entry?.present ? entry.value : null;

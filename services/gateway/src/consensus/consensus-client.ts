@@ -1,4 +1,4 @@
-import { credentials, type Client, type MethodDefinition, type ServiceError, makeGenericClientConstructor, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { credentials, type Client, type ClientUnaryCall, type MethodDefinition, type ServiceError, makeGenericClientConstructor, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { Logger } from '@nestjs/common';
 import { consensusV1, protoFile } from '@balanceai/contracts';
@@ -59,7 +59,9 @@ interface Endpoint {
  * to the one ValidatorHealthBook chooses: answering, serving, not syncing, and whose finalized height
  * keeps up with the best seen. When the chosen one does not answer a call, the same call is retried on
  * the next in the book's order. Domain errors (BAD_PROOF, NOT_FOUND, …) are the validator's answer and
- * are never retried elsewhere. Every failure leaves as a DomainError.
+ * are never retried elsewhere. Every failure leaves as a DomainError. A call still waiting on a validator
+ * that a health poll has since found unreachable (frozen, its host gone) is abandoned and retried on the
+ * next at once, rather than at its own deadline: every subscriber's next head hangs on such a call.
  *
  * Retrying a submission after DEADLINE_EXCEEDED may deliver it twice; that is harmless because the
  * extrinsic's hash identifies it and mempools deduplicate it.
@@ -70,6 +72,8 @@ export class ConsensusClient {
   private readonly methods: Record<string, MethodDefinition<object, object>>;
   private readonly health: ValidatorHealthBook;
   private readonly polling = new Set<number>();
+  /** Per endpoint, the calls waiting on it: each entry abandons its call (see `poll`). */
+  private readonly waiting: Array<Set<() => void>>;
   private pollTimer: NodeJS.Timeout | undefined;
   private lastUrl: string | undefined;
   private firstRound: Promise<void> | undefined;
@@ -88,6 +92,7 @@ export class ConsensusClient {
         'grpc.max_receive_message_length': 16 * 1024 * 1024,
       }),
     }));
+    this.waiting = options.urls.map(() => new Set());
   }
 
   /** The endpoint calls currently go to (for logs and tests). */
@@ -163,6 +168,7 @@ export class ConsensusClient {
       this.polling.delete(index);
     }
     this.health.record(index, sample, Date.now());
+    if (sample.kind === 'unreachable') for (const abandon of [...this.waiting[index]!]) abandon();
   }
 
   async call<M extends ConsensusRpc>(rpc: M, request: RequestOf<M>, deadlineMs = this.options.deadlineMs): Promise<ResponseOf<M>> {
@@ -171,7 +177,7 @@ export class ConsensusClient {
     for (const index of this.health.callOrder(Date.now())) {
       const endpoint = this.endpoints[index]!;
       try {
-        return (await unary(endpoint.client, method, request, deadlineMs)) as ResponseOf<M>;
+        return (await unary(endpoint.client, method, request, deadlineMs, this.waiting[index])) as ResponseOf<M>;
       } catch (err) {
         if (!isUnreachable(err)) throw fromGrpcError(err);
         // Until its next successful poll, later calls try it last.
@@ -195,9 +201,27 @@ function reasonOf(err: unknown): string {
   return name ?? (err instanceof Error ? err.message : String(err));
 }
 
-function unary(client: Client, method: MethodDefinition<object, object>, request: object, deadlineMs: number): Promise<object> {
+/**
+ * One call to one validator. With `waiting`, the call registers there a function that abandons it: the
+ * call is cancelled and rejects as UNAVAILABLE (so `call` tries the next validator).
+ */
+function unary(
+  client: Client,
+  method: MethodDefinition<object, object>,
+  request: object,
+  deadlineMs: number,
+  waiting?: Set<() => void>,
+): Promise<object> {
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
+    let settled = false;
+    const abandon = (): void => {
+      if (settled) return;
+      settled = true;
+      waiting?.delete(abandon);
+      reject(Object.assign(new Error('abandoned: a health check found the validator unreachable'), { code: GrpcStatus.UNAVAILABLE }));
+      call.cancel();
+    };
+    const call: ClientUnaryCall = client.makeUnaryRequest(
       method.path,
       method.requestSerialize,
       method.responseDeserialize,
@@ -205,7 +229,14 @@ function unary(client: Client, method: MethodDefinition<object, object>, request
       // W3C traceparent of the active span, so the validator continues this request's trace.
       injectGrpcMetadata(new Metadata()),
       { deadline: Date.now() + deadlineMs },
-      (err, response) => (err || response === undefined ? reject(err ?? new Error('empty response')) : resolve(response)),
+      (err, response) => {
+        if (settled) return;
+        settled = true;
+        waiting?.delete(abandon);
+        if (err || response === undefined) reject(err ?? new Error('empty response'));
+        else resolve(response);
+      },
     );
+    if (!settled) waiting?.add(abandon);
   });
 }

@@ -280,7 +280,7 @@ describe('author', () => {
     assert.equal(c.received.filter((m) => m.method === 'author_extrinsicUpdate').length, 0);
   });
 
-  it('reports invalid when its mortal era expires and dropped when the validators lose it', async () => {
+  it('reports invalid when its mortal era expires and dropped when the validators lose it and refuse it again', async () => {
     const c = await client();
     const head = Number(first.head.number);
     const mortal = transfer(2, mortalEra(head, 4));
@@ -288,6 +288,8 @@ describe('author', () => {
     const lost = transfer(3);
     const lostId = await c.call<string>('author_submitAndWatchExtrinsic', [lost]);
     first.mempool.delete(toHex(blake2_256(fromHex(lost))));
+    // The gateway hands a lost extrinsic back to the validator (at most 3 times): here it refuses each time.
+    for (let i = 0; i < 3; i++) first.refuseNextSubmission(new DomainError('STALE_NONCE', 'Transaction is outdated', 'conflict'));
     for (let i = 0; i < 12; i++) await finalize();
     assert.deepEqual(await c.waitNotifications(mortalId, 2), ['ready', 'invalid']);
     assert.deepEqual(await c.waitNotifications(lostId, 2), ['ready', 'dropped']);

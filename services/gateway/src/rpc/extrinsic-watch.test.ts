@@ -101,17 +101,35 @@ describe('ExtrinsicWatch', () => {
     await assert.rejects(watch.submit(bytes), (e: DomainError) => e.details?.hash === hashOf(bytes));
   });
 
-  it('reports invalid once the mortal era has passed, and dropped after two polls miss it', async () => {
-    const { watch, finalize, mempool } = setup({ pollEveryBlocks: 2 });
+  it('reports invalid once the mortal era has passed, and dropped after two polls miss it and the validator refuses it again', async () => {
+    const { watch, finalize, mempool, consensus } = setup({ pollEveryBlocks: 2 });
     const mortal = new RecordingSink('mortal');
     const lost = new RecordingSink('lost');
     await watch.submitAndWatch(xt(4, mortalEra(1, 4)), mortal);
     const lostBytes = xt(5);
     await watch.submitAndWatch(lostBytes, lost);
     mempool.delete(hashOf(lostBytes));
+    consensus.handlers.set('submitExtrinsic', () => {
+      throw new DomainError('STALE_NONCE', 'Transaction is outdated', 'conflict');
+    });
     for (let i = 0; i < 8; i++) await finalize();
     assert.deepEqual(mortal.results, ['ready', 'invalid']);
     assert.deepEqual(lost.results, ['ready', 'dropped']);
     assert.deepEqual(watch.pending(), []);
+  });
+
+  it('hands an extrinsic the validator lost (it died before gossiping it) to the validator again, and follows it to finalized', async () => {
+    const { watch, finalize, mempool, consensus } = setup({ pollEveryBlocks: 2 });
+    const sink = new RecordingSink('resent');
+    const bytes = xt(6);
+    await watch.submitAndWatch(bytes, sink);
+    mempool.delete(hashOf(bytes));
+    const before = consensus.count('submitExtrinsic');
+    for (let i = 0; i < 6; i++) await finalize();
+    assert.equal(consensus.count('submitExtrinsic'), before + 1, 'resubmitted once, then held again');
+    assert.deepEqual(sink.results, ['ready']);
+    const block = await finalize([hashOf(bytes)]);
+    await finalize();
+    assert.deepEqual(sink.results, ['ready', { inBlock: block.hash }, { finalized: block.hash }]);
   });
 });

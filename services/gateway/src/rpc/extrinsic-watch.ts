@@ -44,7 +44,16 @@ interface Tracked {
   accepted: boolean;
   /** Consecutive polls on which the validator knew nothing of it. */
   unknownPolls: number;
+  /** Times it was handed again to a validator that had lost it. */
+  rebroadcasts: number;
 }
+
+/**
+ * A validator that dies before gossiping an extrinsic takes it along; the gateway still holds its bytes, so
+ * it hands them to the validator it now uses (nonces make a second delivery harmless: it is refused as
+ * already imported, or stale once included). Bounded, so a transaction no validator keeps cannot loop.
+ */
+const MAX_REBROADCASTS = 3;
 
 /** Two polls, blocks apart, must both miss it: a failover may land on a validator whose mempool has not got it yet. */
 const DROPPED_AFTER_UNKNOWN_POLLS = 2;
@@ -144,7 +153,7 @@ export class ExtrinsicWatch {
   private track(hash: string, bytes: string): Tracked {
     let tracked = this.tracked.get(hash);
     if (!tracked) {
-      tracked = { hash, bytes, death: this.deathOf(bytes), watchers: new Set(), accepted: false, unknownPolls: 0 };
+      tracked = { hash, bytes, death: this.deathOf(bytes), watchers: new Set(), accepted: false, unknownPolls: 0, rebroadcasts: 0 };
       this.tracked.set(hash, tracked);
       // Bounded: forget the oldest unwatched one (a flood of fire-and-forget submissions).
       if (this.tracked.size > this.maxPending) {
@@ -209,6 +218,19 @@ export class ExtrinsicWatch {
     if (last) watcher.sink.close();
   }
 
+  /** Whether the validator holds it again after a resubmission of its bytes (see MAX_REBROADCASTS). */
+  private async rebroadcast(tracked: Tracked): Promise<boolean> {
+    if (tracked.rebroadcasts >= MAX_REBROADCASTS || (this.heads.latest?.number ?? 0) >= tracked.death) return false;
+    tracked.rebroadcasts++;
+    try {
+      await this.send(tracked.bytes);
+      return true;
+    } catch (err) {
+      // Already in that validator's pool (it got it by gossip meanwhile): pending, as wanted.
+      return err instanceof DomainError && err.code === 'ALREADY_IMPORTED';
+    }
+  }
+
   /** Asks a validator about watched extrinsics still waiting: included in a block we did not see, or gone. */
   private async poll(): Promise<void> {
     if (this.polling) return;
@@ -225,7 +247,8 @@ export class ExtrinsicWatch {
               if (state.blockHash) this.included(tracked, state.blockHash.toLowerCase(), Number(state.blockNumber));
               break;
             case consensusV1.ExtrinsicState.EXTRINSIC_STATE_UNKNOWN:
-              if (++tracked.unknownPolls >= DROPPED_AFTER_UNKNOWN_POLLS) this.conclude(tracked, 'dropped');
+              if (await this.rebroadcast(tracked)) tracked.unknownPolls = 0;
+              else if (++tracked.unknownPolls >= DROPPED_AFTER_UNKNOWN_POLLS) this.conclude(tracked, 'dropped');
               break;
             default:
               tracked.unknownPolls = 0;

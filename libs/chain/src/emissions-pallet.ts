@@ -6,7 +6,7 @@ import { ScaleWriter } from './scale.js';
 import { parseAccountId } from './ss58.js';
 
 /*
- * The Emissions pallet (10, `pallet_emissions`): the BAI issuance schedule of ARCHITECTURE.md §4, run by the
+ * The Emissions pallet (10, `pallet_emissions`): the BAI issuance schedule of docs/architecture.md §4, run by the
  * emissions module service (services/emissions). It has no calls: every block mints the schedule's amount
  * into four fund accounts. Metadata lists its events (as the module emits them), the one error a call
  * addressed to it gets, the storage the module serves (ModuleStorageService) and the schedule's genesis

@@ -1,5 +1,5 @@
 // Emissions as a module on a 4-validator devnet (issue "Module runtime over gRPC, and emissions on the
-// exact schedule"): issuance follows ARCHITECTURE.md §4 to the base unit, the four funds hold exactly
+// exact schedule"): issuance follows docs/architecture.md §4 to the base unit, the four funds hold exactly
 // their shares (plus fees for the staking pot), and a module that dies stops only its validator's
 // execution until it is back; with it gone everywhere, finality stops, then resumes.
 import { after, before, test } from 'node:test';

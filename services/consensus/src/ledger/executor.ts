@@ -139,7 +139,7 @@ function expiredEra(
 }
 
 /**
- * Executes a finalized block's extrinsics on the ledger, in block order (ARCHITECTURE.md §3 step 1):
+ * Executes a finalized block's extrinsics on the ledger, in block order (docs/architecture.md §3 step 1):
  * invalid ones are skipped (no fee, no nonce), valid ones pay their fee into the staking pot, bump the
  * nonce, then run their call; a failed call keeps the fee charged. Deterministic: no clock, no randomness.
  */
@@ -180,7 +180,7 @@ function executeOne(ledger: Ledger, params: ChainParams, ctx: ExecutionContext, 
     { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: base.signer, actualFee: fee.toString(), tip: xt.extra.tip.toString() } },
   ];
   if (ctx.modulePallets?.has(xt.call.palletIndex)) {
-    // Success or failure comes from the module after the ledger's pass (ARCHITECTURE.md §3 step 2).
+    // Success or failure comes from the module after the ledger's pass (docs/architecture.md §3 step 2).
     return {
       ...base,
       applied: true,

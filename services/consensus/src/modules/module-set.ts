@@ -8,7 +8,7 @@ import type { ExtrinsicOutcome } from '../ledger/executor.js';
 import { ModuleClient, isTransient } from './module-client.js';
 import { applyModuleTransfers, ModuleFault, type ModuleTransfer } from './transfers.js';
 
-/** The fixed execution order of ARCHITECTURE.md §3, whatever order the operator lists them in. */
+/** The fixed execution order of docs/architecture.md §3, whatever order the operator lists them in. */
 export const MODULE_ORDER = ['emissions', 'staking', 'models', 'bridge'] as const;
 
 export interface ModuleEndpoint {

@@ -12,7 +12,7 @@ export interface ModuleTransfer {
 }
 
 /**
- * Re-checks and applies one module's transfers to the ledger, in order (ARCHITECTURE.md §3 step 2):
+ * Re-checks and applies one module's transfers to the ledger, in order (docs/architecture.md §3 step 2):
  * a debit moves a signer's free balance of this block into the module's account, a credit moves funds
  * out of the module's account (or a fund it pays from), a mint (emissions only) creates issuance
  * within the 21M cap.

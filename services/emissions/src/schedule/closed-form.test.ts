@@ -129,7 +129,7 @@ function nextCapHeight(s: EmissionSchedule): bigint {
 }
 
 describe('mainnet figures', () => {
-  it('reaches T_1 on block 13,412,904 (ARCHITECTURE.md: "about 13,412,904"), 4.62M BAI after genesis', () => {
+  it('reaches T_1 on block 13,412,904 (docs/architecture.md §4), 4.62M BAI after genesis', () => {
     const halving = nextHalving(M, genesisEmissionState(M));
     // Independent of the code: the smallest n with n·2,480/7,200 >= 4,620,000.
     const expected = (4_620_000n * 7_200n + 2_480n - 1n) / 2_480n;

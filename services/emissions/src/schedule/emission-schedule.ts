@@ -5,7 +5,7 @@ export const BAI = 10n ** 18n;
 
 /**
  * The genesis parameters of the issuance schedule, all in base units or whole percentages.
- * A devnet or a test genesis may use other numbers; MAINNET_SCHEDULE is ARCHITECTURE.md §4.
+ * A devnet or a test genesis may use other numbers; MAINNET_SCHEDULE is docs/architecture.md §4.
  */
 export interface EmissionSchedule {
   /** Issuance at height 0 (minted by genesis, not by the schedule). */

@@ -1,4 +1,4 @@
-// The exact BAI issuance schedule (ARCHITECTURE.md §4): pure, bigint only, no clock. See README.md.
+// The exact BAI issuance schedule (docs/architecture.md §4): pure, bigint only, no clock. See README.md.
 export {
   BAI,
   type EmissionSchedule,

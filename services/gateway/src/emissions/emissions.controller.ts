@@ -6,7 +6,7 @@ import {
   EmissionScheduleView, EmissionsErrorView, FundsView, IssuanceCurveView, curveView, fundsView, parsePoints, scheduleView,
 } from './emissions.views.js';
 
-/** REST routes of the issuance schedule (ARCHITECTURE.md §4), proxied to EmissionsService over gRPC. */
+/** REST routes of the issuance schedule (docs/architecture.md §4), proxied to EmissionsService over gRPC. */
 @ApiTags('emissions')
 @Controller('v1/emissions')
 export class EmissionsController {

@@ -51,7 +51,7 @@ export class ExpertController {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new DomainError('BAD_REQUEST', 'body must be a JSON object (the risk toolkit request)', 'invalid', { field: 'body' });
     }
-    // Access by holding (ARCHITECTURE §6) will be checked here once the models marketplace exposes
+    // Access by holding (docs/architecture.md §6) will be checked here once the models marketplace exposes
     // min_access_holding: the caller's signature identifies the account, the expert service stays access-agnostic.
     const response = await this.expert.call('evaluate', {
       model: model ?? '', modelVersion: version ?? '', requestJson: JSON.stringify(body),

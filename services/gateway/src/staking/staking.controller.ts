@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { StakingClient } from './staking-client.js';
 import { ErasView, NominatorView, StakingErrorView, TotalsView, ValidatorsView, parseStakerAddress, validatorsView } from './staking.views.js';
 
-/** REST routes of staking (ARCHITECTURE.md §5), proxied to StakingService over gRPC; the last committed state. */
+/** REST routes of staking (docs/architecture.md §5), proxied to StakingService over gRPC; the last committed state. */
 @ApiTags('staking')
 @Controller('v1/staking')
 export class StakingController {

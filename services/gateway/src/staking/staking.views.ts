@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AddressError, parseAccountId } from '@balanceai/chain';
 import { DomainError } from '@balanceai/platform';
 
-// REST views of the staking module (ARCHITECTURE.md §5). Amounts are decimal strings of base units
+// REST views of the staking module (docs/architecture.md §5). Amounts are decimal strings of base units
 // (1 BAI = 10^18), heights decimal strings (uint64), commission in parts per billion (Perbill) with a
 // percent twin for people. The shapes mirror balanceai.staking.v1 (proto-loader camelCase).
 

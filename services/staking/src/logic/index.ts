@@ -1,4 +1,4 @@
-// Pure staking logic (ARCHITECTURE.md §5): no Nest, no Prisma, no clock; bigint base units.
+// Pure staking logic (docs/architecture.md §5): no Nest, no Prisma, no clock; bigint base units.
 export * from './arith.js';
 export * from './types.js';
 export { applyCall, chillStaker, cloneState, totalBonded, type CallOutcome } from './calls.js';

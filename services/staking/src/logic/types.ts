@@ -1,4 +1,4 @@
-// The staking module's state, calls, events and transfers (ARCHITECTURE.md §5). Pure data: bigint
+// The staking module's state, calls, events and transfers (docs/architecture.md §5). Pure data: bigint
 // base units (1 BAI = 10^18), Perbill integers, era numbers; no clock, no I/O.
 import { type Perbill, PERBILL_ONE } from './arith.js';
 

@@ -358,7 +358,7 @@ export class StakingMachine implements ModuleStateMachine<StakingModuleState> {
         result = endEra(s, pot);
         for (const t of result.transfers) transfers.push(this.toWire(t));
         paid = result.transfers.reduce((sum, t) => sum + t.amount, 0n);
-        // The era reward is the whole pot (ARCHITECTURE.md §5); what rounding leaves stays in it.
+        // The era reward is the whole pot (docs/architecture.md §5); what rounding leaves stays in it.
         reward = pot;
         for (const e of result.events) events.push(eventOf(e, null, e.type === 'Rewarded' || e.type === 'EraPaid' ? { transferred: true } : {}));
       } else {

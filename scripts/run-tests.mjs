@@ -1,5 +1,5 @@
 // Runs compiled tests with node's test runner. Layers:
-//   unit         <pkg>/dist/src/**/*.test.js   pure, no I/O
+//   unit         <pkg>/dist/src/**/*.test.js   pure, no I/O; scripts/*.test.mjs (repository checks)
 //   integration  <pkg>/dist/test/**/*.test.js  real PostgreSQL + NATS (see libs/testing)
 //   e2e          tests/e2e/dist/**/*.test.js   a real multi-validator devnet
 import { spawnSync } from 'node:child_process';
@@ -31,6 +31,8 @@ for (const pkg of packages) {
   files.integration.push(...walk(join(pkg, 'dist', 'test')));
 }
 files.e2e.push(...walk(join(root, 'tests', 'e2e', 'dist')));
+// Repository checks that need only node (every cited document exists, …): plain .mjs beside this script.
+files.unit.push(...readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.test.mjs')).map((f) => join(root, 'scripts', f)));
 // Static checks of the Dockerfile and docker-compose.yml (plain .mjs, own deps: npm ci --prefix deploy/test).
 const deployTests = join(root, 'deploy', 'test');
 if (existsSync(join(deployTests, 'node_modules'))) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ONE_BAI, DEV_PHRASE, cryptoReady, devAccounts, devGenesis, generateMnemonic, genesisToJson, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
 import { Devnet, REPO_ROOT } from '@balanceai/testing';
 import { UsageError } from './usage.js';
@@ -97,12 +98,16 @@ export function migrate(): void {
   }
 }
 
-const SERVICES: Record<string, string> = {
-  consensus: 'services/consensus/dist/src/main.js',
-  emissions: 'services/emissions/dist/src/main.js',
-  staking: 'services/staking/dist/src/main.js',
-  gateway: 'services/gateway/dist/src/main.js',
-  expert: 'services/expert/dist/src/main.js',
+/**
+ * Each service's entry point, through its package's `./main` export. `entry` is what `process.argv[1]`
+ * becomes before the import: consensus, emissions and staking start only when they are the main module.
+ */
+const SERVICES: Record<string, { entry: string; load: () => Promise<unknown> }> = {
+  consensus: { entry: '@balanceai/consensus/main', load: () => import('@balanceai/consensus/main') },
+  emissions: { entry: '@balanceai/emissions/main', load: () => import('@balanceai/emissions/main') },
+  staking: { entry: '@balanceai/staking/main', load: () => import('@balanceai/staking/main') },
+  gateway: { entry: '@balanceai/gateway/main', load: () => import('@balanceai/gateway/main') },
+  expert: { entry: '@balanceai/expert/main', load: () => import('@balanceai/expert/main') },
 };
 
 /**
@@ -112,10 +117,10 @@ const SERVICES: Record<string, string> = {
  */
 export async function runService(what: string | undefined): Promise<void> {
   if (what === 'validator') return runValidator();
-  const file = what ? SERVICES[what] : undefined;
-  if (!file) throw new UsageError(`usage: balanceai run <${[...Object.keys(SERVICES), 'validator'].join('|')}>`);
-  process.argv[1] = join(REPO_ROOT, file);
-  await import(join(REPO_ROOT, file));
+  const service = what && Object.hasOwn(SERVICES, what) ? SERVICES[what] : undefined;
+  if (!service) throw new UsageError(`usage: balanceai run <${[...Object.keys(SERVICES), 'validator'].join('|')}>`);
+  process.argv[1] = fileURLToPath(import.meta.resolve(service.entry));
+  await service.load();
 }
 
 /**
@@ -123,10 +128,11 @@ export async function runService(what: string | undefined): Promise<void> {
  * random token for this run, which nobody outside the process knows (the module ports still refuse strangers).
  */
 async function runValidator(): Promise<void> {
-  type Service = { loadConfig(env: NodeJS.ProcessEnv): unknown };
-  const emissions = (await import(join(REPO_ROOT, 'services/emissions/dist/src/index.js'))) as Service & { startEmissions(c: unknown): Promise<unknown> };
-  const staking = (await import(join(REPO_ROOT, 'services/staking/dist/src/index.js'))) as Service & { startStaking(c: unknown): Promise<unknown> };
-  const consensus = (await import(join(REPO_ROOT, 'services/consensus/dist/src/index.js'))) as Service & { startConsensus(c: unknown): Promise<unknown> };
+  const [emissions, staking, consensus] = await Promise.all([
+    import('@balanceai/emissions'),
+    import('@balanceai/staking'),
+    import('@balanceai/consensus'),
+  ]);
   const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
   const tokenGiven = process.env.BAI_MODULE_TOKEN || process.env.BAI_MODULE_TOKEN_FILE;
   const env: NodeJS.ProcessEnv = {

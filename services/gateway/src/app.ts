@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import fastifyWebsocket from '@fastify/websocket';
-import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { rpcConfigOf, type GatewayConfig } from './config/gateway-config.js';
-import { GatewayExceptionFilter } from './errors/gateway-exception.filter.js';
+import { clientErrorHandler, GatewayExceptionFilter, sendError } from './errors/gateway-exception.filter.js';
 import { GatewayModule } from './gateway.module.js';
+import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
 import { ErrorView } from './http/views.js';
 import { RpcServer } from './rpc/rpc-server.js';
@@ -24,7 +26,14 @@ export interface CreateGatewayAppOptions {
 
 /** Builds the gateway (REST, WebSocket, OpenAPI at /docs) without listening; call `listen` on it. */
 export async function createGatewayApp(config: GatewayConfig, options: CreateGatewayAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+  const frameworkLogger = new Logger('GatewayExceptionFilter');
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    // The router's own refusals (a path parameter over 100 characters: 414, broken percent-encoding: 400)
+    // happen before any hook or filter: answered here in the gateway's `{ code, message }`.
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, error, frameworkLogger),
+    clientErrorHandler,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     // Fastify's own JSON parser only: Nest would add urlencoded, and the gateway speaks JSON alone.
@@ -63,9 +72,16 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
       description:
         'Upgrade to WebSocket. Each message: `{ "type": "block", "number", "hash", "parentHash", "timeMs", "extrinsicCount", "proposerIndex", "round" }`. ' +
         'A client that does not keep up is closed with code 1013.',
-      responses: { '101': { description: 'switching protocols' } },
+      responses: {
+        '101': { description: 'switching protocols' },
+        '426': {
+          description: 'UPGRADE_REQUIRED: a plain GET, not a WebSocket upgrade',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorView' } } },
+        },
+      },
     },
   };
+  documentFrameworkErrors(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
   app.enableShutdownHooks();

@@ -1,9 +1,10 @@
 import { Optional, Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConsensusClient } from '../consensus/consensus-client.js';
+import { ErrorView } from '../http/views.js';
 import { EmissionsClient } from './emissions-client.js';
 import {
-  EmissionScheduleView, EmissionsErrorView, FundsView, IssuanceCurveView, curveView, fundsView, parsePoints, scheduleView,
+  EmissionScheduleView, FundsView, IssuanceCurveView, curveView, fundsView, parsePoints, scheduleView,
 } from './emissions.views.js';
 
 /** REST routes of the issuance schedule (docs/architecture.md §4), proxied to EmissionsService over gRPC. */
@@ -18,7 +19,7 @@ export class EmissionsController {
   @Get('schedule')
   @ApiOperation({ summary: 'Current epoch, mint rate, issuance and the next halving with its estimated height and date' })
   @ApiOkResponse({ type: EmissionScheduleView })
-  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EMISSIONS_UNAVAILABLE' })
   async schedule(): Promise<EmissionScheduleView> {
     return scheduleView(await this.emissions.call('getSchedule', {}));
   }
@@ -27,8 +28,8 @@ export class EmissionsController {
   @ApiOperation({ summary: 'Issuance from genesis to the cap, downsampled to evenly spaced heights' })
   @ApiQuery({ name: 'points', required: false, description: 'number of points, 2..1000 (default 100)', example: 100 })
   @ApiOkResponse({ type: IssuanceCurveView })
-  @ApiBadRequestResponse({ type: EmissionsErrorView, description: 'BAD_POINTS' })
-  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_POINTS' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EMISSIONS_UNAVAILABLE' })
   async curve(@Query('points') points?: string): Promise<IssuanceCurveView> {
     return curveView(await this.emissions.call('getIssuanceCurve', { points: parsePoints(points) }));
   }
@@ -36,7 +37,7 @@ export class EmissionsController {
   @Get('funds')
   @ApiOperation({ summary: 'The four fund accounts: what each has received from emissions since genesis, and its balance now' })
   @ApiOkResponse({ type: FundsView })
-  @ApiServiceUnavailableResponse({ type: EmissionsErrorView, description: 'EMISSIONS_UNAVAILABLE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EMISSIONS_UNAVAILABLE' })
   async funds(): Promise<FundsView> {
     const view = fundsView(await this.emissions.call('getFunds', {}));
     // Balances come from the ledger (fees also reach the staking pot; grants will be paid out of funds).

@@ -57,11 +57,6 @@ export class FundsView {
   @ApiProperty() totalMinted!: string;
 }
 
-export class EmissionsErrorView {
-  @ApiProperty({ example: 'BAD_POINTS' }) code!: string;
-  @ApiProperty({ example: 'points must be from 2 to 1000' }) message!: string;
-}
-
 function isoOf(ms: string): string {
   const n = Number(ms);
   // Past year 275760 a Date cannot hold it (~986 years out is fine; far epochs are not).

@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { FastifyReply } from 'fastify';
 import { toHttpError } from './http-error.js';
 
@@ -28,4 +29,29 @@ export function sendError(reply: FastifyReply, exception: unknown, logger: Logge
   }
   if (reply.sent) return;
   void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what the HTTP parser refuses before there is a request (headers too
+ * large, a request not sent in time, bytes that are not HTTP) is answered as `{ code, message }` too,
+ * then the connection is closed, as Node does.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'the request headers exceed the maximum size']
+        : [400, 'BAD_REQUEST', 'the request is not valid HTTP'];
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ code, message });
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

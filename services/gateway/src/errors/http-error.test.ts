@@ -49,6 +49,11 @@ describe('toHttpError', () => {
       status: 400,
       body: { code: 'MALFORMED_JSON', message: 'Body is not valid JSON' },
     });
+    // The router's refusal of an over-long path parameter, which Fastify would answer in its own format.
+    assert.deepEqual(toHttpError(fastifyError('FST_ERR_MAX_PARAM_LENGTH', 414, "'/v1/blocks/111' is exceeding the max param length")), {
+      status: 414,
+      body: { code: 'URI_TOO_LONG', message: 'a path parameter is longer than 100 characters' },
+    });
     const media = fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'Unsupported Media Type');
     assert.deepEqual(toHttpError(media), {
       status: 415,

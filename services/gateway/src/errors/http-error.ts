@@ -30,6 +30,8 @@ const fastifyRequestErrors: Record<string, { status: number; code: string; messa
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'request body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON' },
   FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL' },
+  // The router refuses a path parameter longer than its maxParamLength (100) before any route runs.
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'a path parameter is longer than 100 characters' },
   FST_ERR_INVALID_URL: { status: 400, code: 'BAD_URL' },
 };
 

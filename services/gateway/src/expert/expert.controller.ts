@@ -4,9 +4,12 @@ import {
   ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { DomainError } from '@balanceai/platform';
+import { ApiErrors } from '../http/openapi.js';
+import { MODEL_NAME_PATTERN } from '../http/request-params.js';
+import { ErrorView } from '../http/views.js';
 import { ExpertClient } from './expert-client.js';
 import {
-  EvaluateBodyView, EvaluationView, ExpertErrorView, ExpertModelListView, ExpertModelView, evaluationView, modelView,
+  EvaluateBodyView, EvaluationView, ExpertModelListView, ExpertModelView, evaluationView, modelView,
 } from './expert.views.js';
 
 /** REST routes of the AI expert system, proxied to ExpertService over gRPC (validation happens there). */
@@ -16,6 +19,7 @@ export class ExpertController {
   constructor(@Inject(ExpertClient) private readonly expert: ExpertClient) {}
 
   @Get('models')
+  @ApiErrors({ 503: 'EXPERT_UNAVAILABLE' })
   @ApiOkResponse({ type: ExpertModelListView, description: 'every model at its newest version' })
   async models(): Promise<ExpertModelListView> {
     const { models } = await this.expert.call('listModels', {});
@@ -23,10 +27,11 @@ export class ExpertController {
   }
 
   @Get('models/:name')
-  @ApiParam({ name: 'name', example: 'crypto-risk' })
+  @ApiParam({ name: 'name', example: 'crypto-risk', schema: { type: 'string', pattern: MODEL_NAME_PATTERN } })
+  @ApiErrors({ 503: 'EXPERT_UNAVAILABLE' })
   @ApiQuery({ name: 'version', required: false, description: 'MAJOR.MINOR.PATCH; newest when absent' })
   @ApiOkResponse({ type: ExpertModelView })
-  @ApiNotFoundResponse({ type: ExpertErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
   async model(@Param('name') name: string, @Query('version') version?: string): Promise<ExpertModelView> {
     const { model } = await this.expert.call('getModel', { name, version: version ?? '' });
     if (!model) throw new DomainError('MODEL_NOT_FOUND', `no expert model ${name}`, 'not_found');
@@ -39,10 +44,10 @@ export class ExpertController {
   @ApiQuery({ name: 'version', required: false, description: 'model version; newest when absent' })
   @ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })
   @ApiOkResponse({ type: EvaluationView, description: 'the identified risks with their explanations' })
-  @ApiBadRequestResponse({ type: ExpertErrorView, description: 'BAD_REQUEST naming the field' })
-  @ApiNotFoundResponse({ type: ExpertErrorView, description: 'MODEL_NOT_FOUND' })
-  @ApiConflictResponse({ type: ExpertErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
-  @ApiServiceUnavailableResponse({ type: ExpertErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST naming the field' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
   async evaluate(
     @Body() body: unknown,
     @Query('model') model?: string,

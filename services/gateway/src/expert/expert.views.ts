@@ -61,11 +61,6 @@ export class EvaluationView {
   @ApiProperty({ type: 'array', items: { type: 'object' } }) ot_indicators!: unknown[];
 }
 
-export class ExpertErrorView {
-  @ApiProperty({ example: 'BAD_REQUEST' }) code!: string;
-  @ApiProperty({ example: 'ot_risk_input.position-data[0].ot_pos_opening must be a number' }) message!: string;
-}
-
 export function modelView(model: expertV1.Model): ExpertModelView {
   const view: ExpertModelView = {
     name: model.name,

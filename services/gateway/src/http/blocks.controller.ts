@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ConsensusClient } from '../consensus/consensus-client.js';
-import { parseBlockId } from './request-params.js';
+import { ApiErrors, NODE_UNAVAILABLE } from './openapi.js';
+import { BLOCK_ID_PATTERN, parseBlockId } from './request-params.js';
 import { BlockView, blockView, ErrorView } from './views.js';
 
 @ApiTags('blocks')
+@ApiErrors({ 503: NODE_UNAVAILABLE })
 @Controller('v1/blocks')
 export class BlocksController {
   constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
@@ -18,7 +20,7 @@ export class BlocksController {
   }
 
   @Get(':id')
-  @ApiParam({ name: 'id', description: 'decimal block number or 0x 32-byte block hash', example: '42' })
+  @ApiParam({ name: 'id', description: 'decimal block number or 0x 32-byte block hash', example: '42', schema: { type: 'string', pattern: BLOCK_ID_PATTERN } })
   @ApiOkResponse({ type: BlockView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_BLOCK_ID' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'no finalized block with that id' })

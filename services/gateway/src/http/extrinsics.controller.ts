@@ -5,6 +5,7 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiOkResponse,
+  ApiParam,
   ApiPayloadTooLargeResponse,
   ApiProperty,
   ApiTags,
@@ -12,7 +13,8 @@ import {
 import { blake2_256, fromHex, toHex } from '@balanceai/chain';
 import { DomainError, inSpan } from '@balanceai/platform';
 import { ConsensusClient } from '../consensus/consensus-client.js';
-import { parseHash, parseSubmitBody } from './request-params.js';
+import { ApiErrors, NODE_UNAVAILABLE } from './openapi.js';
+import { HASH_PATTERN, parseHash, parseSubmitBody } from './request-params.js';
 import { ErrorView, ExtrinsicStatusView, extrinsicStatusView, SubmittedView } from './views.js';
 
 class SubmitExtrinsicBody {
@@ -21,6 +23,7 @@ class SubmitExtrinsicBody {
 }
 
 @ApiTags('extrinsics')
+@ApiErrors({ 503: NODE_UNAVAILABLE })
 @Controller('v1/extrinsics')
 export class ExtrinsicsController {
   constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
@@ -51,6 +54,7 @@ export class ExtrinsicsController {
   }
 
   @Get(':hash')
+  @ApiParam({ name: 'hash', description: 'blake2_256 of the extrinsic, 0x hex', schema: { type: 'string', pattern: HASH_PATTERN } })
   @ApiOkResponse({ type: ExtrinsicStatusView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_HASH' })
   async status(@Param('hash') hash: string): Promise<ExtrinsicStatusView> {

@@ -11,6 +11,17 @@ export const MAX_BODY_BYTES = 2 + 2 * MAX_EXTRINSIC_BYTES + 1024;
 const U64_MAX = (1n << 64n) - 1n;
 const DECIMAL = /^(?:0|[1-9][0-9]{0,19})$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
+
+// The OpenAPI `pattern` of each path parameter: the shape the parsers below accept (a value matching it
+// can still be refused: a decimal above 2^64 − 1, an SS58 address with a bad checksum).
+/** `:id` of /v1/blocks: a decimal block number (at most 20 digits) or a 0x 32-byte hash. */
+export const BLOCK_ID_PATTERN = '^(?:0|[1-9][0-9]{0,19}|0x[0-9a-fA-F]{64})$';
+/** `:hash` of /v1/extrinsics. */
+export const HASH_PATTERN = '^0x[0-9a-fA-F]{64}$';
+/** `:address`: an SS58 address of a 32-byte account (base58; 36 to 49 characters, any prefix) or a 0x 32-byte hex id. */
+export const ADDRESS_PATTERN = '^(?:0x[0-9a-fA-F]{64}|[1-9A-HJ-NP-Za-km-z]{32,52})$';
+/** `:name` of /v1/expert/models: the expert service's model names. */
+export const MODEL_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,63}$';
 const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/;
 
 /** A block named by number (decimal string, as the proto's uint64) or by 0x hash. */

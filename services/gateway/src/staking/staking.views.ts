@@ -6,7 +6,8 @@ import { DomainError } from '@balanceai/platform';
 // (1 BAI = 10^18), heights decimal strings (uint64), commission in parts per billion (Perbill) with a
 // percent twin for people. The shapes mirror balanceai.staking.v1 (proto-loader camelCase).
 
-export class ValidatorView {
+/** One validator of /v1/staking/validators (not the consensus view of /v1/status, `ValidatorView`). */
+export class StakingValidatorView {
   @ApiProperty({ description: '0x hex account id of the stash' }) account!: string;
   @ApiProperty({ description: 'SS58 address' }) address!: string;
   @ApiProperty({ enum: ['active', 'waiting'] }) status!: string;
@@ -24,8 +25,8 @@ export class ValidatorView {
 export class ValidatorsView {
   @ApiProperty({ description: 'last committed block' }) height!: string;
   @ApiProperty() currentEra!: number;
-  @ApiProperty({ type: [ValidatorView] }) active!: ValidatorView[];
-  @ApiProperty({ type: [ValidatorView] }) waiting!: ValidatorView[];
+  @ApiProperty({ type: [StakingValidatorView] }) active!: StakingValidatorView[];
+  @ApiProperty({ type: [StakingValidatorView] }) waiting!: StakingValidatorView[];
 }
 
 export class UnlockChunkView {
@@ -91,12 +92,7 @@ export class TotalsView {
   @ApiProperty() activeValidators!: number;
 }
 
-export class StakingErrorView {
-  @ApiProperty({ example: 'NOT_BONDED' }) code!: string;
-  @ApiProperty({ example: '5Grw… has no bond' }) message!: string;
-}
-
-export type ValidatorsResponse = Omit<ValidatorsView, 'active' | 'waiting'> & { active: Array<Omit<ValidatorView, 'commissionPercent'>>; waiting: Array<Omit<ValidatorView, 'commissionPercent'>> };
+export type ValidatorsResponse = Omit<ValidatorsView, 'active' | 'waiting'> & { active: Array<Omit<StakingValidatorView, 'commissionPercent'>>; waiting: Array<Omit<StakingValidatorView, 'commissionPercent'>> };
 export type NominatorResponse = NominatorView;
 export type ErasResponse = ErasView;
 export type TotalsResponse = TotalsView;
@@ -110,7 +106,7 @@ export function perbillPercent(perbill: number): string {
 }
 
 export function validatorsView(r: ValidatorsResponse): ValidatorsView {
-  const one = (v: Omit<ValidatorView, 'commissionPercent'>): ValidatorView => ({ ...v, commissionPercent: perbillPercent(v.commission) });
+  const one = (v: Omit<StakingValidatorView, 'commissionPercent'>): StakingValidatorView => ({ ...v, commissionPercent: perbillPercent(v.commission) });
   return { height: r.height, currentEra: r.currentEra, active: r.active.map(one), waiting: r.waiting.map(one) };
 }
 

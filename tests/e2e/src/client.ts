@@ -6,6 +6,7 @@ import {
   encodeTransfer,
   fromHex,
   signExtrinsic,
+  storageMapKey,
   toHex,
   type Era,
   type KeyPair,
@@ -160,6 +161,26 @@ export class Gateway {
   async balance(address: string): Promise<{ free: bigint; nonce: number }> {
     const a = await this.account(address);
     return { free: BigInt(a.free), nonce: a.nonce };
+  }
+
+  /** One JSON-RPC call over HTTP POST at `/`. */
+  async rpc<T>(method: string, params: unknown[]): Promise<T> {
+    const r = await this.request<{ result?: T; error?: unknown }>('POST', '/', { jsonrpc: '2.0', id: 1, method, params });
+    if (r.status !== 200 || r.body.error !== undefined) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.result as T;
+  }
+
+  /** Free balance of `account` (32 bytes) in the state after block `height`, from `System.Account`. */
+  async freeAt(account: Uint8Array, height: number): Promise<bigint> {
+    const hash = await this.rpc<string>('chain_getBlockHash', [height]);
+    const key = toHex(storageMapKey('System', 'Account', ['Blake2_128Concat', account]));
+    const info = await this.rpc<string | null>('state_getStorage', [key, hash]);
+    if (info === null) return 0n;
+    // AccountInfo: nonce, consumers, providers, sufficients (u32 each), then AccountData.free (u128 LE).
+    const bytes = fromHex(info);
+    let free = 0n;
+    for (let i = 31; i >= 16; i--) free = (free << 8n) | BigInt(bytes[i]!);
+    return free;
   }
 }
 

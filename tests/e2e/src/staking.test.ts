@@ -179,10 +179,13 @@ test('unbonded funds stay locked until bonding_duration eras have passed, then w
   const [early] = await submitStaking(who, [{ call: 'withdraw_unbonded', numSlashingSpans: 0 }], 'failed');
   assert.equal(early!.error?.code, 'Staking.NoUnlockChunk');
   await poll('bonding_duration (2) eras pass', async () => ((await eras()).currentEra >= unbondedIn + 2 ? true : undefined), (ERA * 4 + 20) * 1_000);
-  const before = (await gw.balance(toHex(who.publicKey))).free;
   const [done] = await submitStaking(who, [{ call: 'withdraw_unbonded', numSlashingSpans: 0 }]);
-  const after = (await gw.balance(toHex(who.publicKey))).free;
-  // Era rewards are paid to Ferdie's stash too: compare against the withdrawal block's own events.
+  // Balances in the states just before and just after the withdrawal block: an era's rewards paid to
+  // Ferdie's stash in another block between two head reads cannot blur the figure.
+  const at = done!.block!.number;
+  const before = await gw.freeAt(who.publicKey, at - 1);
+  const after = await gw.freeAt(who.publicKey, at);
+  // Era rewards paid to Ferdie's stash in the withdrawal block itself are in its own events.
   const block = await gw.get<BlockEvents>(`/v1/blocks/${done!.block!.number}`);
   const rewardsThere = block.events
     .filter((e) => e.name === 'Rewarded' && e.data.stash === toHex(who.publicKey))

@@ -82,19 +82,29 @@ test('a validator failure reaches every caller of the batch; one caller\'s malfo
   await tick();
   v.calls[3]!.release(new DomainError('BAD_STORAGE_KEY', 'a storage key is malformed', 'invalid'));
   await tick();
-  // Retried one by one: the good key is served, the bad one refused alone.
-  const [retryGood, retryBad] = v.calls.slice(4);
-  retryGood!.release();
-  retryBad!.release(new DomainError('BAD_STORAGE_KEY', 'a storage key is malformed', 'invalid'));
+  // Retried one by one, one call at a time (the in-flight bound holds for retries too): the good key is
+  // served, the bad one refused alone.
+  assert.equal(v.calls.length, 5);
+  v.calls[4]!.release();
   assert.deepEqual((await good).entries.map((e) => e.key), ['0x0a']);
+  await tick();
+  assert.equal(v.calls.length, 6);
+  v.calls[5]!.release(new DomainError('BAD_STORAGE_KEY', 'a storage key is malformed', 'invalid'));
   await assert.rejects(bad, /malformed/);
 });
 
-test('more keys than one call takes go alone, straight to the validator', async () => {
+test('more keys than one call takes go alone, one call each, within the in-flight bound', async () => {
   const v = fakeValidator();
   const b = new StorageBatcher(v.read, { maxKeysPerCall: 2, maxCallsInFlight: 1, maxPendingKeys: 10 });
   const big = b.readStorage(['0x01', '0x02', '0x03'], '');
   assert.deepEqual(v.calls[0]!.keys, ['0x01', '0x02', '0x03']);
+  // A second one waits for the call in flight: large reads do not escape the in-flight bound.
+  const big2 = b.readStorage(['0x04', '0x05', '0x06'], '');
+  await tick();
+  assert.equal(v.calls.length, 1);
   v.calls[0]!.release();
   assert.equal((await big).entries.length, 3);
+  await tick();
+  v.calls[1]!.release();
+  assert.equal((await big2).entries.length, 3);
 });

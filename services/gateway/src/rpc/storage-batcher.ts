@@ -35,6 +35,8 @@ interface Waiter {
 export class StorageBatcher {
   /** Waiting reads by block (`''` = the head), in arrival order within a block. */
   private readonly queues = new Map<string, Waiter[]>();
+  /** Reads that go in a call of their own (too many keys, or retried alone), served before the queues. */
+  private readonly alone: Array<{ at: string; waiter: Waiter }> = [];
   private pendingKeys = 0;
   private inFlight = 0;
 
@@ -44,8 +46,13 @@ export class StorageBatcher {
   ) {}
 
   readStorage(keys: string[], at: string): Promise<consensusV1.ReadStorageResponse> {
-    // Too many keys for one call: the validator answers (or refuses) it alone, as before batching.
-    if (keys.length > this.limits.maxKeysPerCall) return this.read(keys, at);
+    // Too many keys for one call: the validator answers (or refuses) it alone, within the in-flight bound.
+    if (keys.length > this.limits.maxKeysPerCall) {
+      return new Promise((resolve, reject) => {
+        this.alone.push({ at, waiter: { keys, resolve, reject } });
+        this.pump();
+      });
+    }
     if (this.pendingKeys + keys.length > this.limits.maxPendingKeys) return Promise.reject(serverBusy());
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(at) ?? [];
@@ -62,6 +69,10 @@ export class StorageBatcher {
   }
 
   private pump(): void {
+    while (this.inFlight < this.limits.maxCallsInFlight && this.alone.length > 0) {
+      const { at, waiter } = this.alone.shift()!;
+      this.send(at, [waiter]);
+    }
     while (this.inFlight < this.limits.maxCallsInFlight && this.queues.size > 0) {
       // The block waiting longest first (Map order is insertion order), so no block starves.
       const [at, queue] = this.queues.entries().next().value as [string, Waiter[]];
@@ -93,9 +104,10 @@ export class StorageBatcher {
           }
         },
         (err: unknown) => {
-          // One client's bad key must not fail the others it shared a call with: retry them one by one.
+          // One client's bad key must not fail the others it shared a call with: retry them one by one
+          // (ahead of the queues, and still within the in-flight bound).
           if (batch.length > 1 && !(err instanceof RpcError) && isClientMistake(err)) {
-            for (const w of batch) this.read(w.keys, at).then(w.resolve, w.reject);
+            this.alone.push(...batch.map((waiter) => ({ at, waiter })));
             return;
           }
           for (const w of batch) w.reject(err);

@@ -17,11 +17,18 @@ interface Profile {
   endTime: number;
 }
 
+/** A source file of this repository, wherever it was checked out: `…/(services|libs|apps|bench)/<pkg>/(src|dist)/…`. */
+const OUR_SOURCE = /\/((?:services|libs|apps|bench)\/[^/]+\/(?:src|dist)\/.*)$/;
+
+function ourPath(url: string): string | undefined {
+  if (url.includes('node_modules/')) return undefined;
+  return OUR_SOURCE.exec(url)?.[1];
+}
+
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
-  const main = url.indexOf('/work/main/');
-  return main >= 0 ? url.slice(main + '/work/main/'.length) : url;
+  return ourPath(url) ?? url;
 }
 
 function group(url: string, fn: string): string {
@@ -40,7 +47,9 @@ function summarise(file: string, top: number): void {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  // The first delta is the time from Profiler.start to the first sample (the profiler's start-up), not a
+  // sampling interval of the first stack: it is left out.
+  for (let i = 1; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   const total = [...self.values()].reduce((s, x) => s + x, 0);
   const byFn = new Map<string, number>();
   const byGroup = new Map<string, number>();
@@ -56,7 +65,7 @@ function summarise(file: string, top: number): void {
   // stack, so a library's time shows under the function of ours that called it (synchronously).
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const ours = (url: string) => /\/work\/main\/(services|libs)\//.test(url) && !url.includes('node_modules');
+  const ours = (url: string) => /^(services|libs)\//.test(ourPath(url) ?? '');
   const byOwn = new Map<string, number>();
   for (const [id, us] of self) {
     let cur: number | undefined = id;

@@ -94,11 +94,30 @@ function parseArgs(argv: string[]): Options {
       case '--keep': o.keep = true; break;
       case '--echo': o.echo = true; break;
       case '--cpu-prof': o.cpuProf = argv[++i] ?? null; break;
-      default: throw new Error(`unknown argument ${a}`);
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      default:
+        process.stderr.write(`transfers: unknown argument ${a}\n${USAGE}`);
+        process.exit(2);
     }
   }
   return o;
 }
+
+const USAGE = `usage: node bench/dist/src/transfers.js [options]
+  --seconds N         load window (default 60)
+  --rate N            offered transfers/s (default 600)
+  --accounts N        sending accounts //bench/<i> (default 200)
+  --connections N     keep-alive HTTP connections to the gateway (default 128)
+  --validators N      devnet validators (default 4)
+  --drain N           seconds to wait for finalization after the window (default 20)
+  --era mortal|immortal, --era-period N (power of two, 4..65536; default mortal 64)
+  --keep              keep the devnet's directory; --echo  print the services' logs
+  --cpu-prof DIR      CPU profiles of every devnet process over the load window
+`;
 
 // ------------------------------------------------------------------ single-core verify rates
 

@@ -11,6 +11,8 @@ import { stakingPallet } from './staking-calls.js';
 import { withGenesisBonds } from './genesis-staking.js';
 import { sessionPallet } from './session-pallet.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
+import { type ModelsGenesis, modelsGenesisFromJson, modelsGenesisToJson } from './models-genesis.js';
+import { modelsPallet } from './models-calls.js';
 import { timestampPallet } from './timestamp-pallet.js';
 
 export const GENESIS_SUPPLY = 5_880_000n * ONE_BAI;
@@ -61,6 +63,8 @@ export interface Genesis {
   accounts: GenesisAccounts;
   validators: GenesisValidator[];
   balances: Array<{ address: string; free: bigint }>;
+  /** The models and agents marketplace's parameters (models-genesis.ts); absent: no marketplace. */
+  models?: ModelsGenesis;
 }
 
 // Key order of the JSON is fixed by these lists: the state root hashes the JSON text.
@@ -119,6 +123,7 @@ export function genesisToJson(g: Genesis): string {
     accounts,
     validators: g.validators.map((v) => ({ name: v.name, consensusKey: v.consensusKey, stash: v.stash })),
     balances: g.balances.map((b) => ({ address: b.address, free: b.free.toString() })),
+    ...(g.models ? { models: modelsGenesisToJson(g.models) } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -132,9 +137,9 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function objectAt(v: Json | undefined, field: string, keys: readonly string[]): { [key: string]: Json } {
+function objectAt(v: Json | undefined, field: string, keys: readonly string[], optional: readonly string[] = []): { [key: string]: Json } {
   if (!isObject(v)) throw new GenesisError(field, 'must be an object');
-  for (const k of Object.keys(v)) if (!keys.includes(k)) throw new GenesisError(`${field}.${k}`, 'unknown field');
+  for (const k of Object.keys(v)) if (!keys.includes(k) && !optional.includes(k)) throw new GenesisError(`${field}.${k}`, 'unknown field');
   for (const k of keys) if (!(k in v)) throw new GenesisError(field ? `${field}.${k}` : k, 'is missing');
   return v;
 }
@@ -179,7 +184,7 @@ export function genesisFromJson(text: string): Genesis {
   } catch (err) {
     throw new GenesisError('genesis', `is not valid JSON: ${(err as Error).message}`);
   }
-  const root = objectAt(doc, '', TOP_LEVEL);
+  const root = objectAt(doc, '', TOP_LEVEL, ['models']);
   const chain = stringAt(root['chain'], 'chain');
   const chainId = stringAt(root['chainId'], 'chainId');
   if (!CHAIN_ID.test(chainId)) throw new GenesisError('chainId', 'must be 1-64 of a-z, 0-9, - and _, starting with a letter or digit');
@@ -250,7 +255,8 @@ export function genesisFromJson(text: string): Genesis {
   });
   if (total !== GENESIS_SUPPLY) throw new GenesisError('balances', `sum to ${total} base units, not the genesis supply ${GENESIS_SUPPLY}`);
 
-  return { chain, chainId, ss58Prefix, tokenSymbol: 'BAI', tokenDecimals: 18, genesisTimeMs, params, accounts, validators, balances };
+  const models = root['models'] === undefined ? undefined : modelsGenesisFromJson(root['models']);
+  return { chain, chainId, ss58Prefix, tokenSymbol: 'BAI', tokenDecimals: 18, genesisTimeMs, params, accounts, validators, balances, ...(models ? { models } : {}) };
 }
 
 // --- block #0 -------------------------------------------------------------------------------------------------
@@ -286,6 +292,7 @@ export function runtimePallets(g: Genesis): PalletDescriptor[] {
     stakingPallet({ eraLength: g.params.eraLength, bondingDuration: g.params.bondingDuration }),
     sessionPallet(),
     emissionsPallet(genesisEmissionsOptions(g)),
+    ...(g.models ? [modelsPallet({ params: g.models, funds: g.accounts })] : []),
   ];
 }
 
@@ -342,6 +349,8 @@ export interface DevGenesisOptions {
   ss58Prefix?: number;
   /** Bond each genesis validator's stash with this much from genesis (staking module; see withGenesisBonds). */
   stakingBond?: bigint;
+  /** The models marketplace's genesis section (absent: no Models pallet). */
+  models?: ModelsGenesis;
 }
 
 /**
@@ -388,6 +397,7 @@ export function devGenesis(opts: DevGenesisOptions): { genesis: Genesis; validat
     accounts,
     validators,
     balances,
+    ...(opts.models ? { models: opts.models } : {}),
   };
   const bonded = opts.stakingBond ? withGenesisBonds(genesis, opts.stakingBond) : genesis;
   // Round-trip through the validator so a dev genesis is never one that a node would refuse.

@@ -20,3 +20,4 @@ export * from './event-records.js';
 export * from './timestamp-pallet.js';
 export * from './session-pallet.js';
 export * from './module-pallets.js';
+export * from './models-calls.js';

@@ -69,11 +69,35 @@ export function newNatsUser(user: string, role: NatsRole): NatsUser {
 const quote = (s: string) => JSON.stringify(s);
 const list = (items: string[]) => `[${items.map(quote).join(', ')}]`;
 
+/** One node of a local NATS cluster: its route listener and the other nodes' routes. */
+export interface NatsClusterConfig {
+  /** The cluster's name (the same on every node). */
+  name: string;
+  host: string;
+  port: number;
+  /** The other nodes' route listeners, `host:port`. */
+  routes: string[];
+  /** Routes authenticate with this user (the same on every node). */
+  routeUser: { user: string; password: string };
+}
+
 /**
  * A nats-server (2.9) configuration: JetStream on, listening on `host:port`, and only the given users
- * (no anonymous connections: there is no `no_auth_user`).
+ * (no anonymous connections: there is no `no_auth_user`); with no users at all, an open server. With `cluster`, the node joins a cluster
+ * (JetStream clustering needs a unique `server_name`); its clients are not told the other nodes'
+ * addresses (`no_advertise`): they use the server list they were given, so a test's relays stay in the path.
  */
-export function natsServerConfig(opts: { host: string; port: number; storeDir: string; chainId: string; users: NatsUser[] }): string {
+export function natsServerConfig(opts: {
+  host: string;
+  port: number;
+  storeDir: string;
+  chainId: string;
+  users: NatsUser[];
+  serverName?: string;
+  /** Monitoring endpoint (/varz, /connz, /routez, /jsz) on `host`. */
+  monitorPort?: number;
+  cluster?: NatsClusterConfig;
+}): string {
   const users = opts.users.map((u) => {
     const p = natsPermissions(u.role, opts.chainId);
     const permissions = p
@@ -81,22 +105,42 @@ export function natsServerConfig(opts: { host: string; port: number; storeDir: s
       : '';
     return `    { user: ${quote(u.user)}, password: ${quote(u.password)}${permissions ? `,${permissions}` : ''} }`;
   });
+  const c = opts.cluster;
+  const routeAuth = c ? `${encodeURIComponent(c.routeUser.user)}:${encodeURIComponent(c.routeUser.password)}@` : '';
   return [
+    ...(opts.serverName ? [`server_name: ${quote(opts.serverName)}`] : []),
     `listen: ${quote(`${opts.host}:${opts.port}`)}`,
+    ...(opts.monitorPort ? [`http: ${quote(`${opts.host}:${opts.monitorPort}`)}`] : []),
     `jetstream { store_dir: ${quote(opts.storeDir)} }`,
-    'authorization {',
-    '  users = [',
-    ...users,
-    '  ]',
-    '}',
+    ...(c
+      ? [
+          'cluster {',
+          `  name: ${quote(c.name)}`,
+          `  listen: ${quote(`${c.host}:${c.port}`)}`,
+          '  no_advertise: true',
+          `  authorization { user: ${quote(c.routeUser.user)}, password: ${quote(c.routeUser.password)}, timeout: 2 }`,
+          `  routes: ${list(c.routes.map((r) => `nats-route://${routeAuth}${r}`))}`,
+          '}',
+        ]
+      : []),
+    // Without users, anonymous clients may connect (a plain test server); with users, only they may.
+    ...(users.length > 0 ? ['authorization {', '  users = [', ...users, '  ]', '}'] : []),
     '',
   ].join('\n');
 }
 
-/** `nats://user:password@host:port` (the password is hex, so nothing needs escaping). */
+/**
+ * `nats://user:password@host:port` (the password is hex, so nothing needs escaping); for a
+ * comma-separated server list, every server gets the credentials.
+ */
 export function natsUrlWithCredentials(plainUrl: string, user: NatsUser): string {
-  const url = new URL(plainUrl);
-  url.username = encodeURIComponent(user.user);
-  url.password = encodeURIComponent(user.password);
-  return url.toString().replace(/\/$/, '');
+  return plainUrl
+    .split(',')
+    .map((server) => {
+      const url = new URL(server.trim());
+      url.username = encodeURIComponent(user.user);
+      url.password = encodeURIComponent(user.password);
+      return url.toString().replace(/\/$/, '');
+    })
+    .join(',');
 }

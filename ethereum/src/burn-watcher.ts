@@ -78,7 +78,7 @@ export class BurnWatcher {
         );
       }
     }
-    const head = await pc.getBlockNumber();
+    const head = await pc.getBlockNumber({ cacheTime: 0 }); // viem caches the head for pollingInterval otherwise
     const confirmedTip = head - BigInt(this.opts.confirmations) + 1n;
     if (confirmedTip < this.nextBlock) return [];
     const toBlock = this.opts.maxRange && confirmedTip - this.nextBlock + 1n > this.opts.maxRange

@@ -208,7 +208,11 @@ export class BridgeClient {
 
   async cancel(message: CancelMessage, signatures: readonly RelayerSignature[]): Promise<TransactionReceipt> {
     const ordered = await orderSignatures(this.domain, { kind: 'Cancel', message }, signatures);
-    return this.send('cancel', [message.lockId, message.deadline, ordered]);
+    return this.cancelWithSignatures(message, ordered);
+  }
+
+  cancelWithSignatures(message: CancelMessage, signatures: readonly Hex[]): Promise<TransactionReceipt> {
+    return this.send('cancel', [message.lockId, message.deadline, signatures]);
   }
 
   /** Burns the account's wBAI for `baiRecipient` (32-byte BalanceAI account id); returns the burn's nonce. */

@@ -1,4 +1,5 @@
-import { BaseError, ContractFunctionRevertedError } from 'viem';
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
+import { baiBridgeAbi, wrappedBaiAbi } from './generated/contracts.js';
 
 /** Stable error codes of the Ethereum side of the bridge (client checks and decoded contract reverts). */
 export type BridgeErrorCode =
@@ -71,11 +72,34 @@ export function toBridgeError(err: unknown): unknown {
   if (err instanceof BaseError) {
     const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError) {
-      const errorName = reverted.data?.errorName;
-      const args = reverted.data?.args ?? [];
+      let errorName = reverted.data?.errorName;
+      let args: readonly unknown[] = reverted.data?.args ?? [];
+      if (!errorName && reverted.raw) {
+        // A revert bubbled up from the token (ERC20InsufficientBalance…): decode with both ABIs.
+        try {
+          const decoded = decodeErrorResult({ abi: [...baiBridgeAbi, ...wrappedBaiAbi], data: reverted.raw });
+          errorName = decoded.errorName;
+          args = decoded.args ?? [];
+        } catch {
+          // unknown error data: keep the generic code
+        }
+      }
       const code = (errorName && REVERT_CODES[errorName]) || 'CONTRACT_REVERTED';
       const detail = errorName ? `${errorName}(${args.map(String).join(', ')})` : reverted.shortMessage;
       return new BridgeError(code, `bridge contract reverted: ${detail}`, { errorName: errorName ?? '', args }, { cause: err });
+    }
+    // Paths that do not decode custom errors (a deployment's gas estimate): decode the raw revert data.
+    const withData = err.walk((e) => typeof (e as { data?: unknown }).data === 'string' && /^0x[0-9a-f]{8}/i.test((e as { data: string }).data));
+    const data = (withData as { data?: Hex } | null)?.data;
+    if (data) {
+      try {
+        const decoded = decodeErrorResult({ abi: [...baiBridgeAbi, ...wrappedBaiAbi], data });
+        const args = decoded.args ?? [];
+        const code = REVERT_CODES[decoded.errorName] ?? 'CONTRACT_REVERTED';
+        return new BridgeError(code, `bridge contract reverted: ${decoded.errorName}(${args.map(String).join(', ')})`, { errorName: decoded.errorName, args }, { cause: err });
+      } catch {
+        // not one of ours: fall through
+      }
     }
   }
   return err;

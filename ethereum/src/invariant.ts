@@ -25,7 +25,7 @@ export async function checkSupplyInvariant(
   baiEscrow: bigint,
   blockNumber?: bigint,
 ): Promise<SupplyCheck> {
-  const at = blockNumber ?? (await publicClient.getBlockNumber());
+  const at = blockNumber ?? (await publicClient.getBlockNumber({ cacheTime: 0 }));
   const wbaiSupply = await publicClient.readContract({ address: token, abi: wrappedBaiAbi, functionName: 'totalSupply', blockNumber: at });
   return { ok: supplyInvariantHolds(wbaiSupply, baiEscrow), wbaiSupply, baiEscrow, blockNumber: at };
 }

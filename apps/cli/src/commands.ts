@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ONE_BAI, DEV_PHRASE, cryptoReady, devAccounts, devGenesis, generateMnemonic, genesisToJson, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
-import { Devnet, REPO_ROOT } from '@balanceai/testing';
+import { Devnet, MODULE_NAMES, REPO_ROOT, type ModuleName } from '@balanceai/testing';
 import { UsageError } from './usage.js';
 import { keyType } from './wallet/args.js';
 
@@ -48,11 +48,43 @@ export async function genesis(opts: { validators?: string; out?: string; chain?:
   }
 }
 
-export async function devnet(opts: { validators?: string; port?: string; dir?: string; 'block-time'?: string; 'era-length'?: string; echo?: boolean }): Promise<void> {
+export interface DevnetFlags {
+  validators?: string;
+  port?: string;
+  dir?: string;
+  'block-time'?: string;
+  'era-length'?: string;
+  echo?: boolean;
+  modules?: string;
+  'nats-nodes'?: string;
+  'no-expert'?: boolean;
+}
+
+/** `--modules a,b`: module services from MODULE_NAMES, each once (default emissions and staking). */
+export function devnetModules(flag: string | undefined): ModuleName[] {
+  if (flag === undefined) return ['emissions', 'staking'];
+  const names = flag.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+  for (const m of names) {
+    if (!(MODULE_NAMES as readonly string[]).includes(m)) throw new UsageError(`--modules: unknown module "${m}" (known: ${MODULE_NAMES.join(', ')})`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError('--modules names a module twice');
+  return names as ModuleName[];
+}
+
+/** `--nats-nodes`: 1 (one nats-server) or 3 (a cluster). */
+export function devnetNatsNodes(flag: string | undefined): number {
+  if (flag === undefined) return 1;
+  if (flag !== '1' && flag !== '3') throw new UsageError('--nats-nodes must be 1 or 3');
+  return Number(flag);
+}
+
+export async function devnet(opts: DevnetFlags): Promise<void> {
+  const modules = devnetModules(opts.modules);
+  const natsNodes = devnetNatsNodes(opts['nats-nodes']);
   await cryptoReady();
   const dir = opts.dir ?? join(REPO_ROOT, '.devnet');
   mkdirSync(dir, { recursive: true });
-  console.log('starting the BalanceAI devnet (NATS, PostgreSQL, validators, gateway)…');
+  console.log(`starting the BalanceAI devnet (NATS${natsNodes > 1 ? ` cluster of ${natsNodes}` : ''}, PostgreSQL, validators with ${modules.join(', ')}, expert, gateway)…`);
   const net = await Devnet.start({
     validators: Number(opts.validators ?? 4),
     gatewayPort: Number(opts.port ?? 8080),
@@ -60,17 +92,26 @@ export async function devnet(opts: { validators?: string; port?: string; dir?: s
     eraLength: opts['era-length'] ? Number(opts['era-length']) : undefined,
     dir,
     echo: opts.echo ?? false,
-    modules: ['emissions', 'staking'],
+    modules,
+    natsNodes,
+    expert: !opts['no-expert'],
   });
   const accounts = devAccounts('sr25519');
   // The gateway serves Substrate JSON-RPC at / on its own port (WebSocket and HTTP POST).
   const rpc = net.gatewayUrl.replace(/^http/, 'ws');
+  const natsLine = net.nats.nodes.length > 1
+    ? `${net.nats.nodes.map((n) => `${n.name} ${n.url} (monitoring ${n.monitorUrl})`).join('\n              ')}\n              cluster: JetStream stream replicated ${Math.min(3, net.nats.nodes.length)} times; the operator's URL: ${net.nats.url}`
+    : net.nats.url;
+  const expertLine = net.expert.running
+    ? `${net.expert.grpcUrl} (gRPC; health ${net.expert.httpUrl}/readyz); REST ${net.gatewayUrl}/v1/expert/models`
+    : `not running: ${net.expert.reason}`;
   console.log(`
 BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is running.
   JSON-RPC    ${rpc}   (Substrate wallets, polkadot.js Apps, @polkadot/api; HTTP POST ${net.gatewayUrl}/)
   gateway     ${net.gatewayUrl}   (REST /v1, OpenAPI ${net.gatewayUrl}/docs, WebSocket ${rpc}/v1/ws/blocks)
-  NATS        ${net.nats.url}
+  NATS        ${natsLine}
   PostgreSQL  ${net.postgres.adminUrl}
+  expert      ${expertLine}
   validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
   logs        ${join(dir, 'logs')}
 Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):

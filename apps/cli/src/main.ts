@@ -9,6 +9,7 @@ import { watch } from './wallet/watch.js';
 const HELP = `balanceai — BalanceAI Network node and tools
 
   balanceai devnet [--validators 4] [--port 8080] [--dir .devnet] [--block-time 1000] [--era-length 60] [--echo]
+                   [--modules emissions,staking] [--nats-nodes 1|3] [--no-expert]
   balanceai keys new [--type sr25519|ed25519] [--words 12|24]
   balanceai keys inspect <secret-uri> [--type sr25519|ed25519] [--prefix 42]
   balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N]
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
       'block-time': { type: 'string' },
       'era-length': { type: 'string' },
       echo: { type: 'boolean' },
+      modules: { type: 'string' },
+      'nats-nodes': { type: 'string' },
+      'no-expert': { type: 'boolean' },
       type: { type: 'string' },
       words: { type: 'string' },
       prefix: { type: 'string' },

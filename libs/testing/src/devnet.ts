@@ -1,6 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { devGenesis, genesisToJson, type Genesis } from '@balanceai/chain';
 import { freePort, waitFor } from './ports.js';
-import { startNats, type NatsServer } from './nats.js';
+import { createChainStream, natsConnectOptions, startNats, type NatsServer } from './nats.js';
 import { TcpLink } from './tcp-link.js';
 import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
 
@@ -16,6 +17,60 @@ const run = promisify(execFile);
 /** The exit status with which a service asks its supervisor for a restart (consensus after a failed block write). */
 export const EXIT_RESTART = 75;
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+/** The module services a validator can run beside its consensus, each the package `@balanceai/<name>`. */
+export type ModuleName = 'emissions' | 'staking' | 'models' | 'bridge';
+export const MODULE_NAMES: readonly ModuleName[] = ['emissions', 'staking', 'models', 'bridge'];
+/** The variable with which each module service reads its gRPC port. */
+export const MODULE_GRPC_PORT_VARIABLE: Record<ModuleName, string> = {
+  emissions: 'BAI_EMISSIONS_GRPC_PORT',
+  staking: 'BAI_STAKING_GRPC_PORT',
+  models: 'BAI_MODELS_GRPC_PORT',
+  bridge: 'BAI_BRIDGE_GRPC_PORT',
+};
+/** The variable with which the gateway reads where a module's gRPC is (validator 0's module). */
+export const MODULE_GATEWAY_URL_VARIABLE: Record<ModuleName, string> = {
+  emissions: 'BAI_EMISSIONS_URL',
+  staking: 'BAI_STAKING_URL',
+  models: 'BAI_MODELS_URL',
+  bridge: 'BAI_BRIDGE_URL',
+};
+
+// Services are started through their packages' `./main` exports, resolved from the repository's root
+// package (whose workspaces they are), never by a path into their build output.
+const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
+
+/** The file `@balanceai/<service>/main` resolves to (a clear error when the package is missing or not built). */
+export function serviceEntry(service: string): string {
+  const specifier = `@balanceai/${service}/main`;
+  let file: string;
+  try {
+    file = requireFromRoot.resolve(specifier);
+  } catch (err) {
+    throw new Error(`cannot resolve ${specifier} (is services/${service} a workspace, and installed?): ${(err as Error).message}`);
+  }
+  if (!existsSync(file)) throw new Error(`${specifier} resolves to ${file}, which does not exist: build it first (npx tsc -b services/${service})`);
+  return file;
+}
+
+/** The folder of the package that holds `file` (the nearest package.json above it). */
+export function packageRoot(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${file}`);
+  }
+}
+
+/** The package root of service `@balanceai/<name>` (its prisma/ and .venv/ live there). */
+function serviceRoot(service: string): string {
+  const root = packageRoot(serviceEntry(service));
+  const name = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name;
+  if (name !== `@balanceai/${service}`) throw new Error(`the package above @balanceai/${service}/main is ${name}`);
+  return root;
+}
+
+/** Tracing preload (a no-op unless OTEL_TRACES_EXPORTER is set), through @balanceai/platform's export. */
+const TELEMETRY_PRELOAD = fileURLToPath(import.meta.resolve('@balanceai/platform/telemetry/preload'));
 
 export interface DevnetOptions {
   validators?: number;
@@ -35,12 +90,32 @@ export interface DevnetOptions {
   /** Keep data (Postgres data folder inside dir) across runs. */
   persistent?: boolean;
   /** Module services each validator runs (default emissions only; staking bonds the genesis validators). */
-  modules?: Array<'emissions' | 'staking'>;
+  modules?: ModuleName[];
   /** Self-bond of each genesis validator when staking runs (default 20,000 BAI). */
   stakingBond?: bigint;
+  /**
+   * NATS processes the devnet starts: 1 (default), or 3 for a cluster (routes between them, the chain's
+   * JetStream stream with 3 replicas); every client gets all the nodes' URLs.
+   */
+  natsNodes?: number;
+  /**
+   * Also start the expert service (@balanceai/expert) and point the gateway at it (BAI_EXPERT_URL). Needs
+   * its Python venv (services/expert/scripts/setup-python.sh): without it the devnet says so and goes on
+   * without the service (`expert.running` false, /v1/expert/* answers 503).
+   */
+  expert?: boolean;
 }
 
-const MODULE_GRPC_PORT_VARIABLE = { emissions: 'BAI_EMISSIONS_GRPC_PORT', staking: 'BAI_STAKING_GRPC_PORT' } as const;
+/** Whether the devnet runs the expert service, where, and why not. */
+export interface ExpertStatus {
+  running: boolean;
+  /** gRPC `host:port` the gateway uses. */
+  grpcUrl?: string;
+  /** `/healthz`, `/readyz`, `/metrics`. */
+  httpUrl?: string;
+  /** Why it is not running (not asked for, no venv, failed to become ready). */
+  reason?: string;
+}
 
 interface Child {
   name: string;
@@ -50,13 +125,18 @@ interface Child {
   log: WriteStream;
 }
 
-/** Migrations are applied once to a template database; each validator's database is a copy of it. */
-export async function migrateTemplate(postgres: PostgresServer): Promise<string> {
+/**
+ * Migrations are applied once to a template database; each validator's database is a copy of it: those of
+ * consensus and of every module service that has a prisma/ folder (its own schema), from the package root.
+ */
+export async function migrateTemplate(postgres: PostgresServer, modules: readonly ModuleName[] = ['emissions', 'staking']): Promise<string> {
   const template = 'bai_template';
   const url = await postgres.createDatabase(template);
-  for (const svc of ['consensus', 'emissions', 'staking']) {
+  for (const svc of ['consensus', ...modules]) {
+    const cwd = serviceRoot(svc);
+    if (!existsSync(join(cwd, 'prisma'))) continue;
     await run(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
-      cwd: join(REPO_ROOT, 'services', svc),
+      cwd,
       env: { ...process.env, DATABASE_URL: url },
     });
   }
@@ -91,9 +171,12 @@ export class Devnet {
   readonly moduleTokens: string[] = [];
   readonly emissionsPorts: number[] = [];
   readonly modulePorts: Array<Record<string, number>> = [];
+  expertChild: Child | null = null;
+  expert: ExpertStatus = { running: false, reason: 'not asked for' };
   private stopping = false;
-  private readonly natsLinks: TcpLink[] = [];
-  private modules: Array<'emissions' | 'staking'> = ['emissions'];
+  /** Per validator, one relay per NATS node. */
+  private readonly natsLinks: TcpLink[][] = [];
+  private modules: ModuleName[] = ['emissions'];
   private template = '';
 
   private constructor(
@@ -125,15 +208,25 @@ export class Devnet {
     // a NATS_URL given from outside is used as is by every process.
     const natsDir = join(dir, 'nats');
     if (!opts.natsUrl && !process.env.NATS_URL) mkdirSync(natsDir, { recursive: true });
-    const nats = await startNats({ url: opts.natsUrl, storeDir: opts.natsUrl ? undefined : natsDir, auth: { chainId: genesis.chainId } });
-    const postgres = await startPostgres({
-      url: opts.databaseUrl,
-      dataDir: opts.persistent ? join(dir, 'postgres') : undefined,
-    });
+    const natsNodes = opts.natsNodes ?? 1;
+    const nats = await startNats({ url: opts.natsUrl, storeDir: opts.natsUrl ? undefined : natsDir, auth: { chainId: genesis.chainId }, nodes: natsNodes });
+    let postgres: PostgresServer;
+    try {
+      // Consensus creates the chain's stream with one replica when it finds none: on a cluster it finds
+      // this one, replicated on every node (up to 3), and a node's loss loses no finalized-block message.
+      if (nats.nodes.length > 1) await createChainStream(nats, genesis.chainId, Math.min(3, nats.nodes.length));
+      postgres = await startPostgres({
+        url: opts.databaseUrl,
+        dataDir: opts.persistent ? join(dir, 'postgres') : undefined,
+      });
+    } catch (err) {
+      await nats.stop();
+      throw err;
+    }
     const net = new Devnet(dir, genesis, genesisFile, validatorKeys, nats, postgres, !opts.dir, opts.echo ?? false);
     net.modules = modules;
     try {
-      const template = await migrateTemplate(postgres);
+      const template = await migrateTemplate(postgres, modules);
       net.template = template;
       for (let i = 0; i < n; i++) {
         net.validators.push(await net.nodeProcesses(i, validatorKeys[i]!));
@@ -141,17 +234,21 @@ export class Devnet {
       for (const mods of net.moduleChildren) for (const m of mods) net.spawn(m);
       for (let i = 0; i < n; i++) net.spawn(net.validators[i]!);
       await Promise.all(net.httpPorts.map((p, i) => waitFor(`validator-${i} health`, () => httpOk(`http://127.0.0.1:${p}/healthz`), 60_000)));
+      if (opts.expert) await net.startExpert();
       if (opts.gateway ?? true) {
         const port = opts.gatewayPort ?? (await freePort());
         net.gatewayUrl = `http://127.0.0.1:${port}`;
         const gatewayNats = await nats.urlFor('gateway', 'gateway');
-        net.gatewayChild = net.child('gateway', [join(REPO_ROOT, 'services', 'gateway', 'dist', 'src', 'main.js')], {
+        const moduleUrls = Object.fromEntries(
+          modules.map((m) => [MODULE_GATEWAY_URL_VARIABLE[m], `127.0.0.1:${net.modulePorts[0]![m]}`]),
+        );
+        net.gatewayChild = net.child('gateway', [serviceEntry('gateway')], {
           BAI_CONSENSUS_URLS: net.grpcPorts.map((p) => `127.0.0.1:${p}`).join(','),
           NATS_URL: gatewayNats,
           ...natsUserEnv(gatewayNats),
           BAI_CHAIN_ID: genesis.chainId,
-          BAI_EMISSIONS_URL: `127.0.0.1:${net.emissionsPorts[0]}`,
-          ...(net.modulePorts[0]?.staking ? { BAI_STAKING_URL: `127.0.0.1:${net.modulePorts[0].staking}` } : {}),
+          ...moduleUrls,
+          ...(net.expert.running ? { BAI_EXPERT_URL: net.expert.grpcUrl } : {}),
           PORT: String(port),
           HOST: '127.0.0.1',
         });
@@ -179,7 +276,7 @@ export class Devnet {
     for (const m of this.modules) {
       ports[m] = await freePort();
       children.push(
-        this.child(`${m}-${i}`, [join(REPO_ROOT, 'services', m, 'dist', 'src', 'main.js')], {
+        this.child(`${m}-${i}`, [serviceEntry(m)], {
           BAI_GENESIS_FILE: this.genesisFile,
           DATABASE_URL: dbUrl,
           BAI_GRPC_HOST: '127.0.0.1',
@@ -192,7 +289,7 @@ export class Devnet {
     this.modulePorts[i] = ports;
     this.emissionsPorts[i] = ports.emissions ?? 0;
     this.moduleChildren[i] = children;
-    return this.child(`validator-${i}`, [join(REPO_ROOT, 'services', 'consensus', 'dist', 'src', 'main.js')], {
+    return this.child(`validator-${i}`, [serviceEntry('consensus')], {
       BAI_GENESIS_FILE: this.genesisFile,
       BAI_VALIDATOR_KEY: validatorKey,
       DATABASE_URL: dbUrl,
@@ -205,17 +302,79 @@ export class Devnet {
     });
   }
 
-  /** Validator i reaches NATS through a relay the tests can cut (disconnectNats). */
+  /** Validator i reaches each NATS node through a relay the tests can cut (disconnectNats). */
   private async natsThroughLink(i: number, url: string): Promise<string> {
-    const u = new URL(url);
-    this.natsLinks[i] ??= await TcpLink.open(u.hostname, Number(u.port));
-    u.port = String(this.natsLinks[i]!.port);
-    return u.toString().replace(/\/$/, '');
+    const servers = url.split(',');
+    const links = (this.natsLinks[i] ??= []);
+    const relayed: string[] = [];
+    for (let k = 0; k < servers.length; k++) {
+      const u = new URL(servers[k]!.trim());
+      links[k] ??= await TcpLink.open(u.hostname, Number(u.port));
+      u.port = String(links[k]!.port);
+      relayed.push(u.toString().replace(/\/$/, ''));
+    }
+    return relayed.join(',');
   }
 
-  /** Cuts validator i off NATS (its connections dropped, reconnects refused) for `ms`. */
+  /** Cuts validator i off NATS (its connections to every node dropped, reconnects refused) for `ms`. */
   disconnectNats(i: number, ms: number): void {
-    this.natsLinks[i]!.cut(ms);
+    for (const link of this.natsLinks[i]!) link.cut(ms);
+  }
+
+  /** Kills NATS node k of a devnet-started NATS (SIGKILL by default): its clients move to the other nodes. */
+  killNatsNode(k: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return this.nats.killNode(k, signal);
+  }
+
+  /** Starts NATS node k again: it rejoins the cluster and JetStream catches its replicas up. */
+  startNatsNode(k: number): Promise<void> {
+    return this.nats.startNode(k);
+  }
+
+  /**
+   * Starts the expert service (one for the network; the gateway is its client) when its Python venv is
+   * there; otherwise records why not, says so on stderr and goes on.
+   */
+  private async startExpert(): Promise<void> {
+    const unavailable = (reason: string) => {
+      this.expert = { running: false, reason };
+      process.stderr.write(`[devnet] the expert service is not running: ${reason}. /v1/expert/* will answer 503.\n`);
+    };
+    let entry: string;
+    try {
+      entry = serviceEntry('expert');
+    } catch (err) {
+      return unavailable((err as Error).message);
+    }
+    const python = process.env.BAI_EXPERT_PYTHON || join(packageRoot(entry), '.venv', 'bin', 'python');
+    if (!existsSync(python)) {
+      return unavailable(`no Python venv at ${python} (run services/expert/scripts/setup-python.sh once)`);
+    }
+    try {
+      await run(python, ['-c', 'import clips'], { timeout: 30_000 });
+    } catch (err) {
+      return unavailable(`${python} cannot import clipspy (run services/expert/scripts/setup-python.sh): ${(err as Error).message.split('\n')[0]}`);
+    }
+    const grpcPort = await freePort();
+    const httpPort = await freePort();
+    const child = this.child('expert', [entry], {
+      BAI_EXPERT_PYTHON: python,
+      BAI_EXPERT_GRPC_HOST: '127.0.0.1',
+      BAI_EXPERT_GRPC_PORT: String(grpcPort),
+      BAI_HTTP_HOST: '127.0.0.1',
+      BAI_HTTP_PORT: String(httpPort),
+    });
+    this.expertChild = child;
+    this.spawn(child);
+    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    try {
+      await waitFor('expert readiness', () => httpOk(`${httpUrl}/readyz`), 60_000);
+    } catch (err) {
+      await this.stopChild(child);
+      this.expertChild = null;
+      return unavailable(`it did not become ready (${(err as Error).message}; see ${join(this.dir, 'logs', 'expert.log')})`);
+    }
+    this.expert = { running: true, grpcUrl: `127.0.0.1:${grpcPort}`, httpUrl };
   }
 
   /**
@@ -239,7 +398,7 @@ export class Devnet {
 
   private spawn(c: Child): void {
     // Tracing is loaded before the app (a no-op unless OTEL_TRACES_EXPORTER is set); source maps cost ~2.5% CPU.
-    const flags = ['--import', join(REPO_ROOT, 'libs', 'platform', 'dist', 'src', 'telemetry', 'preload.js')];
+    const flags = ['--import', TELEMETRY_PRELOAD];
     if (process.env.BAI_SOURCE_MAPS === '1') flags.push('--enable-source-maps');
     const proc = spawn(process.execPath, [...flags, ...c.args], {
       env: { ...process.env, ...c.env, NODE_ENV: 'production' },
@@ -318,33 +477,40 @@ export class Devnet {
     await waitFor(`validator-${i} health after restart`, () => httpOk(`${this.validatorHttpUrl(i)}/healthz`), 60_000);
   }
 
+  /** SIGTERM (SIGKILL after 5 s); the child is not restarted. */
+  private async stopChild(c: Child): Promise<void> {
+    const p = c.proc;
+    c.proc = null; // its exit is not a crash to restart
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGCONT');
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
-    const all = [...this.validators, ...this.moduleChildren.flat(), ...(this.gatewayChild ? [this.gatewayChild] : [])];
-    await Promise.all(
-      all.map(async (c) => {
-        const p = c.proc;
-        if (!p || p.exitCode !== null || p.signalCode !== null) return;
-        const exited = new Promise((r) => p.once('exit', r));
-        p.kill('SIGCONT');
-        p.kill('SIGTERM');
-        const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    const all = [
+      ...this.validators,
+      ...this.moduleChildren.flat(),
+      ...(this.gatewayChild ? [this.gatewayChild] : []),
+      ...(this.expertChild ? [this.expertChild] : []),
+    ];
+    await Promise.all(all.map((c) => this.stopChild(c)));
     for (const c of all) c.log.end();
-    await Promise.all(this.natsLinks.map((l) => l.close()));
+    await Promise.all(this.natsLinks.flat().map((l) => l.close()));
     await this.nats.stop();
     await this.postgres.stop();
     if (this.ownsDir && existsSync(this.dir) && !process.env.BAI_KEEP_DEVNET) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-/** NATS_USER / NATS_PASSWORD of a `nats://user:password@…` URL, for services that read those instead. */
+/** NATS_USER / NATS_PASSWORD of `nats://user:password@…` URLs (a list: the first's), for services that read those instead. */
 function natsUserEnv(url: string): Record<string, string> {
-  const u = new URL(url);
-  return u.username ? { NATS_USER: decodeURIComponent(u.username), NATS_PASSWORD: decodeURIComponent(u.password) } : {};
+  const { user, pass } = natsConnectOptions(url);
+  return user !== undefined ? { NATS_USER: user, NATS_PASSWORD: pass ?? '' } : {};
 }
 
 async function httpOk(url: string): Promise<true | undefined> {

@@ -40,8 +40,29 @@ export interface NatsServer {
   /** Starts node k again on its ports and store; it rejoins the cluster and JetStream catches it up. */
   startNode(k: number): Promise<void>;
   isNodeRunning(k: number): boolean;
+  /**
+   * A JetStream API request (`$JS.API.…`, JSON body) as the operator, on one connection kept for the
+   * purpose that reconnects to any live node; the reply parsed (`error` on failure).
+   */
+  jetstream(subject: string, body?: unknown): Promise<JetStreamReply>;
   /** Only for a server this process started. */
   stop(): Promise<void>;
+}
+
+export type JetStreamReply = { error?: { code: number; err_code?: number; description: string } } & Record<string, unknown>;
+
+/** `jetstream()` of a NatsServer: one lazily opened operator connection, closed by the returned `close`. */
+function operatorJetstream(url: string): { request: NatsServer['jetstream']; close(): Promise<void> } {
+  let nc: Promise<NatsConnection> | undefined;
+  return {
+    async request(subject, body) {
+      nc ??= connect({ ...natsConnectOptions(url), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      return jetstreamRequest(await nc, subject, body);
+    },
+    async close() {
+      if (nc) await (await nc.catch(() => undefined))?.close();
+    },
+  };
 }
 
 export interface StartNatsOptions {
@@ -77,7 +98,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     const refuse = async () => {
       throw new Error('this NATS was given from outside (NATS_URL): its nodes are not this process to stop or start');
     };
-    return { url: given, plainUrl: given, authenticated: false, nodes: [], urlFor: async () => given, killNode: refuse, startNode: refuse, isNodeRunning: () => false, stop: async () => {} };
+    const js = operatorJetstream(given);
+    return { url: given, plainUrl: given, authenticated: false, nodes: [], urlFor: async () => given, killNode: refuse, startNode: refuse, isNodeRunning: () => false, jetstream: js.request, stop: () => js.close() };
   }
   const count = opts.nodes ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 7) throw new Error(`NATS nodes must be 1 to 7, got ${count}`);
@@ -181,10 +203,12 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     throw err;
   }
 
+  const js = operatorJetstream(url);
   return {
     url,
     plainUrl,
     authenticated: !!opts.auth,
+    jetstream: js.request,
     nodes: nodes.map(({ name, url: u, monitorUrl }) => ({ name, url: u, monitorUrl })),
     async urlFor(name, role) {
       if (!operator) return plainUrl;
@@ -211,6 +235,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     },
     isNodeRunning: (k) => running(node(k)),
     async stop() {
+      await js.close();
       await Promise.all(nodes.map((n) => stopNode(n, 'SIGTERM')));
       if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
     },
@@ -240,9 +265,9 @@ export async function jetstreamRequest(
   subject: string,
   body?: unknown,
   timeoutMs = 5_000,
-): Promise<{ error?: { code: number; err_code?: number; description: string } } & Record<string, unknown>> {
+): Promise<JetStreamReply> {
   const m = await nc.request(subject, body === undefined ? '' : JSON.stringify(body), { timeout: timeoutMs });
-  return JSON.parse(m.string()) as { error?: { code: number; description: string } } & Record<string, unknown>;
+  return JSON.parse(m.string()) as JetStreamReply;
 }
 
 /** The chain stream's duplicate window and retention, as consensus creates it (services/consensus finalized-publisher.ts). */
@@ -255,21 +280,16 @@ const CHAIN_STREAM_MAX_AGE_NS = 7 * 24 * 3600 * 1_000_000_000;
  * cluster the harness provisions it replicated, as an operator would. Idempotent with the same settings.
  */
 export async function createChainStream(nats: NatsServer, chainId: string, replicas: number): Promise<void> {
-  const nc = await connect({ ...natsConnectOptions(nats.url), reconnect: false });
-  try {
-    const name = chainStreamName(chainId);
-    const reply = await jetstreamRequest(nc, `$JS.API.STREAM.CREATE.${name}`, {
-      name,
-      subjects: [`bai.${chainId}.>`],
-      duplicate_window: CHAIN_STREAM_DUPLICATE_WINDOW_NS,
-      max_age: CHAIN_STREAM_MAX_AGE_NS,
-      num_replicas: replicas,
-      storage: 'file',
-    }, 15_000);
-    if (reply.error) throw new Error(`cannot create stream ${name} with ${replicas} replicas: ${reply.error.description}`);
-  } finally {
-    await nc.close();
-  }
+  const name = chainStreamName(chainId);
+  const reply = await nats.jetstream(`$JS.API.STREAM.CREATE.${name}`, {
+    name,
+    subjects: [`bai.${chainId}.>`],
+    duplicate_window: CHAIN_STREAM_DUPLICATE_WINDOW_NS,
+    max_age: CHAIN_STREAM_MAX_AGE_NS,
+    num_replicas: replicas,
+    storage: 'file',
+  });
+  if (reply.error) throw new Error(`cannot create stream ${name} with ${replicas} replicas: ${reply.error.description}`);
 }
 
 /** Connection options for `nats://user:password@host:port` URLs (comma-separated for a cluster): @nats-io/transport-node ignores URL credentials. */

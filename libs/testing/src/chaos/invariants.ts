@@ -117,7 +117,7 @@ export async function health(net: Devnet): Promise<NodeHealth[]> {
 /** Resident memory (MiB) of every process of the devnet, by name. */
 export function memory(net: Devnet): Map<string, number> {
   const out = new Map<string, number>();
-  for (const c of [...net.validators, ...net.moduleChildren.flat(), ...(net.gatewayChild ? [net.gatewayChild] : [])]) {
+  for (const c of [...net.validators, ...net.moduleChildren.flat(), ...(net.gatewayChild ? [net.gatewayChild] : []), ...(net.expertChild ? [net.expertChild] : [])]) {
     const pid = c.proc?.pid;
     if (!pid || c.proc?.exitCode !== null) continue;
     try {

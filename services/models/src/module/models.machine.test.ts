@@ -1,0 +1,236 @@
+// The models module on the contract: wire transfers and results, the root and its encoding, the storage
+// wallets read (decoded by @polkadot/types from OUR metadata) and System.Events records of every event.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Metadata, StorageKey, TypeRegistry, expandMetadata } from '@polkadot/types';
+import type { Codec } from '@polkadot/types/types';
+import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
+import {
+  DEFAULT_MODELS_GENESIS,
+  MODELS_STORAGE,
+  cryptoReady,
+  devGenesis,
+  encodeEventRecords,
+  encodeModelsCall,
+  genesisMetadata,
+  keyFromUri,
+  modelsPallet,
+  palletPrefix,
+  runtimePallets,
+  storagePrefix,
+  toHex,
+  type EventRecordInput,
+  type Genesis,
+  type ModelsCallData,
+  type ModelsStorageItem,
+} from '@balanceai/chain';
+import { canonicalJson, type EventOutput, type ExecuteBlockInput, type ExecuteBlockOutput } from '@balanceai/module-host';
+import type { ModelsState } from '../logic/types.js';
+import { MODELS_MODULE_ACCOUNT, ModelsMachine, modelsSetupFromGenesis } from './models.machine.js';
+import { decodeModelsState, encodeModelsState } from './models.state.js';
+
+const BAI = 10n ** 18n;
+let genesis: Genesis;
+let machine: ModelsMachine;
+let ALICE: string;
+let BOB: string;
+const V = ['0x' + '01'.repeat(32), '0x' + '02'.repeat(32), '0x' + '03'.repeat(32)];
+
+before(async () => {
+  await cryptoReady();
+  const g = devGenesis({ validators: 3, genesisTimeMs: 1, eraLength: 4 }).genesis;
+  genesis = { ...g, models: { ...DEFAULT_MODELS_GENESIS, unlockDelay: 1, agentMinLock: 10n * BAI } };
+  machine = new ModelsMachine(modelsSetupFromGenesis(genesis));
+  ALICE = toHex(keyFromUri('//Alice', 'sr25519').publicKey);
+  BOB = toHex(keyFromUri('//Bob', 'sr25519').publicKey);
+});
+
+/** Runs blocks through the machine like consensus would, keeping free balances and fund balances. */
+class Run {
+  state: ModelsState;
+  outputs: ExecuteBlockOutput[] = [];
+  balances = new Map<string, bigint>();
+  constructor() {
+    this.state = machine.initialState();
+    this.balances.set(machine.setup.modelsFund, 5_000n * BAI);
+    this.balances.set(machine.setup.agentsFund, 3_000n * BAI + 1n);
+    this.balances.set(ALICE, 100_000n * BAI);
+    this.balances.set(BOB, 100_000n * BAI);
+  }
+
+  block(calls: Array<[string, ModelsCallData]> = []): ExecuteBlockOutput {
+    const bal = (a: string) => this.balances.get(a) ?? 0n;
+    const input: ExecuteBlockInput = {
+      context: {
+        height: this.state.height + 1n,
+        blockHash: '0x' + '00'.repeat(32),
+        timeMs: 0n,
+        proposerIndex: 0,
+        lastCommitSigners: [],
+        offences: [],
+        totalIssuance: null,
+        validators: V.map((stash, index) => ({ index, consensusKey: '0x' + '0a'.repeat(32), stash, backingStake: BigInt(index + 1) * 1_000n * BAI })),
+      },
+      calls: calls.map(([signer, c], i) => {
+        const call = encodeModelsCall(c);
+        return { extrinsicIndex: i + 1, extrinsicHash: '0x', signer, callIndex: call.callIndex, args: call.args };
+      }),
+      signerBalances: new Map([...new Set(calls.map(([s]) => s))].sort().map((s) => [s, bal(s)])),
+      moduleBalances: new Map([MODELS_MODULE_ACCOUNT, machine.setup.modelsFund, machine.setup.agentsFund].sort().map((a) => [a, bal(a)])),
+    };
+    const { state, output } = machine.executeBlock(this.state, input);
+    for (const t of output.transfers) {
+      assert.ok(t.kind !== 'mint');
+      this.balances.set(t.from, bal(t.from) - t.amount);
+      this.balances.set(t.to, bal(t.to) + t.amount);
+    }
+    this.state = state;
+    this.outputs.push(output);
+    return output;
+  }
+}
+
+const reg = (name: string, kind: 'Model' | 'Agent', lock: bigint): ModelsCallData => ({ call: 'register', kind, name, metadataUri: `ipfs://${name}`, endpoint: `http://127.0.0.1:1/${name}`, minAccessHolding: 7n * BAI, lock });
+
+/** Blocks that make the module emit each of its events at least once. */
+function scenario(): Run {
+  const r = new Run();
+  r.block([[ALICE, reg('m', 'Model', 1_000n * BAI)], [BOB, reg('a', 'Agent', 10n * BAI)], [BOB, reg('gone', 'Agent', 10n * BAI)]]);
+  r.block([
+    [ALICE, { call: 'update', provider: 0, metadataUri: 'ipfs://m2', endpoint: 'https://m.example', minAccessHolding: 8n * BAI }],
+    [ALICE, { call: 'top_up', provider: 0, amount: 5n }],
+    [V[0]!, { call: 'set_weights', weights: [[0, 500], [1, 100]] }],
+    [V[1]!, { call: 'set_weights', weights: [[0, 400], [1, 200], [2, 9]] }],
+    [V[2]!, { call: 'set_weights', weights: [[1, 300], [0, 300]] }],
+    [BOB, { call: 'deregister', provider: 2 }],
+    [V[0]!, { call: 'set_weights', weights: [[2, 1]] }],
+  ]);
+  r.block([[V[0]!, { call: 'report', provider: 1, reason: 'Unreachable' }], [V[1]!, { call: 'report', provider: 1, reason: 'Unreachable' }], [V[2]!, { call: 'report', provider: 1, reason: 'WrongOutput' }]]);
+  r.block(); // 4: era 0 ends: model grants; the slashed agent's and the deregistered agent's locks return
+  return r;
+}
+
+describe('ModelsMachine', () => {
+  it('refuses a genesis without the models section', () => {
+    assert.throws(() => modelsSetupFromGenesis({ ...genesis, models: undefined }), /no "models" section/);
+  });
+
+  it('speaks the contract: DEBIT into the module account, grants from the funds, slashes to the development fund, Models.<error>', () => {
+    const r = scenario();
+    const [b1, b2, b3, b4] = r.outputs;
+    assert.deepEqual(b1!.transfers, [
+      { kind: 'debit', from: ALICE, to: MODELS_MODULE_ACCOUNT, amount: 1_000n * BAI },
+      { kind: 'debit', from: BOB, to: MODELS_MODULE_ACCOUNT, amount: 10n * BAI },
+      { kind: 'debit', from: BOB, to: MODELS_MODULE_ACCOUNT, amount: 10n * BAI },
+    ]);
+    assert.deepEqual(b2!.results.map((x) => x.success), [true, true, true, true, true, true, false]);
+    assert.equal(b2!.results[6]!.errorCode, 'Models.WeightsAlreadySet');
+    const slash = (10n * BAI * 100_000_000n) / 1_000_000_000n;
+    assert.deepEqual(b3!.transfers, [{ kind: 'credit', from: MODELS_MODULE_ACCOUNT, to: machine.setup.developmentFund, amount: slash }]);
+    // Era end: only model 0 is active with weight; it takes the whole models fund; the agents fund has no active weight.
+    assert.deepEqual(b4!.transfers, [
+      { kind: 'credit', from: machine.setup.modelsFund, to: ALICE, amount: 5_000n * BAI },
+      { kind: 'credit', from: MODELS_MODULE_ACCOUNT, to: BOB, amount: 10n * BAI - slash },
+      { kind: 'credit', from: MODELS_MODULE_ACCOUNT, to: BOB, amount: 10n * BAI },
+    ]);
+    assert.equal(r.balances.get(MODELS_MODULE_ACCOUNT), 1_000n * BAI + 5n);
+    assert.equal(r.balances.get(machine.setup.agentsFund), 3_000n * BAI + 1n);
+  });
+
+  it('encodes its state canonically: decode(encode(s)) re-encodes to the same bytes and root', () => {
+    const r = scenario();
+    for (const s of [machine.initialState(), r.state]) {
+      const bytes = encodeModelsState(s);
+      assert.equal(toHex(encodeModelsState(decodeModelsState(bytes))), toHex(bytes));
+      assert.equal(toHex(machine.root(decodeModelsState(bytes))), toHex(machine.root(s)));
+    }
+    assert.notEqual(toHex(machine.root(r.state)), toHex(machine.root(machine.initialState())));
+    assert.throws(() => decodeModelsState(Uint8Array.of(...encodeModelsState(r.state), 0)), /trailing|models state/);
+  });
+
+  it('checkTx refuses what needs no state', () => {
+    const check = (c: ModelsCallData, free = 10_000n * BAI) => {
+      const call = encodeModelsCall(c);
+      return machine.checkTx({ signer: ALICE, callIndex: call.callIndex, args: call.args, signerFree: free });
+    };
+    assert.deepEqual(check(reg('ok', 'Model', 1_000n * BAI)), { ok: true });
+    assert.equal(check(reg('low', 'Model', 999n * BAI)).errorCode, 'Models.LockTooLow');
+    assert.equal(check(reg('Up', 'Agent', 10n * BAI)).errorCode, 'Models.BadName');
+    assert.equal(check(reg('poor', 'Agent', 10n * BAI), BAI).errorCode, 'Models.InsufficientBalance');
+    assert.equal(check({ call: 'top_up', provider: 0, amount: 0n }).errorCode, 'Models.ZeroAmount');
+    assert.equal(machine.checkTx({ signer: ALICE, callIndex: 42, args: new Uint8Array(0), signerFree: 0n }).errorCode, 'Models.BadCall');
+  });
+});
+
+describe('Models storage and events for wallets', () => {
+  it('every storage entry decodes with @polkadot/types from the chain metadata, keys as polkadot.js builds them', () => {
+    const r = new Run();
+    r.block([[ALICE, reg('m', 'Model', 1_000n * BAI)], [BOB, reg('a', 'Agent', 10n * BAI)]]);
+    r.block([[V[0]!, { call: 'set_weights', weights: [[0, 500], [1, 100]] }], [V[1]!, { call: 'report', provider: 1, reason: 'Fraud' }], [BOB, { call: 'deregister', provider: 1 }]]);
+    const mid = r.state;
+    r.block();
+    r.block(); // era end: history
+    const registry = new TypeRegistry();
+    const metadata = new Metadata(registry, genesisMetadata(genesis));
+    registry.setMetadata(metadata);
+    const query = expandMetadata(registry, metadata).query['models']!;
+    const decodeView = (s: ModelsState) => {
+      const view = machine.storage(s);
+      const byPrefix = new Map((Object.keys(MODELS_STORAGE) as ModelsStorageItem[]).map((i) => [toHex(storagePrefix('Models', i)), i]));
+      const out: Record<string, Array<{ args: unknown[]; value: unknown }>> = {};
+      for (const k of view.keys(toHex(palletPrefix('Models')), null, 10_000)) {
+        const item = byPrefix.get(k.slice(0, 66))!;
+        assert.ok(item, `key ${k} under no declared item`);
+        const entry = query[item[0]!.toLowerCase() + item.slice(1)]!;
+        const sk = new StorageKey(registry, k);
+        sk.setMeta(entry.meta, 'Models', item);
+        assert.equal(u8aToHex(compactStripLength(entry(...sk.args))[1]), k, `Models.${item} key layout`);
+        const type = entry.meta.type;
+        const bytes = hexToU8a(view.get(k)!);
+        const value = registry.createType(registry.createLookupType(type.isPlain ? type.asPlain : type.asMap.value), bytes);
+        assert.equal(u8aToHex(value.toU8a()), u8aToHex(bytes), `Models.${item} decodes to exactly its bytes`);
+        (out[item] ??= []).push({ args: sk.args.map((a) => a.toJSON()), value: value.toJSON() });
+      }
+      return out;
+    };
+    const m = decodeView(mid);
+    const provider1 = m['Providers']!.find((e) => e.args[0] === 1)!.value as Record<string, unknown>;
+    assert.equal(provider1['kind'], 'Agent');
+    assert.equal(provider1['name'], '0x61');
+    assert.deepEqual(provider1['status'], { deregistered: { unlockEra: 1 } });
+    assert.deepEqual(m['Weights']![0]!.value, [[0, 500], [1, 100]]);
+    assert.deepEqual(m['Reports']![0]!.args, [1]);
+    assert.deepEqual(m['ProviderByName']!.map((e) => e.value).sort(), [0, 1]);
+    const end = decodeView(r.state);
+    assert.deepEqual(end['CurrentEra']![0]!.value, 1);
+    assert.deepEqual(end['EraScores']!.map((e) => e.args), [[0, 0]]);
+    assert.equal(BigInt((end['EraScores']![0]!.value as { paid: string | number }).paid), 5_000n * BAI);
+    assert.equal(end['EraFunds']!.length, 2);
+    assert.equal(end['Weights'], undefined);
+  });
+
+  it('every event the pallet declares is emitted and decodes from System.Events with the metadata', () => {
+    const r = scenario();
+    r.block([[ALICE, { call: 'deregister', provider: 0 }]]);
+    r.block();
+    r.block();
+    r.block(); // era 1 ends: lock of provider 0 returns
+    const events: EventOutput[] = r.outputs.flatMap((o) => o.events);
+    const declared = (modelsPallet().events ?? []).map((e) => e.name).sort();
+    assert.deepEqual([...new Set(events.map((e) => e.name))].sort(), declared);
+    const records: EventRecordInput[] = events.map((e) => ({
+      phase: e.extrinsicIndex === null ? 'Finalization' : { applyExtrinsic: e.extrinsicIndex },
+      module: 'Models',
+      name: e.name,
+      data: JSON.parse(canonicalJson(e.data)) as unknown,
+    }));
+    const bytes = encodeEventRecords(runtimePallets(genesis), records);
+    const registry = new TypeRegistry();
+    registry.setMetadata(new Metadata(registry, genesisMetadata(genesis)));
+    const decoded = registry.createType('Vec<FrameSystemEventRecord>', bytes) as unknown as Array<{ event: { section: string; method: string; data: Codec[] & { names?: string[] } } }>;
+    assert.equal(u8aToHex((decoded as unknown as Codec).toU8a()), u8aToHex(bytes));
+    assert.deepEqual(decoded.map((x) => `${x.event.section}.${x.event.method}`), events.map((e) => `models.${e.name}`));
+    const grant = decoded[events.findIndex((e) => e.name === 'GrantPaid')]!.event.data;
+    assert.equal(grant[grant.names!.indexOf('amount')]!.toString(), (5_000n * BAI).toString());
+  });
+});

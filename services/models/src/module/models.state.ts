@@ -1,0 +1,85 @@
+// The models module's canonical state encoding: the preimage of its root and what the repository stores, so
+// a stored state that decodes is byte for byte the state that was rooted. Changing it changes every root.
+import { PROVIDER_KIND, PROVIDER_KINDS, PROVIDER_STATUS, PROVIDER_STATUSES, REPORT_REASON, REPORT_REASONS, ScaleReader, ScaleWriter, fromHex, toHex } from '@balanceai/chain';
+import { type AccountId, type EraFund, type EraRecord, type EraScore, type ModelsState, type Provider, type ReportReason, compareIds } from '../logic/types.js';
+
+const VERSION = 1;
+const id = (w: ScaleWriter, a: AccountId): ScaleWriter => w.raw(fromHex(a, 32));
+const readId = (r: ScaleReader): AccountId => toHex(r.raw(32));
+
+function tagOf<T>(list: readonly T[], tag: number, what: string): T {
+  const v = list[tag];
+  if (v === undefined) throw new RangeError(`bad ${what} tag ${tag}`);
+  return v;
+}
+
+export function encodeModelsState(s: ModelsState): Uint8Array {
+  const w = new ScaleWriter();
+  w.u8(VERSION).u64(s.height).u32(s.era).u32(s.nextId).u128(s.funds.model).u128(s.funds.agent);
+  const providers = [...s.providers.values()].sort((a, b) => a.id - b.id);
+  w.vec(providers, (w, p) => {
+    w.u32(p.id);
+    id(w, p.owner).u8(PROVIDER_KIND[p.kind]).str(p.name).str(p.metadataUri).str(p.endpoint);
+    w.u128(p.minAccessHolding).u128(p.lock).u8(PROVIDER_STATUS[p.status]).u32(p.unlockEra).u32(p.registeredEra).u128(p.earned).u128(p.slashed);
+  });
+  const weights = [...s.weights.entries()].sort((a, b) => compareIds(a[0], b[0]));
+  w.vec(weights, (w, [v, list]) => id(w, v).vec(list, (w, [p, score]) => w.u32(p).u16(score)));
+  const reports = [...s.reports.entries()].sort((a, b) => a[0] - b[0]);
+  w.vec(reports, (w, [p, by]) => {
+    w.u32(p);
+    w.vec([...by.entries()].sort((a, b) => compareIds(a[0], b[0])), (w, [v, reason]) => id(w, v).u8(REPORT_REASON[reason]));
+  });
+  w.vec(s.history, (w, e) => {
+    w.u32(e.era);
+    w.vec(e.scores, (w, x) => w.u32(x.provider).u16(x.consensus).u128(x.weight).u128(x.paid));
+    w.vec(e.funds, (w, f) => w.u8(PROVIDER_KIND[f.kind]).u128(f.fund).u128(f.paid).u128(f.totalWeight).u32(f.providers));
+  });
+  return w.finish();
+}
+
+export function decodeModelsState(bytes: Uint8Array): ModelsState {
+  const r = new ScaleReader(bytes);
+  const version = r.u8();
+  if (version !== VERSION) throw new RangeError(`unknown models state encoding version ${version}`);
+  const height = r.u64();
+  const era = r.u32();
+  const nextId = r.u32();
+  const funds = { model: r.u128(), agent: r.u128() };
+  const providers = new Map<number, Provider>();
+  r.vec((r) => {
+    const pid = r.u32();
+    const p: Provider = {
+      id: pid,
+      owner: readId(r),
+      kind: tagOf(PROVIDER_KINDS, r.u8(), 'kind'),
+      name: r.str(),
+      metadataUri: r.str(),
+      endpoint: r.str(),
+      minAccessHolding: r.u128(),
+      lock: r.u128(),
+      status: tagOf(PROVIDER_STATUSES, r.u8(), 'status'),
+      unlockEra: r.u32(),
+      registeredEra: r.u32(),
+      earned: r.u128(),
+      slashed: r.u128(),
+    };
+    providers.set(pid, p);
+  });
+  const weights = new Map<AccountId, Array<readonly [number, number]>>();
+  r.vec((r) => weights.set(readId(r), r.vec((r) => [r.u32(), r.u16()] as const)));
+  const reports = new Map<number, Map<AccountId, ReportReason>>();
+  r.vec((r) => {
+    const p = r.u32();
+    const by = new Map<AccountId, ReportReason>();
+    r.vec((r) => by.set(readId(r), tagOf(REPORT_REASONS, r.u8(), 'reason')));
+    reports.set(p, by);
+  });
+  const history: EraRecord[] = r.vec((r) => {
+    const e = r.u32();
+    const scores: EraScore[] = r.vec((r) => ({ provider: r.u32(), consensus: r.u16(), weight: r.u128(), paid: r.u128() }));
+    const fundsOf: EraFund[] = r.vec((r) => ({ kind: tagOf(PROVIDER_KINDS, r.u8(), 'kind'), fund: r.u128(), paid: r.u128(), totalWeight: r.u128(), providers: r.u32() }));
+    return { era: e, scores, funds: fundsOf };
+  });
+  r.assertEnd('models state');
+  return { height, era, nextId, providers, weights, reports, history, funds };
+}

@@ -24,8 +24,9 @@ class ExpertHealthController {
 
   constructor(@Inject(ExpertEngine) private readonly engine: ExpertEngine) {}
 
+  /** Ready while at least one worker process is running (a dead one is being replaced). */
   private get serving(): boolean {
-    return this.engine.workerPids.length > 0;
+    return this.engine.liveWorkers > 0;
   }
 
   @Get('healthz')
@@ -35,7 +36,7 @@ class ExpertHealthController {
 
   @Get('readyz')
   readyz() {
-    const body = { ready: this.serving, workers: this.engine.workerPids.length };
+    const body = { ready: this.serving, workers: this.engine.liveWorkers, configured: this.engine.configuredWorkers };
     if (!body.ready) throw new HttpException(body, 503);
     return body;
   }

@@ -29,6 +29,20 @@ export interface ExpertConfig {
   networkNamespace: boolean;
   /** Evaluations waiting for a worker before new ones are refused with EXPERT_BUSY. */
   maxQueue: number;
+  /** Risk toolkit checkouts whose ai_models/*.clp are served unchanged, in toolkit mode. */
+  toolkitDirs: string[];
+  /** Where AddModel writes model versions (kept across restarts); undefined: a temporary folder per process. */
+  runtimeModelsDir: string | undefined;
+  /** The `bai-admin-token` AddModel requires; undefined: AddModel is refused. */
+  adminToken: string | undefined;
+  /** Run workers inside bubblewrap (read-only filesystem, private /tmp, no network) when `bwrap` works. */
+  sandbox: boolean;
+  /** uid:gid the sandboxed workers run as when the service runs as root (default 65534:65534, nobody). */
+  workerUser: { uid: number; gid: number };
+  /** Request limits checked before parsing. */
+  limits: { maxBytes: number; maxDepth: number; maxPositions: number };
+  /** Largest gRPC message the server receives; larger ones are refused by gRPC itself. */
+  grpcMaxMessageBytes: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -54,6 +68,20 @@ export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertCo
   if (!existsSync(python)) {
     throw new Error(`BAI_EXPERT_PYTHON: ${python} does not exist (run services/expert/scripts/setup-python.sh)`);
   }
+  const toolkitDirs: string[] = [];
+  for (const dir of (env['BAI_EXPERT_TOOLKIT_DIRS'] ?? '').split(':').filter(Boolean)) {
+    if (!existsSync(join(dir, 'ai_models'))) {
+      throw new Error(`BAI_EXPERT_TOOLKIT_DIRS names a folder without ai_models/: ${dir}`);
+    }
+    toolkitDirs.push(resolve(dir));
+  }
+  const sandbox = env['BAI_EXPERT_SANDBOX'] ?? 'auto';
+  if (sandbox !== 'auto' && sandbox !== 'off') throw new Error(`BAI_EXPERT_SANDBOX must be auto or off, got "${sandbox}"`);
+  const userText = env['BAI_EXPERT_WORKER_USER'] || '65534:65534';
+  const userMatch = /^(\d+):(\d+)$/.exec(userText);
+  if (!userMatch) throw new Error(`BAI_EXPERT_WORKER_USER must be uid:gid, got "${userText}"`);
+  const adminToken = env['BAI_EXPERT_ADMIN_TOKEN'] || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) throw new Error('BAI_EXPERT_ADMIN_TOKEN must be at least 16 characters');
   const netns = env['BAI_EXPERT_NETNS'] ?? 'auto';
   if (netns !== 'auto' && netns !== 'off') throw new Error(`BAI_EXPERT_NETNS must be auto or off, got "${netns}"`);
   return {
@@ -68,5 +96,16 @@ export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertCo
     python,
     networkNamespace: netns === 'auto',
     maxQueue: integer(env, 'BAI_EXPERT_MAX_QUEUE', 1000, 1, 1_000_000),
+    toolkitDirs,
+    runtimeModelsDir: env['BAI_EXPERT_RUNTIME_MODELS_DIR'] ? resolve(env['BAI_EXPERT_RUNTIME_MODELS_DIR']) : undefined,
+    adminToken,
+    sandbox: sandbox === 'auto',
+    workerUser: { uid: Number(userMatch[1]), gid: Number(userMatch[2]) },
+    limits: {
+      maxBytes: integer(env, 'BAI_EXPERT_MAX_REQUEST_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxDepth: integer(env, 'BAI_EXPERT_MAX_DEPTH', 32, 4, 1000),
+      maxPositions: integer(env, 'BAI_EXPERT_MAX_POSITIONS', 1000, 1, 100_000),
+    },
+    grpcMaxMessageBytes: integer(env, 'BAI_EXPERT_GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024 * 1024, 256 * 1024 * 1024),
   };
 }

@@ -1,5 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
 import { expertV1 } from '@balanceai/contracts';
 import { DomainError, toGrpcError } from '@balanceai/platform';
 import { ExpertEngine } from './expert-engine.js';
@@ -22,6 +23,11 @@ export class ExpertController implements expertV1.ExpertServiceController {
 
   evaluate(request: expertV1.EvaluateRequest): Promise<expertV1.EvaluateResponse> {
     return this.guard(() => this.engine.evaluate(request));
+  }
+
+  addModel(request: expertV1.AddModelRequest, metadata?: Metadata): Promise<expertV1.AddModelResponse> {
+    const token = metadata?.get('bai-admin-token')[0];
+    return this.guard(() => this.engine.addModel(request, typeof token === 'string' ? token : undefined));
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {

@@ -36,6 +36,9 @@ export async function createExpertApp(config: ExpertConfig): Promise<ExpertApp> 
       protoPath: [protoFile('expert'), GRPC_HEALTH_PROTO],
       url,
       loader: { ...grpcLoaderOptions, includeDirs: [protoRoot, GRPC_HEALTH_PROTO_DIR] },
+      // Above the request limit, so a large request meets REQUEST_TOO_LARGE (with its code) rather than
+      // gRPC's own RESOURCE_EXHAUSTED; only messages above this reach gRPC's refusal.
+      maxReceiveMessageLength: config.grpcMaxMessageBytes,
     },
   });
   app.enableShutdownHooks();

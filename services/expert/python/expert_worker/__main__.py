@@ -12,11 +12,25 @@ import sys
 from typing import Any, TextIO
 
 from .hardening import disable_network
-from .runtime import EvaluationError, ModelLoadError, ModelRuntime, evict_module
+from .runtime import EvaluationError, ModelLoadError, ModelRuntime, ToolkitRequestRefused, evict_module
 
 # Runtimes by "name@version"; a worker keeps every model it has loaded (models are small, versions immutable).
 runtimes: dict[str, ModelRuntime] = {}
 load_failures: dict[str, str] = {}
+
+
+# Files a worker may hold open, bytes it may write to one file, processes its user may start (0: no fork, no
+# subprocess; the kernel does not apply it to root, which is why workers run as an unprivileged user).
+MAX_OPEN_FILES = 64
+MAX_FILE_BYTES = 1024 * 1024
+MAX_PROCESSES = 0
+
+
+def _lower(kind: int, value: int) -> None:
+    soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY and value > hard:
+        value = hard
+    resource.setrlimit(kind, (value, value))
 
 
 def apply_limits() -> None:
@@ -24,6 +38,10 @@ def apply_limits() -> None:
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _lower(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
+    _lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
+    _lower(resource.RLIMIT_CORE, 0)
+    _lower(resource.RLIMIT_NPROC, MAX_PROCESSES)
 
 
 def arm_cpu_budget(seconds: int) -> None:
@@ -50,7 +68,7 @@ def runtime_for(model: dict[str, Any]) -> ModelRuntime:
     runtime = runtimes.get(key)
     if runtime is None:
         try:
-            runtime = ModelRuntime(key, model["dir"])
+            runtime = ModelRuntime(key, model)
         except ModelLoadError as err:
             load_failures[key] = str(err)
             evict_module(key)
@@ -69,6 +87,8 @@ def handle(message: dict[str, Any]) -> dict[str, Any]:
         runtime = runtime_for(message["model"])
         risks = runtime.evaluate(message["facts"], message.get("correlation") or {}, message.get("request") or {})
         return {"risks": risks}
+    if op == "evaluate_toolkit":
+        return runtime_for(message["model"]).evaluate_toolkit(message["request_text"])
     raise ValueError(f"unknown op {op!r}")
 
 
@@ -76,10 +96,15 @@ def serve(requests: TextIO, answers: TextIO, cpu_budget: int) -> None:
     for line in requests:
         if not line.strip():
             continue
-        message = json.loads(line)
-        arm_cpu_budget(cpu_budget)
-        answer: dict[str, Any] = {"id": message.get("id")}
+        answer: dict[str, Any] = {"id": None}
         try:
+            # Inside the try: a line this process cannot decode is answered, never fatal. The Node side checks
+            # size and depth first; this is the second line of defence.
+            message = json.loads(line)
+            if not isinstance(message, dict):
+                raise ValueError("a request must be a JSON object")
+            answer["id"] = message.get("id")
+            arm_cpu_budget(cpu_budget)
             answer["result"] = handle(message)
         except ModelLoadError as err:
             answer["error"] = {"code": "MODEL_LOAD_FAILED", "message": str(err)}
@@ -89,9 +114,18 @@ def serve(requests: TextIO, answers: TextIO, cpu_budget: int) -> None:
             # The heap may be in any state now: answer, then let the Node side replace this worker.
             answer["error"] = {"code": "MEMORY_LIMIT_EXCEEDED", "message": "the model exceeded the worker memory limit"}
             answer["fatal"] = True
+        except ToolkitRequestRefused as err:
+            answer["error"] = {"code": "BAD_REQUEST", "message": str(err)}
         except RecursionError as err:
             answer["error"] = {"code": "EVALUATION_FAILED", "message": f"recursion too deep: {err}"}
-        answers.write(json.dumps(answer, allow_nan=False, separators=(",", ":")) + "\n")
+        except (ValueError, KeyError, TypeError) as err:
+            answer["error"] = {"code": "BAD_REQUEST", "message": f"the worker could not read the request: {err}"}
+        try:
+            line_out = json.dumps(answer, allow_nan=False, separators=(",", ":"))
+        except (ValueError, TypeError, RecursionError) as err:
+            line_out = json.dumps({"id": answer["id"], "error": {
+                "code": "EVALUATION_FAILED", "message": f"the answer cannot be written as JSON: {err}"}})
+        answers.write(line_out + "\n")
         answers.flush()
         if answer.get("fatal"):
             sys.exit(3)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import clips
 
+from . import toolkit
 from .correlation import CorrelationMatrix
 
 RISK_TEMPLATE = "risk-data"
@@ -27,12 +28,39 @@ PREPARE_HOOK = "prepare_facts"
 RISK_ROWS_FUNCTION = "bai--risk-rows"
 
 
+# CLIPS functions that reach the host (processes, files, loading code) or build and run code from text, which
+# would reach the others indirectly. A model whose CLIPS source calls one does not load. Python functions are
+# contained by the worker sandbox instead (see services/expert/README.md, "Safety model").
+DENIED_FUNCTIONS = frozenset({
+    "system", "open", "close", "remove", "rename", "load", "load*", "batch", "batch*", "bload", "bsave", "save",
+    "eval", "build", "funcall", "assert-string", "dribble-on", "dribble-off", "chdir",
+    "save-facts", "load-facts", "bsave-facts", "bload-facts", "save-instances", "load-instances",
+    "restore-instances", "bsave-instances", "bload-instances", "set-dynamic-constraint-checking",
+    "exit", "halt-on-error",
+})
+_CLIPS_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|;[^\n]*|\(\s*([^\s()";&|~<>]+)')
+
+
+def denied_calls(source: str) -> list[str]:
+    """Denied function names called in CLIPS source (strings and comments skipped), sorted."""
+    found = set()
+    for match in _CLIPS_TOKEN.finditer(source):
+        name = match.group(1)
+        if name is not None and name.lower() in DENIED_FUNCTIONS:
+            found.add(name)
+    return sorted(found)
+
+
 class ModelLoadError(Exception):
     """The model's CLIPS or Python does not load; the message names the problem."""
 
 
 class EvaluationError(Exception):
     """The model failed while running (CLIPS runtime error or a Python function raised)."""
+
+
+class ToolkitRequestRefused(Exception):
+    """A request the toolkit itself could not evaluate (it would answer HTTP 500)."""
 
 
 class _ErrorCapture(clips.Router):
@@ -117,9 +145,14 @@ def _to_clips_value(value: Any) -> Any:
 
 
 class ModelRuntime:
-    def __init__(self, key: str, directory: str) -> None:
+    def __init__(self, key: str, model: dict[str, Any]) -> None:
         self.key = key
-        self.directory = directory
+        self.directory = model["dir"]
+        self.clp_path = model.get("clp") or os.path.join(self.directory, "model.clp")
+        self.functions_path = model.get("functions", os.path.join(self.directory, "functions.py"))
+        self.toolkit_mode = model.get("mode") == "toolkit"
+        self.verbiage: dict[str, str] = dict(model.get("explanations") or {})
+        self.toolkit_correlation = toolkit.ToolkitCorrelation({})
         self.context = EvaluationContext()
         self.env = clips.Environment()
         self.errors = _ErrorCapture()
@@ -133,6 +166,9 @@ class ModelRuntime:
     # -- loading ---------------------------------------------------------------------------------------------
 
     def _define_builtins(self) -> None:
+        if self.toolkit_mode:
+            self._define_toolkit_builtins()
+            return
         context = self.context
 
         def check_pos_corr(asset_a: Any, asset_b: Any) -> clips.Symbol:
@@ -141,16 +177,26 @@ class ModelRuntime:
         def check_neg_corr(asset_a: Any, asset_b: Any) -> clips.Symbol:
             return clips.Symbol("TRUE" if context.correlation.is_negative(str(asset_a), str(asset_b)) else "FALSE")
 
-        def regex_match(pattern: Any, text: Any) -> clips.Symbol:
-            return clips.Symbol("TRUE" if re.search(str(pattern), str(text)) else "FALSE")
-
         self.env.define_function(check_pos_corr)
         self.env.define_function(check_neg_corr)
-        self.env.define_function(regex_match)
+        self.env.define_function(toolkit.regex_match, name="regex_match")
+
+    def _define_toolkit_builtins(self) -> None:
+        """The toolkit's three functions, with its semantics (Python booleans, pandas-style matrix lookups)."""
+
+        def check_pos_corr(asset_a: Any, asset_b: Any) -> bool:
+            return self.toolkit_correlation.positive(asset_a, asset_b)
+
+        def check_neg_corr(asset_a: Any, asset_b: Any) -> bool:
+            return self.toolkit_correlation.negative(asset_a, asset_b)
+
+        self.env.define_function(toolkit.regex_match, name="regex_match")
+        self.env.define_function(check_pos_corr)
+        self.env.define_function(check_neg_corr)
 
     def _load_python(self) -> None:
-        path = os.path.join(self.directory, "functions.py")
-        if not os.path.exists(path):
+        path = self.functions_path
+        if not path or not os.path.exists(path):
             return
         module_name = "bai_model_" + re.sub(r"[^A-Za-z0-9_]", "_", self.key)
         spec = importlib.util.spec_from_file_location(module_name, path)
@@ -187,15 +233,21 @@ class ModelRuntime:
         return call
 
     def _load_clips(self) -> None:
-        path = os.path.join(self.directory, "model.clp")
+        path = self.clp_path
         if not os.path.exists(path):
-            raise ModelLoadError("model.clp is missing")
+            raise ModelLoadError(f"{os.path.basename(path)} is missing")
+        with open(path, encoding="utf-8", errors="replace") as source:
+            denied = denied_calls(source.read())
+        if denied:
+            raise ModelLoadError(f"model.clp calls functions expert models may not use: {', '.join(denied)}")
         try:
             self.env.load(path)
         except clips.CLIPSError as err:
             detail = self.errors.take() or " ".join(str(err).split())
             raise ModelLoadError(f"model.clp does not parse: {detail}") from None
         self.errors.take()  # warnings from a successful load are not failures
+        if self.toolkit_mode:
+            return  # the toolkit reads risks from printed facts, whatever the template
         try:
             risk_template = self.env.find_template(RISK_TEMPLATE)
         except LookupError:
@@ -216,10 +268,22 @@ class ModelRuntime:
             except LookupError:
                 continue
             templates[name] = [slot.name for slot in template.slots]
-        return {"templates": templates, "python": self.prepare_hook is not None or os.path.exists(
-            os.path.join(self.directory, "functions.py"))}
+        return {"templates": templates, "python": self.prepare_hook is not None or bool(
+            self.functions_path and os.path.exists(self.functions_path))}
 
     # -- evaluating ------------------------------------------------------------------------------------------
+
+    def evaluate_toolkit(self, request_text: str) -> dict[str, Any]:
+        if not self.toolkit_mode:
+            raise EvaluationError("the model is not a toolkit-mode model")
+
+        def set_correlation(matrix: toolkit.ToolkitCorrelation) -> None:
+            self.toolkit_correlation = matrix
+
+        try:
+            return toolkit.evaluate(self.env, self.errors, request_text, self.verbiage, set_correlation)
+        except toolkit.ToolkitRequestError as err:
+            raise ToolkitRequestRefused(str(err)) from None
 
     def evaluate(self, facts: list[dict[str, Any]], correlation: dict[str, Any],
                  request: dict[str, Any]) -> list[dict[str, Any]]:

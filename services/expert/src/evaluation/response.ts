@@ -7,6 +7,13 @@ import type { ExpertRequest } from './request.js';
 /** A risk-data fact as the worker reports it: slot → value (null for nil). */
 export type RiskFact = Record<string, JsonValue>;
 
+/** A risk as toolkit mode reads it: its name, the printed (slot, value) pairs and the filled verbiage. */
+export interface ToolkitRisk {
+  name: string;
+  params: [string, string][];
+  explanation: string;
+}
+
 export interface ModelIdentity {
   name: string;
   version: string;
@@ -65,11 +72,11 @@ export function sortRisks(risks: expertV1.IdentifiedRisk[]): expertV1.Identified
     .map(({ risk }) => risk);
 }
 
-export function riskSignature(model: ModelIdentity, request: ExpertRequest, risks: expertV1.IdentifiedRisk[]): string {
+export function riskSignature(model: ModelIdentity, document: JsonObject, risks: expertV1.IdentifiedRisk[]): string {
   return sha256Hex(
     canonicalJson({
       model: { name: model.name, version: model.version, digest: model.digest },
-      request: request.document,
+      request: document,
       risks: risks.map(riskJson),
     }),
   );
@@ -83,10 +90,44 @@ export function assembleResponse(
   return {
     otUserId: request.otUserId,
     otTimestamp: evaluatedAt.toISOString(),
-    riskSignature: riskSignature(model, request, identifiedRisks),
+    riskSignature: riskSignature(model, request.document, identifiedRisks),
     identifiedRisks,
     otIndicatorsJson: JSON.stringify(Array.isArray(indicators) ? indicators : []),
     model: model.name,
     modelVersion: model.version,
+    warnings: [],
+    toolkitAnswerJson: JSON.stringify(
+      toolkitAnswer(request.document['ot_user_id'] ?? -1, evaluatedAt, identifiedRisks, Array.isArray(indicators) ? indicators : [], []),
+    ),
   };
+}
+
+/** Python's str() of a JSON scalar, as the toolkit writes the user id into its answer signature. */
+export function pythonText(value: JsonValue): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return canonicalJson(value);
+}
+
+/**
+ * The toolkit's answer: `identified_risks` as [{risk name: explanation}] in the order given, `ot_timestamp` in
+ * seconds (a float), `ot_risk_answer_signature` as the toolkit makes it (user id, `_`, whole seconds), the
+ * request's `ot_indicators`; `warnings` (dropped facts) only when there are any.
+ */
+export function toolkitAnswer(
+  userId: JsonValue, evaluatedAt: Date, risks: { name: string; explanation: string }[], indicators: JsonValue, warnings: string[],
+): JsonObject {
+  const seconds = evaluatedAt.getTime() / 1000;
+  const answer: JsonObject = {
+    ot_user_id: userId,
+    ot_timestamp: seconds,
+    ot_risk_answer_signature: `${pythonText(userId)}_${Math.floor(seconds)}`,
+    identified_risks: risks.map((risk) => ({ [risk.name]: risk.explanation })),
+    ot_indicators: indicators,
+  };
+  if (warnings.length > 0) answer['warnings'] = warnings;
+  return answer;
 }

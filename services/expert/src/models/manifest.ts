@@ -12,22 +12,34 @@ export const INPUT_SECTIONS = ['ot_risk_input', 'ot_user_profile', 'position-dat
 export type InputSection = (typeof INPUT_SECTIONS)[number];
 export type InputSchema = Partial<Record<InputSection, Record<string, InputType>>>;
 
+/**
+ * How requests become facts and risks become answers: `toolkit` exactly as BalanceAI's risk toolkit does it
+ * (facts as text from Python's str(), unfit facts dropped with a warning, risks read from printed facts, the
+ * toolkit's verbiage placeholders); `native` the typed fact builder, input schema and {slot} explanations.
+ */
+export type ModelMode = 'native' | 'toolkit';
+export const MODEL_MODES: readonly ModelMode[] = ['native', 'toolkit'];
+
 export interface ModelManifest {
   name: string;
   version: string;
   description: string;
   input: InputSchema;
+  mode: ModelMode;
 }
 
-const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const VERSION = /^\d+\.\d+\.\d+$/;
+export const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const VERSION = /^\d+\.\d+\.\d+$/;
 const TYPES = new Set(['number', 'string', 'boolean']);
 
 export class ManifestError extends Error {}
 
 export function parseManifest(raw: JsonValue): ModelManifest {
   if (!isJsonObject(raw)) throw new ManifestError('manifest.json must hold an object');
-  const { name, version, description, input } = raw;
+  const { name, version, description, input, mode } = raw;
+  if (mode !== undefined && !(MODEL_MODES as readonly unknown[]).includes(mode)) {
+    throw new ManifestError(`manifest mode must be one of ${MODEL_MODES.join(', ')}`);
+  }
   if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
     throw new ManifestError('manifest name must be lower-case letters, digits and dashes (at most 64)');
   }
@@ -52,7 +64,7 @@ export function parseManifest(raw: JsonValue): ModelManifest {
       schema[section as InputSection] = types;
     }
   }
-  return { name, version, description, input: schema };
+  return { name, version, description, input: schema, mode: (mode as ModelMode | undefined) ?? 'native' };
 }
 
 export function parseExplanations(raw: JsonValue): Record<string, string> {

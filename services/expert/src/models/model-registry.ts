@@ -1,13 +1,17 @@
 // The models a node serves: model folders found under the configured roots, read once at start-up.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DomainError } from '@balanceai/platform';
-import { sha256Hex, type JsonValue } from '../json.js';
-import { compareVersions, parseExplanations, parseManifest, type ModelManifest } from './manifest.js';
+import { canonicalJson, isJsonObject, sha256Hex, type JsonValue } from '../json.js';
+import { MODEL_NAME, compareVersions, parseExplanations, parseManifest, type ModelManifest } from './manifest.js';
 
 export interface ModelVersion {
   manifest: ModelManifest;
   dir: string;
+  /** The CLIPS source: `model.clp` of a model folder, or a toolkit checkout's `ai_models/<name>.clp`. */
+  clpPath: string;
+  /** functions.py when the model has one. */
+  functionsPath: string | null;
   explanations: Record<string, string>;
   /** sha256 over the model's files: a changed file under an unchanged version still changes signatures. */
   digest: string;
@@ -38,39 +42,96 @@ export function readModelFolder(dir: string): ModelVersion {
     const path = join(dir, file);
     return `${file}:${existsSync(path) ? sha256Hex(readFileSync(path)) : '-'}`;
   }).join('\n');
+  const functionsPath = join(dir, 'functions.py');
   return {
     manifest,
     dir,
+    clpPath: join(dir, 'model.clp'),
+    functionsPath: existsSync(functionsPath) ? functionsPath : null,
     explanations,
     digest: sha256Hex(digestInput),
-    hasPython: existsSync(join(dir, 'functions.py')),
+    hasPython: existsSync(functionsPath),
   };
+}
+
+/** A toolkit model's name here: its file name in lower case, `_` as `-` (risk_model_crypto → risk-model-crypto). */
+export function toolkitModelName(fileStem: string): string {
+  return fileStem.toLowerCase().replace(/_/g, '-');
+}
+
+/**
+ * The models of a risk toolkit checkout, unchanged: every `ai_models/*.clp`, in toolkit mode, with its verbiage
+ * from `nlp/verbiage.json` (keyed by the model's file name, as the toolkit reads it). Version 1.0.0: the toolkit
+ * does not version models; the digest of the source and verbiage tells two checkouts apart.
+ */
+export function readToolkitCheckout(root: string): ModelVersion[] {
+  const modelsDir = join(root, 'ai_models');
+  if (!existsSync(modelsDir)) throw new Error(`toolkit checkout ${root} has no ai_models folder`);
+  const verbiagePath = join(root, 'nlp', 'verbiage.json');
+  const verbiage = existsSync(verbiagePath) ? readJson(verbiagePath) : {};
+  const models: ModelVersion[] = [];
+  for (const file of readdirSync(modelsDir).sort()) {
+    if (!file.endsWith('.clp')) continue;
+    const stem = basename(file, '.clp');
+    const name = toolkitModelName(stem);
+    if (!MODEL_NAME.test(name)) throw new Error(`toolkit model ${file}: ${name} is not a usable model name`);
+    const section = isJsonObject(verbiage) ? verbiage[stem] : undefined;
+    const explanations = section === undefined ? {} : parseExplanations(section);
+    const clpPath = join(modelsDir, file);
+    models.push({
+      manifest: { name, version: '1.0.0', description: `risk toolkit model ${stem} (${root})`, input: {}, mode: 'toolkit' },
+      dir: modelsDir,
+      clpPath,
+      functionsPath: null,
+      explanations,
+      digest: sha256Hex(`model.clp:${sha256Hex(readFileSync(clpPath))}\nexplanations:${sha256Hex(canonicalJson(explanations))}`),
+      hasPython: false,
+    });
+  }
+  return models;
 }
 
 export class ModelRegistry {
   private readonly byName = new Map<string, ModelVersion[]>();
 
   constructor(models: ModelVersion[]) {
-    for (const model of models) {
-      const versions = this.byName.get(model.manifest.name) ?? [];
-      if (versions.some((v) => v.manifest.version === model.manifest.version)) {
-        throw new Error(`model ${model.manifest.name}@${model.manifest.version} is defined twice (${model.dir})`);
-      }
-      versions.push(model);
-      versions.sort((a, b) => compareVersions(a.manifest.version, b.manifest.version));
-      this.byName.set(model.manifest.name, versions);
-    }
+    for (const model of models) this.add(model);
   }
 
-  /** Every folder holding a manifest.json directly under each root. */
-  static fromDirectories(roots: string[]): ModelRegistry {
-    const models: ModelVersion[] = [];
-    for (const root of roots) {
-      for (const entry of readdirSync(root).sort()) {
-        const dir = join(root, entry);
-        if (statSync(dir).isDirectory() && existsSync(join(dir, 'manifest.json'))) models.push(readModelFolder(dir));
-      }
+  /** Adds one model version (at start or at run time); a name@version already held is refused. */
+  add(model: ModelVersion): void {
+    const versions = this.byName.get(model.manifest.name) ?? [];
+    if (versions.some((v) => v.manifest.version === model.manifest.version)) {
+      throw new DomainError(
+        'MODEL_VERSION_EXISTS',
+        `model ${model.manifest.name}@${model.manifest.version} already exists (${model.dir}); versions never change`,
+        'conflict',
+      );
     }
+    versions.push(model);
+    versions.sort((a, b) => compareVersions(a.manifest.version, b.manifest.version));
+    this.byName.set(model.manifest.name, versions);
+  }
+
+  /** Takes back a version added at run time that then failed to load. */
+  remove(model: ModelVersion): void {
+    const versions = (this.byName.get(model.manifest.name) ?? []).filter((v) => v !== model);
+    if (versions.length > 0) this.byName.set(model.manifest.name, versions);
+    else this.byName.delete(model.manifest.name);
+  }
+
+  has(name: string, version: string): boolean {
+    return (this.byName.get(name) ?? []).some((v) => v.manifest.version === version);
+  }
+
+  /**
+   * Every model folder directly under each root (a folder holding manifest.json), then under its subfolders
+   * (the `<name>/<version>/` layout of models added at run time), and every toolkit checkout's models.
+   */
+  static fromDirectories(roots: string[], toolkitCheckouts: string[] = []): ModelRegistry {
+    const models: ModelVersion[] = [];
+    for (const root of roots) models.push(...readModelFolders(root, 2));
+    for (const checkout of toolkitCheckouts) models.push(...readToolkitCheckout(checkout));
     return new ModelRegistry(models);
   }
 
@@ -91,7 +152,8 @@ export class ModelRegistry {
   }
 
   get(name: string, version?: string): ModelVersion {
-    const versions = this.byName.get(name || DEFAULT_MODEL);
+    // A toolkit client may name a model as the toolkit's config does (risk_model_crypto).
+    const versions = this.byName.get(name || DEFAULT_MODEL) ?? this.byName.get(toolkitModelName(name));
     const found = version ? versions?.find((v) => v.manifest.version === version) : versions?.[versions.length - 1];
     if (!found) {
       const what = version ? `${name || DEFAULT_MODEL}@${version}` : name || DEFAULT_MODEL;
@@ -99,4 +161,16 @@ export class ModelRegistry {
     }
     return found;
   }
+}
+
+function readModelFolders(root: string, levels: number): ModelVersion[] {
+  const models: ModelVersion[] = [];
+  if (!existsSync(root)) return models;
+  for (const entry of readdirSync(root).sort()) {
+    const dir = join(root, entry);
+    if (!statSync(dir).isDirectory()) continue;
+    if (existsSync(join(dir, 'manifest.json'))) models.push(readModelFolder(dir));
+    else if (levels > 1) models.push(...readModelFolders(dir, levels - 1));
+  }
+  return models;
 }

@@ -12,6 +12,80 @@ export interface WorkerLaunch {
   /** RLIMIT_CPU budget per request, a backstop behind the wall-clock deadline. */
   cpuSecondsPerRequest: number;
   networkNamespace: boolean;
+  /** How workers are contained, chosen once at start by `chooseSandbox`. */
+  sandbox?: SandboxPlan;
+}
+
+/**
+ * The containment workers start under. `bwrap`: bubblewrap with a read-only view of the filesystem, a private
+ * /tmp, no network, new PID/IPC/UTS namespaces, no capabilities, its own session; `uid`/`gid` set when the
+ * service runs as root, so workers run as an unprivileged user. `unshare`: only a network namespace. `none`.
+ */
+export interface SandboxPlan {
+  kind: 'bwrap' | 'unshare' | 'none';
+  /** Folders bound read-only inside bwrap (model folders; /tmp is private otherwise). */
+  readable?: string[];
+  uid?: number;
+  gid?: number;
+  /** Why the plan is weaker than bwrap as an unprivileged user, for the start-up log. */
+  note: string;
+}
+
+/** bubblewrap's arguments; `readable` folders (model folders that may sit under /tmp) are bound read-only. */
+export function bwrapArgs(sourceDir: string, readable: string[] = []): string[] {
+  return [
+    '--ro-bind', '/', '/',
+    '--dev', '/dev',
+    '--proc', '/proc',
+    '--tmpfs', '/tmp',
+    '--tmpfs', '/var/tmp',
+    '--tmpfs', '/dev/shm',
+    ...readable.flatMap((dir) => ['--ro-bind', dir, dir]),
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop', 'ALL',
+    '--chdir', sourceDir,
+    '--',
+  ];
+}
+
+function probe(command: string, args: string[], ids: { uid?: number; gid?: number }): string | undefined {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000, ...ids });
+  if (result.error) return result.error.message;
+  if (result.status !== 0) return (result.stderr?.toString('utf8').trim().split('\n').pop() ?? '') || `exit code ${result.status}`;
+  return undefined;
+}
+
+/**
+ * Picks the strongest containment this host allows: bwrap as an unprivileged user (when the service is root),
+ * bwrap as the service user, `unshare -n`, or nothing; each step is probed by starting the worker's Python.
+ */
+export function chooseSandbox(
+  launch: Pick<WorkerLaunch, 'python' | 'sourceDir' | 'networkNamespace'>,
+  options: { sandbox: boolean; workerUser: { uid: number; gid: number }; readable: string[] },
+): SandboxPlan {
+  const readable = [...new Set(options.readable)].sort();
+  const pythonCheck = [launch.python, '-c', 'import clips'];
+  const reasons: string[] = [];
+  if (options.sandbox) {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (root) {
+      const ids = { uid: options.workerUser.uid, gid: options.workerUser.gid };
+      const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], ids);
+      if (!failed) return { kind: 'bwrap', readable, ...ids, note: `bwrap as uid ${ids.uid}` };
+      reasons.push(`bwrap as uid ${ids.uid} failed (${failed})`);
+    }
+    const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], {});
+    if (!failed) {
+      return { kind: 'bwrap', readable, note: root ? `bwrap as root: ${reasons.join('; ')}` : 'bwrap as the service user' };
+    }
+    reasons.push(`bwrap failed (${failed})`);
+  } else {
+    reasons.push('BAI_EXPERT_SANDBOX=off');
+  }
+  if (launch.networkNamespace && canUnshareNetwork()) return { kind: 'unshare', note: `network namespace only: ${reasons.join('; ')}` };
+  return { kind: 'none', note: `no sandbox: ${reasons.join('; ')}` };
 }
 
 export interface WorkerError {
@@ -30,6 +104,9 @@ export class WorkerLostError extends Error {
     super(message);
   }
 }
+
+/** A request that could not be encoded for a worker; the worker itself is fine. */
+export class WorkerMessageError extends Error {}
 
 let unshareUsable: boolean | undefined;
 
@@ -53,15 +130,24 @@ export class ExpertWorker {
   private stderrTail = '';
   private exited = false;
   readonly isolatedNetwork: boolean;
+  readonly sandbox: SandboxPlan['kind'];
 
-  constructor(launch: WorkerLaunch) {
+  constructor(launch: WorkerLaunch, onExit?: (worker: ExpertWorker) => void) {
     const args = ['-u', '-m', 'expert_worker'];
-    this.isolatedNetwork = launch.networkNamespace && canUnshareNetwork();
-    const [command, commandArgs] = this.isolatedNetwork
-      ? ['unshare', ['-n', launch.python, ...args]]
-      : [launch.python, args];
+    const plan = launch.sandbox ?? {
+      kind: launch.networkNamespace && canUnshareNetwork() ? 'unshare' : 'none', note: '',
+    };
+    this.sandbox = plan.kind;
+    this.isolatedNetwork = plan.kind !== 'none';
+    const [command, commandArgs] =
+      plan.kind === 'bwrap'
+        ? ['bwrap', [...bwrapArgs(launch.sourceDir, plan.readable), launch.python, ...args]]
+        : plan.kind === 'unshare'
+          ? ['unshare', ['-n', launch.python, ...args]]
+          : [launch.python, args];
     this.child = spawn(command, commandArgs, {
       cwd: launch.sourceDir,
+      ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid } : {}),
       // A minimal environment: model code sees no secrets of the service, and a fixed hash seed keeps
       // set and dict-of-str ordering in user Python the same from run to run.
       env: {
@@ -83,6 +169,7 @@ export class ExpertWorker {
       this.exited = true;
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       this.fail(new WorkerLostError('crashed', `the worker process died (${how})${this.lastError()}`));
+      onExit?.(this);
     });
   }
 
@@ -102,13 +189,21 @@ export class ExpertWorker {
     if (this.exited) return Promise.reject(new WorkerLostError('crashed', 'the worker process has exited'));
     if (this.pending) return Promise.reject(new Error('worker is busy'));
     const id = this.nextId++;
+    // Encoded before the request counts as pending: a message that cannot be encoded fails alone and leaves
+    // the worker free.
+    let line: string;
+    try {
+      line = `${JSON.stringify({ ...message, id })}\n`;
+    } catch (err) {
+      return Promise.reject(new WorkerMessageError(`the request cannot be sent to a worker: ${(err as Error).message}`));
+    }
     return new Promise<WorkerAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(new WorkerLostError('timeout', `no answer within ${timeoutMs} ms`));
         this.kill();
       }, timeoutMs);
       this.pending = { id, resolve, reject, timer };
-      this.child.stdin.write(`${JSON.stringify({ ...message, id })}\n`);
+      this.child.stdin.write(line);
     });
   }
 

@@ -202,7 +202,8 @@ describe('Helm chart: NATS users', { skip: !existsSync(helm) && `no helm at ${he
     writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
     ssl('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'tls.crt');
 
-    const docs = render(['nats.tls.enabled=true', 'nats.tls.existingSecret=nats-tls']);
+    // one server here: the 3-server cluster runs in nats-cluster.test.mjs
+    const docs = render(['nats.replicas=1', 'nats.tls.enabled=true', 'nats.tls.existingSecret=nats-tls']);
     const text = find(docs, 'ConfigMap', '-nats-config').data['nats.conf'];
     const passwords = Object.fromEntries(Object.entries(find(docs, 'Secret', '-nats-auth').data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
     // the environment Kubernetes gives the NATS container: each password quoted (see templates/nats.yaml)

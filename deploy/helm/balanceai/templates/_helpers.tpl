@@ -65,8 +65,21 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (not .Values.nats.enabled) (not .Values.nats.url) -}}
 {{- fail "nats.url is required when nats.enabled is false" -}}
 {{- end -}}
-{{- if and .Values.nats.tls.enabled (not .Values.nats.tls.existingSecret) -}}
-{{- fail "nats.tls.existingSecret (a Secret with tls.crt, tls.key and ca.crt) is required when nats.tls.enabled is true" -}}
+{{- if and .Values.nats.tls.enabled (not .Values.nats.enabled) (not .Values.nats.tls.existingSecret) -}}
+{{- fail "nats.tls.existingSecret (a Secret with ca.crt, the CA of the external NATS) is required when nats.tls.enabled is true and nats.enabled is false" -}}
+{{- end -}}
+{{- if and .Values.nats.enabled (gt (int (include "balanceai.nats.streamReplicas" .)) (int .Values.nats.replicas)) -}}
+{{- fail (printf "nats.stream.replicas (%v) cannot exceed nats.replicas (%v): JetStream keeps each replica on its own server" .Values.nats.stream.replicas .Values.nats.replicas) -}}
+{{- end -}}
+{{- if and .Values.nats.enabled (eq (int .Values.nats.replicas) 2) -}}
+{{- fail "nats.replicas must be 1 or at least 3: a JetStream cluster of 2 loses its quorum when either server goes" -}}
+{{- end -}}
+{{- if eq .Values.validators.mode "combined" -}}
+{{- range $name, $m := .Values.validators.modules -}}
+{{- if and $m.enabled (not (has $name (list "emissions" "staking"))) -}}
+{{- fail (printf "validators.modules.%s needs validators.mode split: `run validator` (combined mode) starts emissions and staking only" $name) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and (not (include "balanceai.genesis.fromConfigMap" .)) (ne .Values.validators.keys.source "devnet") -}}
 {{- fail "set genesis.json (--set-file genesis.json=genesis.json) or genesis.existingConfigMap: only devnet keys may generate their genesis" -}}
@@ -78,9 +91,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- if or .Values.genesis.existingConfigMap .Values.genesis.json -}}true{{- end -}}
 {{- end -}}
 
+{{/* NATS_URL without credentials: every in-chart server by its own name (a client moves to another when one goes), or nats.url. */}}
 {{- define "balanceai.natsUrl" -}}
 {{- if .Values.nats.enabled -}}
+{{- if gt (int .Values.nats.replicas) 1 -}}
+{{- $urls := list -}}
+{{- range $i := until (int $.Values.nats.replicas) -}}
+{{- $urls = append $urls (printf "nats://%s:4222" (include "balanceai.nats.podHost" (dict "ctx" $ "i" $i))) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- else -}}
 nats://{{ include "balanceai.nats.fullname" . }}.{{ .Release.Namespace }}.svc:4222
+{{- end -}}
 {{- else -}}
 {{ .Values.nats.url }}
 {{- end -}}
@@ -122,11 +144,16 @@ postgresql://{{ $pg.sidecar.user }}@127.0.0.1:5432/{{ $pg.sidecar.database }}
 {{- end -}}
 
 {{/*
-Environment of a validator container; pass (dict "ctx" $ "service" "validator|consensus|<module>" "httpPort" N).
+Environment of a validator container; pass (dict "ctx" $ "service" "validator|consensus|migrate|<module>" "httpPort" N).
+  validator (combined mode): consensus, emissions and staking in one process (`run validator`);
+  consensus (split mode): the key, NATS and BAI_MODULES; a module: its own gRPC port on loopback only;
+  migrate: the database only.
 POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 */}}
 {{- define "balanceai.validatorEnv" -}}
 {{- $v := .ctx.Values.validators -}}
+{{- $isConsensus := has .service (list "validator" "consensus") -}}
+{{- $isModule := hasKey $v.modules .service -}}
 - name: POD_NAME
   valueFrom:
     fieldRef:
@@ -146,7 +173,7 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
   value: {{ include "balanceai.databaseUrl" .ctx | quote }}
 - name: BAI_GENESIS_FILE
   value: /etc/balanceai/genesis/genesis.json
-{{- if has .service (list "validator" "consensus") }}
+{{- if $isConsensus }}
 - name: BAI_VALIDATOR_KEY_FILE
   value: /var/run/balanceai/keys/validator.key
 # Only consensus talks to NATS, as this validator's own user; the validator-key init container copied
@@ -161,25 +188,37 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 - name: NATS_TLS_CA_FILE
   value: {{ . }}
 {{- end }}
-{{- $modules := list }}
-{{- range $name, $m := $v.modules }}
-{{- if $m.enabled }}
-{{- $modules = append $modules (printf "%s=127.0.0.1:%v" $name $m.grpcPort) }}
-{{- end }}
-{{- end }}
-{{- if $modules }}
-# the module services of this validator, in the same pod (consensus orders them itself)
+{{- with include "balanceai.validator.modulesEnv" .ctx }}
+# the module services of this validator, in the same pod, on its loopback (consensus orders them itself)
 - name: BAI_MODULES
-  value: {{ join "," $modules | quote }}
-{{- end }}
+  value: {{ . | quote }}
 {{- end }}
 - name: BAI_GRPC_PORT
   value: {{ $v.ports.grpc | quote }}
-{{- if has .service (list "validator" "consensus") }}
 # consensus gRPC is reached by the gateway through the validator's Service; module gRPC stays on loopback
 - name: BAI_GRPC_HOST
   value: "0.0.0.0"
+{{- if eq .service "validator" }}
+# `run validator` starts the modules itself: their gRPC (loopback) and HTTP ports
+- name: BAI_MODULE_GRPC_HOST
+  value: "127.0.0.1"
+{{- range $name, $m := $v.modules }}
+{{- if $m.enabled }}
+- name: BAI_{{ upper $name }}_GRPC_PORT
+  value: {{ $m.grpcPort | quote }}
+- name: BAI_{{ upper $name }}_HTTP_PORT
+  value: {{ $m.httpPort | quote }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{- else if $isModule }}
+# this module's gRPC, on the pod's loopback: only this validator's consensus calls it
+- name: BAI_{{ upper .service }}_GRPC_PORT
+  value: {{ (get $v.modules .service).grpcPort | quote }}
+- name: BAI_GRPC_HOST
+  value: "127.0.0.1"
+{{- end }}
+{{- if ne .service "migrate" }}
 - name: BAI_HTTP_PORT
   value: {{ .httpPort | quote }}
 # kubelet probes and Prometheus reach /healthz, /readyz and /metrics on the pod IP
@@ -188,11 +227,6 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 # written by the validator-key init container; consensus and its modules share it (libs/module-host)
 - name: BAI_MODULE_TOKEN_FILE
   value: /var/run/balanceai/module-token/token
-{{- range $name, $m := $v.modules }}
-{{- if $m.enabled }}
-- name: BAI_{{ upper $name }}_GRPC_PORT
-  value: {{ $m.grpcPort | quote }}
-{{- end }}
 {{- end }}
 - name: LOG_LEVEL
   value: {{ .ctx.Values.logLevel | quote }}
@@ -200,6 +234,26 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* BAI_MODULES of consensus: name=127.0.0.1:grpcPort of every enabled module, comma-separated. */}}
+{{- define "balanceai.validator.modulesEnv" -}}
+{{- $modules := list -}}
+{{- range $name, $m := .Values.validators.modules -}}
+{{- if $m.enabled -}}
+{{- $modules = append $modules (printf "%s=127.0.0.1:%v" $name $m.grpcPort) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $modules -}}
+{{- end -}}
+
+{{/* The names of the enabled modules, as a JSON list (sorted: range over a map is). */}}
+{{- define "balanceai.validator.enabledModules" -}}
+{{- $names := list -}}
+{{- range $name, $m := .Values.validators.modules -}}
+{{- if $m.enabled -}}{{- $names = append $names $name -}}{{- end -}}
+{{- end -}}
+{{- toJson $names -}}
 {{- end -}}
 
 {{/* Probes on the HTTP port of a service; pass (dict "ctx" $ "port" "http") */}}

@@ -1,16 +1,29 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiQuery,
-  ApiServiceUnavailableResponse, ApiTags,
+  ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiParam,
+  ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { DomainError } from '@balanceai/platform';
 import { ApiErrors } from '../http/openapi.js';
 import { MODEL_NAME_PATTERN } from '../http/request-params.js';
 import { ErrorView } from '../http/views.js';
 import { ExpertClient } from './expert-client.js';
+import { rawBodyOf } from './expert-body.js';
 import {
-  EvaluateBodyView, EvaluationView, ExpertModelListView, ExpertModelView, evaluationView, modelView,
+  AddModelBodyView, EvaluateBodyView, EvaluationView, ExpertModelListView, ExpertModelView, ToolkitAnswerView, addModelRequest,
+  evaluationView, modelView,
 } from './expert.views.js';
+
+function objectBody(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new DomainError('BAD_REQUEST', 'body must be a JSON object (the risk toolkit request)', 'invalid', { field: 'body' });
+  }
+}
+
+/** The request document as sent: the raw text when the body hook kept it (it keeps 1.0 a float), else re-encoded. */
+function requestJson(request: unknown, body: unknown): string {
+  return rawBodyOf(request) ?? JSON.stringify(body);
+}
 
 /** REST routes of the AI expert system, proxied to ExpertService over gRPC (validation happens there). */
 @ApiTags('expert')
@@ -48,19 +61,77 @@ export class ExpertController {
   @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
   @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE (the expert body limit, BAI_EXPERT_MAX_BODY_BYTES)' })
   async evaluate(
+    @Req() request: unknown,
     @Body() body: unknown,
     @Query('model') model?: string,
     @Query('version') version?: string,
   ): Promise<EvaluationView> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new DomainError('BAD_REQUEST', 'body must be a JSON object (the risk toolkit request)', 'invalid', { field: 'body' });
-    }
+    objectBody(body);
     // Access by holding (docs/architecture.md §6) will be checked here once the models marketplace exposes
     // min_access_holding: the caller's signature identifies the account, the expert service stays access-agnostic.
     const response = await this.expert.call('evaluate', {
-      model: model ?? '', modelVersion: version ?? '', requestJson: JSON.stringify(body),
+      model: model ?? '', modelVersion: version ?? '', requestJson: requestJson(request, body),
     });
     return evaluationView(response);
+  }
+
+  @Post('risks')
+  @HttpCode(200)
+  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
+  @ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })
+  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  async risks(@Req() request: unknown, @Body() body: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
+    return toolkitRisks(this.expert, request, body, model);
+  }
+
+  @Post('models')
+  @HttpCode(201)
+  @ApiHeader({ name: 'x-bai-admin-token', required: true, description: 'the expert service’s BAI_EXPERT_ADMIN_TOKEN' })
+  @ApiBody({ type: AddModelBodyView })
+  @ApiCreatedResponse({ type: ExpertModelView, description: 'the model version, loaded and served' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, MODEL_ADMIN_DENIED' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_VERSION_EXISTS, MODEL_LOAD_FAILED' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EXPERT_UNAVAILABLE' })
+  async addModel(@Body() body: unknown, @Headers('x-bai-admin-token') token?: string): Promise<ExpertModelView> {
+    objectBody(body);
+    const { model } = await this.expert.addModel(addModelRequest(body as Record<string, unknown>), token ?? '');
+    if (!model) throw new DomainError('INTERNAL', 'the expert service answered no model', 'internal');
+    return modelView(model);
+  }
+}
+
+/** POST /risks as the risk toolkit answers it: `{ ot_user_id, ot_timestamp, ot_risk_answer_signature, identified_risks, ot_indicators }`. */
+async function toolkitRisks(expert: ExpertClient, request: unknown, body: unknown, model?: string): Promise<Record<string, unknown>> {
+  objectBody(body);
+  const response = await expert.call('evaluate', { model: model ?? '', modelVersion: '', requestJson: requestJson(request, body) });
+  return JSON.parse(response.toolkitAnswerJson || '{}') as Record<string, unknown>;
+}
+
+/** The risk toolkit's own route, at the path its clients call (`POST /risks` on the toolkit's host). */
+@ApiTags('expert')
+@Controller()
+export class ToolkitRisksController {
+  constructor(@Inject(ExpertClient) private readonly expert: ExpertClient) {}
+
+  @Post('risks')
+  @HttpCode(200)
+  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
+  @ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })
+  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  async risks(@Req() request: unknown, @Body() body: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
+    return toolkitRisks(this.expert, request, body, model);
   }
 }

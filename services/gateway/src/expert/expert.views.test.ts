@@ -8,7 +8,7 @@ describe('expert REST views', () => {
     const view = evaluationView({
       otUserId: 'u1', otTimestamp: '2026-01-01T00:00:00.000Z', riskSignature: 'ab', model: 'crypto-risk', modelVersion: '1.0.0',
       identifiedRisks: [{ name: 'position-stop-loss', otPosDealid: 'D1', parameters: { param_5: 'BTC' }, explanation: 'no stop' }],
-      otIndicatorsJson: '[{"ot_instr_id":"BTC/USD"}]',
+      otIndicatorsJson: '[{"ot_instr_id":"BTC/USD"}]', warnings: [], toolkitAnswerJson: '{}',
     });
     assert.deepEqual(view, {
       ot_user_id: 'u1', ot_timestamp: '2026-01-01T00:00:00.000Z', ot_risk_signature: 'ab', model: 'crypto-risk', model_version: '1.0.0',

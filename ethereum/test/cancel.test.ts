@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Hex } from 'viem';
 import { orderSignatures, signCancel, type MintMessage, type RelayerSignature } from '../src/index.js';
-import { deploy, mintMessage, ONE, rejectsWith, signAll, startEnv, type Deployed, type Env } from './fixture.js';
+import { deploy, mintMessage, ONE, rejectsAsForged, rejectsWith, signAll, startEnv, type Deployed, type Env } from './fixture.js';
 
 let env: Env;
 before(async () => {
@@ -34,7 +34,7 @@ test('cancel needs the deadline passed and M signatures; then the lockId can nev
   // Cancel signed for a later deadline does not verify for the real one (the deadline is signed).
   const forged = await Promise.all(d.relayers.slice(0, 2).map((r) => signCancel(r, d.client.domain, { lockId: m.lockId, deadline: m.deadline + 10_000n })));
   const forgedOrdered = await orderSignatures(d.client.domain, { kind: 'Cancel', message: { lockId: m.lockId, deadline: m.deadline + 10_000n } }, forged);
-  await rejectsWith(d.client.cancelWithSignatures({ lockId: m.lockId, deadline: m.deadline }, forgedOrdered), 'NOT_RELAYER', 'NotRelayer');
+  await rejectsAsForged(d.client.cancelWithSignatures({ lockId: m.lockId, deadline: m.deadline }, forgedOrdered));
   await rejectsWith(d.client.cancel({ lockId: m.lockId, deadline: m.deadline }, forged), 'SIGNER_MISMATCH');
   const receipt = await d.client.cancel({ lockId: m.lockId, deadline: m.deadline }, cSigs);
   console.log(`gas: cancel with 2 of 3 signatures = ${receipt.gasUsed}`);

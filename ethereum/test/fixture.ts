@@ -93,3 +93,19 @@ export async function rejectsWith(p: Promise<unknown>, code: BridgeErrorCode, er
   if (errorName) assert.equal(caught.revert?.errorName, errorName);
   return caught;
 }
+
+/**
+ * For signatures that recover to unrelated addresses (wrong domain, wrong message): the contract refuses them
+ * as NotRelayer, or as SignersNotAscending when the unrelated addresses happen to fall out of order.
+ */
+export async function rejectsAsForged(p: Promise<unknown>): Promise<BridgeError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof BridgeError, `expected a refusal, got ${caught === undefined ? 'success' : String(caught)}`);
+  assert.ok(caught.code === 'NOT_RELAYER' || caught.code === 'SIGNERS_NOT_ASCENDING', caught.message);
+  return caught;
+}

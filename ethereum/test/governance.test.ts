@@ -121,8 +121,8 @@ test('rotation signatures are bound to the exact set: a swapped relayer or thres
       args: [relayers, threshold, d.guardian.address, 0n, ordered],
       account: env.deployer,
     });
-  await assert.rejects(send(swapped, 2n), /NotRelayer/);
-  await assert.rejects(send(sortAddresses(msg.relayers), 3n), /NotRelayer/);
+  await assert.rejects(send(swapped, 2n), /NotRelayer|SignersNotAscending/); // recovers to unrelated addresses
+  await assert.rejects(send(sortAddresses(msg.relayers), 3n), /NotRelayer|SignersNotAscending/); // recovers to unrelated addresses
   await send(sortAddresses(msg.relayers), 2n); // the signed one simulates fine
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { concat, keccak256, parseEventLogs, toHex, type Hex } from 'viem';
 import { baiBridgeAbi, bridgeDomain, orderSignatures, signMint, wrappedBaiAbi } from '../src/index.js';
-import { deploy, mintMessage, ONE, rejectsWith, relayerKeys, signAll, startEnv, type Env } from './fixture.js';
+import { deploy, mintMessage, ONE, rejectsAsForged, rejectsWith, relayerKeys, signAll, startEnv, type Env } from './fixture.js';
 
 let env: Env;
 before(async () => {
@@ -121,9 +121,9 @@ describe('mint', () => {
     const signers = [d.relayers[0]!, d.relayers[1]!];
     const forDomain = async (domain: typeof d.client.domain) =>
       (await Promise.all(signers.map((s) => signMint(s, domain, m)))).map((s) => s.signature);
-    await rejectsWith(d.client.mintWithSignatures(m, await forDomain(bridgeDomain(1, d.client.bridge))), 'NOT_RELAYER', 'NotRelayer');
-    await rejectsWith(d.client.mintWithSignatures(m, await forDomain(other.client.domain)), 'NOT_RELAYER');
-    await rejectsWith(d.client.mintWithSignatures(m, await forDomain({ ...d.client.domain, name: 'OtherBridge' as 'BaiBridge' })), 'NOT_RELAYER');
+    await rejectsAsForged(d.client.mintWithSignatures(m, await forDomain(bridgeDomain(1, d.client.bridge))));
+    await rejectsAsForged(d.client.mintWithSignatures(m, await forDomain(other.client.domain)));
+    await rejectsAsForged(d.client.mintWithSignatures(m, await forDomain({ ...d.client.domain, name: 'OtherBridge' as 'BaiBridge' })));
     // Valid EIP-712 signatures, right domain, but not by relayers.
     const outsiders = relayerKeys('outsider', 2);
     await rejectsWith(d.client.mint(m, await signAll(outsiders, d, m)), 'NOT_RELAYER');
@@ -141,8 +141,8 @@ describe('mint', () => {
     const bad = await signAll([d.relayers[1]!], d, inflated);
     // Submitting the inflated amount with one honest + one bad signature: the honest one does not cover it.
     const raw = [honest[0]!, bad[0]!].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1)).map((s) => s.signature);
-    await rejectsWith(d.client.mintWithSignatures(inflated, raw), 'NOT_RELAYER');
-    await rejectsWith(d.client.mintWithSignatures(m, raw), 'NOT_RELAYER');
+    await rejectsAsForged(d.client.mintWithSignatures(inflated, raw));
+    await rejectsAsForged(d.client.mintWithSignatures(m, raw));
     // Garbage bytes and a wrong-length signature.
     await rejectsWith(d.client.mintWithSignatures(m, [honest[0]!.signature, '0x1234']), 'INVALID_SIGNATURE', 'InvalidSignature');
     // The malleable twin (s' = n - s, v flipped) of a valid signature is refused by OpenZeppelin's ECDSA.
@@ -188,7 +188,7 @@ describe('mint', () => {
     assert.equal(await d.client.totalSupply(), 7n * ONE);
     // The same signatures on another bridge deployment: refused (domain binds the contract).
     const other = await deploy(env);
-    await rejectsWith(other.client.mintWithSignatures(m, await orderSignatures(d.client.domain, { kind: 'Mint', message: m }, sigs)), 'NOT_RELAYER');
+    await rejectsAsForged(other.client.mintWithSignatures(m, await orderSignatures(d.client.domain, { kind: 'Mint', message: m }, sigs)));
   });
 
   test('zero amount and zero recipient are refused', async () => {

@@ -174,6 +174,7 @@ export class Devnet {
   expertChild: Child | null = null;
   expert: ExpertStatus = { running: false, reason: 'not asked for' };
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   /** Per validator, one relay per NATS node. */
   private readonly natsLinks: TcpLink[][] = [];
   private modules: ModuleName[] = ['emissions'];
@@ -490,7 +491,13 @@ export class Devnet {
     clearTimeout(timer);
   }
 
-  async stop(): Promise<void> {
+  /** Stops everything (once: later calls wait for the same stop). */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopAll();
+    return this.stopped;
+  }
+
+  private async stopAll(): Promise<void> {
     this.stopping = true;
     const all = [
       ...this.validators,

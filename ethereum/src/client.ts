@@ -31,6 +31,14 @@ export const LockStatus = { None: 0, Minted: 1, Cancelled: 2 } as const;
 export type LockStatusName = keyof typeof LockStatus;
 const LOCK_STATUS_NAMES: LockStatusName[] = ['None', 'Minted', 'Cancelled'];
 
+export interface RefundCheck {
+  refundable: boolean;
+  status: LockStatusName;
+  blockNumber: bigint;
+  blockHash: Hex;
+  blockTimestamp: bigint;
+}
+
 export interface EthConnection {
   publicClient: PublicClient;
   walletClient?: WalletClient;
@@ -143,6 +151,18 @@ export class BridgeClient {
     const s = await this.read<number>('lockStatus', [lockId], blockNumber);
     return LOCK_STATUS_NAMES[Number(s)]!;
   }
+  /**
+   * Whether BalanceAI may refund `lockId` on the evidence of Ethereum block `blockNumber` (which the caller
+   * must consider final): the lock was cancelled, or it is unprocessed in a block past its deadline — after
+   * which no mint of it can ever succeed. A minted lock is never refundable.
+   */
+  async checkRefundable(lockId: Hex, deadline: bigint, blockNumber: bigint): Promise<RefundCheck> {
+    const block = await this.conn.publicClient.getBlock({ blockNumber });
+    const status = await this.lockStatus(lockId, blockNumber);
+    const refundable = status === 'Cancelled' || (status === 'None' && block.timestamp > deadline);
+    return { refundable, status, blockNumber, blockHash: block.hash, blockTimestamp: block.timestamp };
+  }
+
   relayers = () => this.read<readonly Address[]>('relayers');
   threshold = () => this.read<bigint>('threshold');
   guardian = () => this.read<Address>('guardian');

@@ -175,3 +175,28 @@ test('randomised: 40 locks, mints and cancels submitted in shuffled order over b
   assert.equal(await d.client.totalSupply(), expectedSupply);
   assert.ok(minted > 0 && minted < locks.length, `a mix of outcomes (minted ${minted} of ${locks.length})`);
 });
+
+test('checkRefundable: refundable only when cancelled, or unprocessed in a block past the deadline; never once minted', async () => {
+  const d = await deploy(env);
+  const pc = env.conn.publicClient;
+  const head = async () => pc.getBlockNumber({ cacheTime: 0 });
+  const expiring = await mintMessage(env, 'ref-1', env.users[0]!.address, ONE, 20n);
+  const minted = await mintMessage(env, 'ref-2', env.users[0]!.address, ONE, 20n);
+  const cancelled = await mintMessage(env, 'ref-3', env.users[0]!.address, ONE, 20n);
+  assert.equal((await d.client.checkRefundable(expiring.lockId, expiring.deadline, await head())).refundable, false); // before the deadline
+  await d.client.mint(minted, await signAll(d.relayers.slice(0, 2), d, minted));
+  const beforeDeadline = await head();
+  await env.test.increaseTime({ seconds: 30 });
+  await env.test.mine({ blocks: 1 });
+  const past = await d.client.checkRefundable(expiring.lockId, expiring.deadline, await head());
+  assert.equal(past.refundable, true);
+  assert.equal(past.status, 'None');
+  assert.ok(past.blockTimestamp > expiring.deadline);
+  // …and indeed the mint can no longer happen.
+  await rejectsWith(d.client.mint(expiring, await signAll(d.relayers, d, expiring)), 'DEADLINE_EXPIRED');
+  assert.equal((await d.client.checkRefundable(minted.lockId, minted.deadline, await head())).refundable, false);
+  assert.equal((await d.client.checkRefundable(cancelled.lockId, cancelled.deadline, beforeDeadline)).refundable, false);
+  await d.client.cancel({ lockId: cancelled.lockId, deadline: cancelled.deadline }, await cancelSigs(d, cancelled));
+  const c = await d.client.checkRefundable(cancelled.lockId, cancelled.deadline, await head());
+  assert.deepEqual([c.refundable, c.status], [true, 'Cancelled']);
+});

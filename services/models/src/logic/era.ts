@@ -30,7 +30,7 @@ export function endEra(d: Draft, validators: readonly ActiveValidator[], funds: 
   const era = d.era;
 
   const voters = [...validators].filter((v) => d.weights.has(v.stash)).sort((a, b) => compareIds(a.stash, b.stash));
-  const votes: ValidatorVote[] = voters.map((v) => ({ stake: v.stake, scores: new Map(d.weights.get(v.stash)) }));
+  const votes: ValidatorVote[] = voters.map((v) => ({ stake: v.stake, scores: d.weights.get(v.stash)! }));
   const active = [...d.providers.values()].filter((p) => p.status === 'Active').sort((a, b) => a.id - b.id);
   const scored = consensusScores(
     votes,

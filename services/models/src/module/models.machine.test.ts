@@ -148,6 +148,15 @@ describe('ModelsMachine', () => {
     assert.throws(() => decodeModelsState(Uint8Array.of(...encodeModelsState(r.state), 0)), /trailing|models state/);
   });
 
+  it('encodes a state with 50 validators × 10,000 scores (a writer part per pair would overflow the stack)', () => {
+    const weights = new Map(Array.from({ length: 50 }, (_, v): [string, Array<readonly [number, number]>] => ['0x' + v.toString(16).padStart(64, '0'), Array.from({ length: 10_000 }, (_, p) => [p, (p * 31 + v) % 65_536] as const)]));
+    const s: ModelsState = { ...machine.initialState(), weights };
+    const bytes = encodeModelsState(s);
+    assert.equal(bytes.length > 50 * 10_000 * 6, true);
+    assert.deepEqual(decodeModelsState(bytes).weights.get('0x' + (7).toString(16).padStart(64, '0'))![9_999], [9_999, (9_999 * 31 + 7) % 65_536]);
+    assert.equal(machine.storage(s).keys(toHex(storagePrefix('Models', 'Weights')), null, 1_000).length, 50);
+  });
+
   it('checkTx refuses what needs no state', () => {
     const check = (c: ModelsCallData, free = 10_000n * BAI) => {
       const call = encodeModelsCall(c);

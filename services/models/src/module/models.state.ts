@@ -13,27 +13,59 @@ function tagOf<T>(list: readonly T[], tag: number, what: string): T {
   return v;
 }
 
+/** Compact length prefix + (u32, u16) pairs, packed in one buffer (a vec of 10^6 pairs would be 2·10^6 writer parts). */
+export function packWeights(list: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  const prefix = new ScaleWriter().compact(list.length).finish();
+  const out = new Uint8Array(prefix.length + 6 * list.length);
+  out.set(prefix);
+  const view = new DataView(out.buffer);
+  let o = prefix.length;
+  for (const [p, score] of list) {
+    view.setUint32(o, p, true);
+    view.setUint16(o + 4, score, true);
+    o += 6;
+  }
+  return out;
+}
+
+/** One item per writer, appended as raw bytes: the outer writer holds one part per item. */
+function vecOf<T>(items: readonly T[], write: (w: ScaleWriter, item: T) => void): Uint8Array {
+  const w = new ScaleWriter().compact(items.length);
+  for (const item of items) {
+    const inner = new ScaleWriter();
+    write(inner, item);
+    w.raw(inner.finish());
+  }
+  return w.finish();
+}
+
 export function encodeModelsState(s: ModelsState): Uint8Array {
   const w = new ScaleWriter();
   w.u8(VERSION).u64(s.height).u32(s.era).u32(s.nextId).u128(s.funds.model).u128(s.funds.agent);
   const providers = [...s.providers.values()].sort((a, b) => a.id - b.id);
-  w.vec(providers, (w, p) => {
-    w.u32(p.id);
-    id(w, p.owner).u8(PROVIDER_KIND[p.kind]).str(p.name).str(p.metadataUri).str(p.endpoint);
-    w.u128(p.minAccessHolding).u128(p.lock).u8(PROVIDER_STATUS[p.status]).u32(p.unlockEra).u32(p.registeredEra).u128(p.earned).u128(p.slashed);
-  });
+  w.raw(
+    vecOf(providers, (w, p) => {
+      w.u32(p.id);
+      id(w, p.owner).u8(PROVIDER_KIND[p.kind]).str(p.name).str(p.metadataUri).str(p.endpoint);
+      w.u128(p.minAccessHolding).u128(p.lock).u8(PROVIDER_STATUS[p.status]).u32(p.unlockEra).u32(p.registeredEra).u128(p.earned).u128(p.slashed);
+    }),
+  );
   const weights = [...s.weights.entries()].sort((a, b) => compareIds(a[0], b[0]));
-  w.vec(weights, (w, [v, list]) => id(w, v).vec(list, (w, [p, score]) => w.u32(p).u16(score)));
+  w.raw(vecOf(weights, (w, [v, list]) => id(w, v).raw(packWeights(list))));
   const reports = [...s.reports.entries()].sort((a, b) => a[0] - b[0]);
-  w.vec(reports, (w, [p, by]) => {
-    w.u32(p);
-    w.vec([...by.entries()].sort((a, b) => compareIds(a[0], b[0])), (w, [v, reason]) => id(w, v).u8(REPORT_REASON[reason]));
-  });
-  w.vec(s.history, (w, e) => {
-    w.u32(e.era);
-    w.vec(e.scores, (w, x) => w.u32(x.provider).u16(x.consensus).u128(x.weight).u128(x.paid));
-    w.vec(e.funds, (w, f) => w.u8(PROVIDER_KIND[f.kind]).u128(f.fund).u128(f.paid).u128(f.totalWeight).u32(f.providers));
-  });
+  w.raw(
+    vecOf(reports, (w, [p, by]) => {
+      w.u32(p);
+      w.vec([...by.entries()].sort((a, b) => compareIds(a[0], b[0])), (w, [v, reason]) => id(w, v).u8(REPORT_REASON[reason]));
+    }),
+  );
+  w.raw(
+    vecOf(s.history, (w, e) => {
+      w.u32(e.era);
+      w.raw(vecOf(e.scores, (w, x) => w.u32(x.provider).u16(x.consensus).u128(x.weight).u128(x.paid)));
+      w.vec(e.funds, (w, f) => w.u8(PROVIDER_KIND[f.kind]).u128(f.fund).u128(f.paid).u128(f.totalWeight).u32(f.providers));
+    }),
+  );
   return w.finish();
 }
 

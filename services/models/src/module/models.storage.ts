@@ -5,6 +5,7 @@ import { storageView, type ModuleStorageView, type StorageEntryBytes } from '@ba
 import { totalLocked } from '../logic/calls.js';
 import { type Provider, compareIds } from '../logic/types.js';
 import type { ModelsState } from '../logic/types.js';
+import { packWeights } from './models.state.js';
 
 const PALLET = 'Models';
 
@@ -36,7 +37,7 @@ function* entries(s: ModelsState): Generator<StorageEntryBytes> {
     if (p.status !== 'Closed') yield [keyOf('ProviderByName', u8(PROVIDER_KIND[p.kind]), new ScaleWriter().bytes(te.encode(p.name)).finish()), u32(p.id)];
   }
   for (const [v, list] of [...s.weights.entries()].sort((a, b) => compareIds(a[0], b[0]))) {
-    yield [keyOf('Weights', fromHex(v, 32)), new ScaleWriter().vec(list, (w, [p, score]) => w.u32(p).u16(score)).finish()];
+    yield [keyOf('Weights', fromHex(v, 32)), packWeights(list)];
   }
   for (const [p, by] of [...s.reports.entries()].sort((a, b) => a[0] - b[0])) {
     const list = [...by.entries()].sort((a, b) => compareIds(a[0], b[0]));

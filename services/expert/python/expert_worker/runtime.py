@@ -67,11 +67,13 @@ class _ErrorCapture(clips.Router):
     """Collects what CLIPS writes to its error and warning channels, so failures reach the caller instead of stdout."""
 
     def __init__(self) -> None:
-        super().__init__("bai-error-capture", 40)
+        # Below clipspy's own error router (40), which shares each message on to lower routers.
+        super().__init__("bai-error-capture", 30)
         self.chunks: list[str] = []
 
     def query(self, name: str) -> bool:
-        return name in ("werror", "wwarning")
+        # CLIPS 6.4 writes errors to "stderr" ("werror" before 6.4).
+        return name in ("stderr", "werror")
 
     def write(self, name: str, message: str) -> None:
         self.chunks.append(message)

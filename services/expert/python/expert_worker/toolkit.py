@@ -274,6 +274,7 @@ def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: d
     errors.take()
     set_correlation(ToolkitCorrelation(document.get("ot_correlation_matrix")))
     plan = plan_facts(document)
+    halted = False
     for where, text in plan.facts:
         if calls_function(text):
             warnings.append(f"{where} dropped: a value would call a CLIPS function")
@@ -284,9 +285,16 @@ def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: d
             detail = errors.take() or " ".join(str(err).split())
             warnings.append(f"{where} dropped: {detail}")
         else:
-            errors.take()
+            # The fact went in, but matching it against the rules failed (e.g. arithmetic on a symbol such as
+            # None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4 would go on,
+            # so the halt is reproduced here.
+            problem = errors.take()
+            if problem:
+                halted = True
+                warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
     try:
-        env.run()
+        if not halted:
+            env.run()
     except clips.CLIPSError as err:
         warnings.append(f"the run stopped early: {errors.take() or ' '.join(str(err).split())}")
     problem = errors.take()

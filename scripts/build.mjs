@@ -18,5 +18,8 @@ for (const svc of readdirSync(join(root, 'services'))) {
   if (existsSync(join(dir, 'prisma', 'schema.prisma'))) run(process.execPath, [join(root, 'scripts', 'prisma.mjs'), 'generate'], dir);
 }
 
-// 3. TypeScript, in project-reference order.
+// 3. Solidity: the bridge contracts' ABIs and bytecode for the ethereum workspace (solc-js; generated, not committed).
+run(process.execPath, [join(root, 'ethereum', 'scripts', 'compile-contracts.mjs')]);
+
+// 4. TypeScript, in project-reference order.
 run(bin('tsc'), ['-b', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['tsconfig.json'])]);

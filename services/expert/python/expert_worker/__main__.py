@@ -97,12 +97,18 @@ def serve(requests: TextIO, answers: TextIO, cpu_budget: int) -> None:
         if not line.strip():
             continue
         answer: dict[str, Any] = {"id": None}
+        # A line this process cannot decode is answered (with a null id), never fatal. The Node side checks size
+        # and depth first; this is the second line of defence.
         try:
-            # Inside the try: a line this process cannot decode is answered, never fatal. The Node side checks
-            # size and depth first; this is the second line of defence.
             message = json.loads(line)
             if not isinstance(message, dict):
                 raise ValueError("a request must be a JSON object")
+        except (ValueError, RecursionError, MemoryError) as err:
+            answer["error"] = {"code": "BAD_REQUEST", "message": f"the worker could not read the request: {type(err).__name__}"}
+            answers.write(json.dumps(answer) + "\n")
+            answers.flush()
+            continue
+        try:
             answer["id"] = message.get("id")
             arm_cpu_budget(cpu_budget)
             answer["result"] = handle(message)

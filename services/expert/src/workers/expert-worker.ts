@@ -228,7 +228,9 @@ export class ExpertWorker {
       this.kill();
       return;
     }
-    if (answer.id !== pending.id) return; // an answer that arrived after its deadline: the worker is being killed
+    // An answer to an earlier request arrived after its deadline (the worker is being killed): ignored. A null id
+    // answers a line the worker could not decode, which can only be the one pending (one request at a time).
+    if (answer.id !== pending.id && answer.id !== null) return;
     clearTimeout(pending.timer);
     this.pending = undefined;
     pending.resolve(answer);

@@ -1,0 +1,204 @@
+// Bad input never costs the service its workers: limits are checked before parsing, each with its own code;
+// a worker reads any line without dying; a worker that dies anyway is replaced and the queue goes on; readiness
+// counts live workers; models are added and versioned at run time without a restart.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { DomainError, fromGrpcError } from '@balanceai/platform';
+import { workerSourceDir } from '../src/config.js';
+import type { ExpertEngine } from '../src/expert-engine.js';
+import { createExpertApp, type ExpertApp } from '../src/index.js';
+import { ExpertWorker, WorkerMessageError } from '../src/workers/expert-worker.js';
+import { join } from 'node:path';
+import { evaluate, fixtureModels, startEngine, testConfig } from './support/engine.js';
+import { call, expertClient, freePort, type ExpertGrpcClient } from './support/grpc-client.js';
+import { portfolio, position } from './support/portfolios.js';
+
+function code(expected: string) {
+  return (err: unknown): boolean => {
+    assert.ok(err instanceof DomainError, String(err));
+    assert.equal(err.code, expected, err.message);
+    return true;
+  };
+}
+
+const healthy = portfolio([position('H1', 'BTC/USD', { ot_pos_stop: null })]);
+
+function nested(depth: number): string {
+  return `{"ot_user_id": "u1", "ot_risk_input": {"ot_user_balance": 1, "deep": ${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(20);
+  }
+}
+
+describe('expert robustness', () => {
+  let engine: ExpertEngine;
+  before(async () => {
+    engine = await startEngine({ limits: { maxBytes: 64 * 1024, maxDepth: 32, maxPositions: 50 } });
+  });
+  after(() => engine.close());
+
+  it('refuses each request limit with its own code before parsing, and the workers never see it', async () => {
+    const pids = engine.workerPids;
+    await assert.rejects(engine.evaluate({ model: '', modelVersion: '', requestJson: nested(5000) }), code('REQUEST_TOO_DEEP'));
+    await assert.rejects(
+      engine.evaluate({ model: '', modelVersion: '', requestJson: JSON.stringify({ ...healthy, pad: 'x'.repeat(70 * 1024) }) }),
+      code('REQUEST_TOO_LARGE'),
+    );
+    const many = portfolio(Array.from({ length: 51 }, (_, i) => position(`P${i}`, 'BTC/USD')));
+    await assert.rejects(evaluate(engine, many), code('TOO_MANY_POSITIONS'));
+    assert.deepEqual(engine.workerPids, pids);
+    assert.equal(engine.workerReplacements, 0);
+  });
+
+  it('replaces a worker killed from outside and keeps answering, the queue included', async () => {
+    const before = engine.workerReplacements;
+    const victim = engine.workerPids[0] as number;
+    // Queue more work than there are workers, then kill one: whatever was queued is served by the others and
+    // the replacement.
+    const pending = Array.from({ length: 12 }, () => evaluate(engine, healthy).then(() => 'ok', (e: DomainError) => e.code));
+    process.kill(victim, 'SIGKILL');
+    const results = await Promise.all(pending);
+    assert.ok(results.filter((r) => r === 'ok').length >= 10, `results: ${results.join(',')}`);
+    assert.ok(results.every((r) => r === 'ok' || r === 'EVALUATION_FAILED'), `results: ${results.join(',')}`);
+    await until(() => engine.liveWorkers === 2 && !engine.workerPids.includes(victim));
+    assert.equal(engine.workerReplacements, before + 1);
+    assert.deepEqual((await evaluate(engine, healthy)).identifiedRisks.map((r) => r.name), ['position-stop-loss']);
+  });
+
+  it('replaces both workers killed at once and serves what was queued', async () => {
+    const victims = engine.workerPids as number[];
+    for (const pid of victims) process.kill(pid, 'SIGKILL');
+    const answers = await Promise.all(Array.from({ length: 6 }, () => evaluate(engine, healthy).then(() => 'ok', (e: DomainError) => e.code)));
+    assert.ok(answers.includes('ok'), answers.join(','));
+    await until(() => engine.liveWorkers === 2);
+    assert.ok(engine.workerPids.every((pid) => !victims.includes(pid as number)));
+  });
+});
+
+describe('an expert worker reads any line without dying', () => {
+  let worker: ExpertWorker;
+  before(() => {
+    const config = testConfig();
+    worker = new ExpertWorker({
+      python: config.python, sourceDir: workerSourceDir, memoryMb: 512, cpuSecondsPerRequest: 5, networkNamespace: false,
+    });
+  });
+  after(async () => {
+    worker.kill();
+    await worker.closed();
+  });
+
+  it('answers a request nested 100 000 deep (Python json would overflow its stack) with an error, and lives on', async () => {
+    const deep = `{"ot_user_id": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const dir = join(fixtureModels, 'toolkit-style');
+    const model = { name: 'toolkit-style', version: '1.0.0', dir, clp: join(dir, 'model.clp'), functions: null, mode: 'toolkit', explanations: {} };
+    const answer = await worker.request({ op: 'evaluate_toolkit', model, request_text: deep }, 5000);
+    assert.equal((answer as { error?: { code: string } }).error?.code, 'BAD_REQUEST', JSON.stringify(answer).slice(0, 200));
+    assert.equal(worker.alive, true);
+    const pong = await worker.request({ op: 'ping' }, 5000);
+    assert.ok('result' in pong);
+  });
+
+  it('refuses a message it cannot encode without marking the worker busy', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = { d: deep };
+    await assert.rejects(worker.request({ op: 'ping', deep }, 5000), WorkerMessageError);
+    assert.equal(worker.busy, false);
+    assert.ok('result' in (await worker.request({ op: 'ping' }, 5000)));
+  });
+
+  it('answers a line whose JSON nests deeper than Python can read', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = [deep]; // Python reads at most ~1000 levels
+    const answer = await worker.request({ op: 'ping', deep }, 5000);
+    assert.ok('error' in answer);
+    assert.equal((answer as { error: { code: string } }).error.code, 'BAD_REQUEST');
+    assert.ok('result' in (await worker.request({ op: 'ping' }, 5000)));
+  });
+});
+
+describe('expert service over gRPC: message size, readiness, models added at run time', () => {
+  const ADMIN = 'robustness-admin-token-0123';
+  let expert: ExpertApp;
+  let client: ExpertGrpcClient;
+  let httpPort = 0;
+  before(async () => {
+    httpPort = await freePort();
+    expert = await createExpertApp(testConfig({ grpcHost: '127.0.0.1', grpcPort: await freePort(), httpPort, adminToken: ADMIN }));
+    client = expertClient(expert.url);
+  });
+  after(async () => {
+    client.close();
+    await expert.close();
+  });
+
+  it('answers a request above 4 MiB with REQUEST_TOO_LARGE, not a bare gRPC refusal', async () => {
+    const big = JSON.stringify({ ...healthy, pad: 'x'.repeat(5 * 1024 * 1024) });
+    const err = await call(client.evaluate, client, { model: '', modelVersion: '', requestJson: big }).then(() => undefined, (e: ServiceError) => e);
+    assert.equal(err?.code, status.RESOURCE_EXHAUSTED);
+    assert.equal(fromGrpcError(err).code, 'REQUEST_TOO_LARGE');
+  });
+
+  it('reports live workers on /readyz', async () => {
+    const ready = (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).json()) as { workers: number; configured: number };
+    assert.deepEqual(ready, { ready: true, workers: 2, configured: 2 });
+  });
+
+  function addModel(request: Record<string, unknown>, token?: string): Promise<unknown> {
+    const metadata = new Metadata();
+    if (token) metadata.set('bai-admin-token', token);
+    const method = (client as unknown as { addModel: (r: unknown, m: Metadata, cb: (e: ServiceError | null, r: unknown) => void) => void }).addModel;
+    return new Promise((resolve, reject) => method.call(client, request, metadata, (e, r) => (e ? reject(e) : resolve(r))));
+  }
+
+  const clp = (risk: string) =>
+    `(deftemplate risk-data (slot risk-is) (slot ot_pos_dealid))\n(defrule r (ot_user_balance ?b) => (assert (risk-data (risk-is ${risk}) (ot_pos_dealid ?b))))`;
+  const base = { name: 'hot-model', description: 'added at run time', mode: 'toolkit', functionsPy: '', explanations: { v1: 'version one on {deal1}' }, inputSchemaJson: '' };
+  const document = JSON.stringify({ ot_user_id: 'u1', ot_risk_input: { ot_user_balance: 7 } });
+
+  it('adds a model version at run time and serves it at once; a newer version becomes the default', async () => {
+    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }), (e: ServiceError) => fromGrpcError(e).code === 'MODEL_ADMIN_DENIED');
+    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }, 'wrong-token-wrong-token'), (e: ServiceError) => fromGrpcError(e).code === 'MODEL_ADMIN_DENIED');
+    await addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }, ADMIN);
+    const first = await call(client.evaluate, client, { model: 'hot-model', modelVersion: '', requestJson: document });
+    assert.deepEqual(JSON.parse(first.toolkitAnswerJson).identified_risks, [{ v1: 'version one on 7' }]);
+    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('changed') }, ADMIN), (e: ServiceError) => fromGrpcError(e).code === 'MODEL_VERSION_EXISTS');
+    await addModel({ ...base, version: '1.1.0', modelClp: clp('v2') }, ADMIN);
+    const second = await call(client.evaluate, client, { model: 'hot-model', modelVersion: '', requestJson: document });
+    assert.deepEqual(second.identifiedRisks.map((r) => r.name), ['v2']);
+    const pinned = await call(client.evaluate, client, { model: 'hot-model', modelVersion: '1.0.0', requestJson: document });
+    assert.deepEqual(pinned.identifiedRisks.map((r) => r.name), ['v1']);
+    const { model } = await call(client.getModel, client, { name: 'hot-model', version: '' });
+    assert.deepEqual(model?.versions, ['1.0.0', '1.1.0']);
+  });
+
+  it('takes back a version that does not load', async () => {
+    await assert.rejects(
+      addModel({ ...base, name: 'broken-hot', version: '1.0.0', modelClp: '(defrule oops' }, ADMIN),
+      (e: ServiceError) => fromGrpcError(e).code === 'MODEL_LOAD_FAILED',
+    );
+    const err = await call(client.getModel, client, { name: 'broken-hot', version: '' }).then(() => undefined, (e: ServiceError) => e);
+    assert.equal(fromGrpcError(err).code, 'MODEL_NOT_FOUND');
+  });
+});
+
+describe('readiness with no live worker', () => {
+  it('answers 503 on /readyz while no worker process runs', async () => {
+    const httpPort = await freePort();
+    const expert = await createExpertApp(testConfig({ grpcHost: '127.0.0.1', grpcPort: await freePort(), httpPort, python: '/bin/false', sandbox: false, networkNamespace: false }));
+    try {
+      await sleep(300);
+      const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+      assert.equal(ready.status, 503);
+    } finally {
+      await expert.close();
+    }
+  });
+});

@@ -13,6 +13,8 @@ import { sessionPallet } from './session-pallet.js';
 import { ss58Decode, ss58Encode } from './ss58.js';
 import { type ModelsGenesis, modelsGenesisFromJson, modelsGenesisToJson } from './models-genesis.js';
 import { modelsPallet } from './models-calls.js';
+import { type BridgeGenesis, bridgeGenesisFromJson, bridgeGenesisToJson, bridgeReleaseWindow } from './bridge-genesis.js';
+import { bridgePallet } from './bridge-calls.js';
 import { timestampPallet } from './timestamp-pallet.js';
 
 export const GENESIS_SUPPLY = 5_880_000n * ONE_BAI;
@@ -65,6 +67,8 @@ export interface Genesis {
   balances: Array<{ address: string; free: bigint }>;
   /** The models and agents marketplace's parameters (models-genesis.ts); absent: no marketplace. */
   models?: ModelsGenesis;
+  /** The Interlink bridge's parameters (bridge-genesis.ts); absent: no bridge. */
+  bridge?: BridgeGenesis;
 }
 
 // Key order of the JSON is fixed by these lists: the state root hashes the JSON text.
@@ -124,6 +128,7 @@ export function genesisToJson(g: Genesis): string {
     validators: g.validators.map((v) => ({ name: v.name, consensusKey: v.consensusKey, stash: v.stash })),
     balances: g.balances.map((b) => ({ address: b.address, free: b.free.toString() })),
     ...(g.models ? { models: modelsGenesisToJson(g.models) } : {}),
+    ...(g.bridge ? { bridge: bridgeGenesisToJson(g.bridge) } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -184,7 +189,7 @@ export function genesisFromJson(text: string): Genesis {
   } catch (err) {
     throw new GenesisError('genesis', `is not valid JSON: ${(err as Error).message}`);
   }
-  const root = objectAt(doc, '', TOP_LEVEL, ['models']);
+  const root = objectAt(doc, '', TOP_LEVEL, ['models', 'bridge']);
   const chain = stringAt(root['chain'], 'chain');
   const chainId = stringAt(root['chainId'], 'chainId');
   if (!CHAIN_ID.test(chainId)) throw new GenesisError('chainId', 'must be 1-64 of a-z, 0-9, - and _, starting with a letter or digit');
@@ -256,7 +261,8 @@ export function genesisFromJson(text: string): Genesis {
   if (total !== GENESIS_SUPPLY) throw new GenesisError('balances', `sum to ${total} base units, not the genesis supply ${GENESIS_SUPPLY}`);
 
   const models = root['models'] === undefined ? undefined : modelsGenesisFromJson(root['models']);
-  return { chain, chainId, ss58Prefix, tokenSymbol: 'BAI', tokenDecimals: 18, genesisTimeMs, params, accounts, validators, balances, ...(models ? { models } : {}) };
+  const bridge = root['bridge'] === undefined ? undefined : bridgeGenesisFromJson(root['bridge']);
+  return { chain, chainId, ss58Prefix, tokenSymbol: 'BAI', tokenDecimals: 18, genesisTimeMs, params, accounts, validators, balances, ...(models ? { models } : {}), ...(bridge ? { bridge } : {}) };
 }
 
 // --- block #0 -------------------------------------------------------------------------------------------------
@@ -293,6 +299,7 @@ export function runtimePallets(g: Genesis): PalletDescriptor[] {
     sessionPallet(),
     emissionsPallet(genesisEmissionsOptions(g)),
     ...(g.models ? [modelsPallet({ params: g.models, funds: g.accounts })] : []),
+    ...(g.bridge ? [bridgePallet({ params: g.bridge, releaseWindow: bridgeReleaseWindow(g.params.blockTimeMs) })] : []),
   ];
 }
 
@@ -351,6 +358,8 @@ export interface DevGenesisOptions {
   stakingBond?: bigint;
   /** The models marketplace's genesis section (absent: no Models pallet). */
   models?: ModelsGenesis;
+  /** The bridge's genesis section (absent: no Bridge pallet). */
+  bridge?: BridgeGenesis;
 }
 
 /**
@@ -398,6 +407,7 @@ export function devGenesis(opts: DevGenesisOptions): { genesis: Genesis; validat
     validators,
     balances,
     ...(opts.models ? { models: opts.models } : {}),
+    ...(opts.bridge ? { bridge: opts.bridge } : {}),
   };
   const bonded = opts.stakingBond ? withGenesisBonds(genesis, opts.stakingBond) : genesis;
   // Round-trip through the validator so a dev genesis is never one that a node would refuse.

@@ -21,3 +21,4 @@ export * from './timestamp-pallet.js';
 export * from './session-pallet.js';
 export * from './module-pallets.js';
 export * from './models-calls.js';
+export * from './bridge-calls.js';

@@ -116,7 +116,8 @@ function composeClients() {
     .filter(([, svc]) => svc.environment?.NATS_URL)
     .map(([name, svc]) => {
       const env = svc.environment;
-      const url = new URL(interpolate(env.NATS_URL));
+      // credentials ride on the first server of a comma-separated list
+      const url = new URL(interpolate(env.NATS_URL).split(',')[0]);
       return {
         name,
         role: svc.command?.[1],
@@ -127,41 +128,52 @@ function composeClients() {
     });
 }
 
+const natsServers = Object.keys(services).filter((n) => /^nats-\d+$/.test(n));
+/** The NATS servers' environment: each server has the same passwords (nats-0 stands for all). */
+const nats = services['nats-0'];
+
 describe('compose: NATS users', () => {
   let model;
   let conf;
   before(async () => {
     model = await loadModel();
-    const mount = services.nats.volumes.find((v) => v.endsWith(':/etc/nats/nats.conf:ro'));
+    const mount = nats.volumes.find((v) => v.endsWith(':/etc/nats/nats.conf:ro'));
     assert.ok(mount, 'nats does not mount its configuration read-only at /etc/nats/nats.conf');
     const text = readFileSync(join(root, mount.split(':')[0]), 'utf8');
     conf = { text, ...parseNatsConf(text) };
   });
 
-  test('the server runs deploy/compose/nats.conf, with the permissions of libs/testing/src/nats-auth.ts', () => {
-    assert.deepEqual(services.nats.command, ['-c', '/etc/nats/nats.conf']);
+  test('the servers run deploy/compose/nats.conf, with the permissions of libs/testing/src/nats-auth.ts, and the same passwords', () => {
+    assert.equal(natsServers.length, 3);
+    for (const n of natsServers) {
+      assert.deepEqual(services[n].command, ['-c', '/etc/nats/nats.conf']);
+      assert.ok(services[n].volumes.includes('./deploy/compose/nats.conf:/etc/nats/nats.conf:ro'), n);
+      for (const u of conf.users) assert.equal(services[n].environment[u.passwordVar], nats.environment[u.passwordVar], `${n} has another password for ${u.user}`);
+    }
     assertModel(conf, model.natsPermissions, services.gateway.environment.BAI_CHAIN_ID, Object.keys(services).filter((s) => /^validator-\d+$/.test(s)).length);
   });
 
   test('no NATS client connects anonymously: each has its own user, with the password the server has', () => {
     const clients = composeClients();
-    assert.deepEqual(clients.map((c) => c.name).sort(), ['gateway', 'validator-0', 'validator-1', 'validator-2', 'validator-3']);
+    // init creates the chain's stream as validator-0 (a validator's permissions allow it)
+    assert.deepEqual(clients.map((c) => c.name).sort(), ['gateway', 'init', 'validator-0', 'validator-1', 'validator-2', 'validator-3']);
     const users = new Set();
     for (const c of clients) {
       assert.ok(c.user && c.pass, `${c.name} connects to NATS without credentials`);
-      assert.equal(c.user, c.role === 'gateway' ? 'gateway' : c.name, `${c.name} uses NATS user ${c.user}`);
+      assert.equal(c.user, c.name === 'init' ? 'validator-0' : c.role === 'gateway' ? 'gateway' : c.name, `${c.name} uses NATS user ${c.user}`);
       const entry = conf.users.find((u) => u.user === c.user);
       assert.ok(entry, `nats.conf has no user ${c.user}`);
       assert.equal(entry.role, c.role === 'gateway' ? 'gateway' : 'validator');
-      assert.equal(interpolate(services.nats.environment[entry.passwordVar]), JSON.stringify(c.pass), `${c.name}'s password is not the one nats gets in ${entry.passwordVar}`);
-      users.add(c.user);
+      assert.equal(interpolate(nats.environment[entry.passwordVar]), JSON.stringify(c.pass), `${c.name}'s password is not the one nats gets in ${entry.passwordVar}`);
+      if (c.name !== 'init') users.add(c.user);
     }
-    assert.equal(users.size, clients.length, 'two services share a NATS user');
+    assert.equal(users.size, clients.length - 1, 'two services share a NATS user');
   });
 
   test('a real nats-server with this configuration refuses anonymous clients and accepts each service', { skip: !natsServerBinary && 'nats-server not on PATH' }, async () => {
-    const env = Object.fromEntries(Object.entries(services.nats.environment).map(([k, v]) => [k, interpolate(v)]));
-    const { url } = await startServer(conf.text, env);
+    const env = Object.fromEntries(Object.entries(nats.environment).map(([k, v]) => [k, interpolate(v)]));
+    // one server (the users are the point here): the cluster runs in nats-cluster.test.mjs
+    const { url } = await startServer(conf.text.replace(/^cluster \{[\s\S]*?^\}\n/m, ''), env);
     assert.match(await tryConnect({ servers: url }), /Authorization Violation/);
     for (const c of composeClients()) {
       assert.equal(await tryConnect({ servers: url, user: c.user, pass: c.pass }), 'ok', c.name);

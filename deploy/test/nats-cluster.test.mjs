@@ -288,7 +288,10 @@ describe('Helm chart: a 3-server NATS cluster from the rendered configuration', 
     let state;
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      state = await (await jetstreamManager(gw2)).streams.info('BAI_BALANCEAI_DEVNET').catch(() => undefined);
+      // during the election JetStream requests may time out: ask again
+      state = await jetstreamManager(gw2, { timeout: 2000 })
+        .then((jsm) => jsm.streams.info('BAI_BALANCEAI_DEVNET'))
+        .catch(() => undefined);
       if (state && state.cluster?.leader && state.cluster.leader !== leader && state.state.messages === 12) break;
       await sleep(250);
       // a publish during the election may be lost (core publish, as consensus does): send again, deduplicated
@@ -298,5 +301,58 @@ describe('Helm chart: a 3-server NATS cluster from the rendered configuration', 
     assert.notEqual(state.cluster.leader, leader);
     assert.equal(state.state.messages, 12);
     await Promise.all([a.close(), b.close(), gw2.close()]);
+  });
+});
+
+describe('docker-compose.yml: the 3-server NATS cluster', { skip: !hasNatsServer && 'nats-server not on PATH' }, () => {
+  test('nats-0..2 with deploy/compose/nats.conf form a cluster; init\'s ensure-stream makes the stream with 3 replicas', async () => {
+    const { parse } = await import('yaml');
+    const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+    const names = Object.keys(compose.services).filter((n) => /^nats-\d+$/.test(n)).sort();
+    assert.deepEqual(names, ['nats-0', 'nats-1', 'nats-2']);
+    // ${VAR:-default} as compose interpolates it in a shell with nothing set
+    const interpolate = (v) => String(v).replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, _n, d) => d);
+    const conf = readFileSync(join(root, 'deploy/compose/nats.conf'), 'utf8');
+    const clientPorts = {};
+    const routePorts = {};
+    for (const n of names) [clientPorts[n], routePorts[n]] = [await freePort(), await freePort()];
+    const cluster = names.map((n) => {
+      const env = { PATH: process.env.PATH };
+      for (const [k, v] of Object.entries(compose.services[n].environment)) {
+        // the compose network's host names become local ports
+        env[k] = interpolate(v).replace(/@(nats-\d+):6222/, (_, host) => `@127.0.0.1:${routePorts[host]}`);
+      }
+      const text = conf
+        .replace(/^listen: .*$/m, `listen: "127.0.0.1:${clientPorts[n]}"`)
+        .replace(/^http_port: .*$/m, '')
+        .replace(/store_dir: ".*"/, `store_dir: ${JSON.stringify(mkdtempSync(join(work, `cjs-${n}-`)))}`)
+        .replace(/^([ \t]+)listen: "0\.0\.0\.0:6222"$/m, `$1listen: "127.0.0.1:${routePorts[n]}"`);
+      const file = join(mkdtempSync(join(work, `cconf-${n}-`)), 'nats.conf');
+      writeFileSync(file, text);
+      const s = { log: '', proc: spawn('nats-server', ['-c', file], { env, stdio: ['ignore', 'ignore', 'pipe'] }) };
+      procs.push(s.proc);
+      s.proc.stderr.on('data', (d) => (s.log += d));
+      return s;
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!cluster.every((s) => (s.log.match(/Route connection created/g) ?? []).length >= 2)) {
+        if (Date.now() > deadline) throw new Error(`the compose cluster did not form:\n${cluster.map((s) => s.log).join('\n---\n')}`);
+        await sleep(100);
+      }
+      const init = compose.services.init.environment;
+      const r = await runEnsureStream({
+        BAI_CHAIN_ID: init.BAI_CHAIN_ID,
+        BAI_NATS_STREAM_REPLICAS: init.BAI_NATS_STREAM_REPLICAS,
+        NATS_URL: interpolate(init.NATS_URL).replace(/nats:\/\/(nats-\d+):4222/g, (_, host) => `nats://127.0.0.1:${clientPorts[host]}`),
+        NATS_USER: init.NATS_USER,
+        NATS_PASSWORD: interpolate(init.NATS_PASSWORD),
+        BAI_NATS_STREAM_TIMEOUT_S: '30',
+      });
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /created stream BAI_BALANCEAI_DEVNET with 3 replica/);
+    } finally {
+      for (const s of cluster) s.proc.kill('SIGKILL');
+    }
   });
 });

@@ -6,7 +6,7 @@
 // it is (the validator's NATS user may create the stream, not change it).
 //
 // Environment: BAI_CHAIN_ID, BAI_NATS_STREAM_REPLICAS, NATS_URL (comma-separated servers), NATS_USER,
-// NATS_PASSWORD_FILE, NATS_TLS_CA_FILE (optional), BAI_NATS_STREAM_TIMEOUT_S (default 600: how long to
+// NATS_PASSWORD or NATS_PASSWORD_FILE, NATS_TLS_CA_FILE (optional), BAI_NATS_STREAM_TIMEOUT_S (default 600: how long to
 // wait for the cluster), BAI_APP_DIR (where node_modules is; default the working directory).
 'use strict';
 const { createRequire } = require('node:module');
@@ -40,7 +40,7 @@ const stream = {
 const options = {
   servers: required('NATS_URL').split(',').map((s) => s.trim()),
   user: required('NATS_USER'),
-  pass: readFileSync(required('NATS_PASSWORD_FILE'), 'utf8').split('\n')[0].trim(),
+  pass: process.env.NATS_PASSWORD || readFileSync(required('NATS_PASSWORD_FILE'), 'utf8').split('\n')[0].trim(),
   timeout: 5000,
   reconnect: false,
   ...(process.env.NATS_TLS_CA_FILE ? { tls: { caFile: process.env.NATS_TLS_CA_FILE } } : {}),

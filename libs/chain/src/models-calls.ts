@@ -409,3 +409,63 @@ export function modelsPallet(opts: ModelsPalletOptions = {}): PalletDescriptor {
     ],
   };
 }
+
+// --- storage values, decoded (the gateway's /v1/models and any client without @polkadot/types) ----------
+
+/** Models.Providers value. */
+export interface ProviderInfo {
+  readonly owner: Uint8Array;
+  readonly kind: ProviderKind;
+  readonly name: string;
+  readonly metadataUri: string;
+  readonly endpoint: string;
+  readonly minAccessHolding: bigint;
+  readonly lock: bigint;
+  readonly status: ProviderStatus;
+  /** For Deregistered / Slashed: the era at whose start the lock returns. */
+  readonly unlockEra: number | null;
+  readonly registeredEra: number;
+  readonly earned: bigint;
+  readonly slashed: bigint;
+}
+
+const strict = <T>(bytes: Uint8Array, what: string, read: (r: ScaleReader) => T): T => {
+  const r = new ScaleReader(bytes);
+  const v = read(r);
+  r.assertEnd(what);
+  return v;
+};
+
+export function decodeProviderInfo(bytes: Uint8Array): ProviderInfo {
+  return strict(bytes, 'ProviderInfo', (r) => {
+    const owner = r.raw(32).slice();
+    const kind = PROVIDER_KINDS[r.u8()];
+    if (!kind) throw new ScaleError('bad ProviderKind');
+    const name = fromUtf8(r.bytes());
+    const metadataUri = fromUtf8(r.bytes());
+    const endpoint = fromUtf8(r.bytes());
+    const minAccessHolding = r.u128();
+    const lock = r.u128();
+    const status = PROVIDER_STATUSES[r.u8()];
+    if (!status) throw new ScaleError('bad ProviderStatus');
+    const unlockEra = status === 'Deregistered' || status === 'Slashed' ? r.u32() : null;
+    return { owner, kind, name, metadataUri, endpoint, minAccessHolding, lock, status, unlockEra, registeredEra: r.u32(), earned: r.u128(), slashed: r.u128() };
+  });
+}
+
+/** Models.EraScores value. */
+export function decodeEraScore(bytes: Uint8Array): { consensus: number; weight: bigint; paid: bigint } {
+  return strict(bytes, 'EraScore', (r) => ({ consensus: r.u16(), weight: r.u128(), paid: r.u128() }));
+}
+
+/** Models.EraFunds value. */
+export function decodeEraFund(bytes: Uint8Array): { fund: bigint; paid: bigint; totalWeight: bigint; providers: number } {
+  return strict(bytes, 'EraFund', (r) => ({ fund: r.u128(), paid: r.u128(), totalWeight: r.u128(), providers: r.u32() }));
+}
+
+/** SCALE key parts of the Models storage maps, in MODELS_STORAGE's hasher order. */
+export const modelsKeyParts = {
+  provider: (id: number): Uint8Array[] => [new ScaleWriter().u32(id).finish()],
+  eraScore: (era: number, id: number): Uint8Array[] => [new ScaleWriter().u32(era).finish(), new ScaleWriter().u32(id).finish()],
+  eraFund: (era: number, kind: ProviderKind): Uint8Array[] => [new ScaleWriter().u32(era).finish(), Uint8Array.of(PROVIDER_KIND[kind])],
+};

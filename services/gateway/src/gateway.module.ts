@@ -12,13 +12,14 @@ import { blockStreamProvider } from './stream/block-stream.providers.js';
 import { ExpertModule } from './expert/expert.module.js';
 import { EmissionsModule } from './emissions/emissions.module.js';
 import { StakingModule } from './staking/staking.module.js';
+import { ModelsModule } from './models/models.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ExpertModule, EmissionsModule, StakingModule],
+      imports: [ExpertModule, EmissionsModule, StakingModule, ModelsModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider, rpcServerProvider],
       // Global: feature modules (emissions, expert) read balances through the same validator client.

@@ -7,6 +7,7 @@ import type { Codec } from '@polkadot/types/types';
 import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import {
   DEFAULT_MODELS_GENESIS,
+  decodeProviderInfo,
   MODELS_STORAGE,
   cryptoReady,
   devGenesis,
@@ -28,6 +29,7 @@ import { canonicalJson, type EventOutput, type ExecuteBlockInput, type ExecuteBl
 import type { ModelsState } from '../logic/types.js';
 import { MODELS_MODULE_ACCOUNT, ModelsMachine, modelsSetupFromGenesis } from './models.machine.js';
 import { decodeModelsState, encodeModelsState } from './models.state.js';
+import { providerInfoValue } from './models.storage.js';
 
 const BAI = 10n ** 18n;
 let genesis: Genesis;
@@ -155,6 +157,18 @@ describe('ModelsMachine', () => {
     assert.equal(bytes.length > 50 * 10_000 * 6, true);
     assert.deepEqual(decodeModelsState(bytes).weights.get('0x' + (7).toString(16).padStart(64, '0'))![9_999], [9_999, (9_999 * 31 + 7) % 65_536]);
     assert.equal(machine.storage(s).keys(toHex(storagePrefix('Models', 'Weights')), null, 1_000).length, 50);
+  });
+
+  it('libs/chain decodeProviderInfo reads back every provider the module stores', () => {
+    const r = scenario();
+    for (const p of r.state.providers.values()) {
+      const d = decodeProviderInfo(providerInfoValue(p));
+      assert.deepEqual({ ...d, owner: toHex(d.owner) }, {
+        owner: p.owner, kind: p.kind, name: p.name, metadataUri: p.metadataUri, endpoint: p.endpoint, minAccessHolding: p.minAccessHolding, lock: p.lock,
+        status: p.status, unlockEra: p.status === 'Deregistered' || p.status === 'Slashed' ? p.unlockEra : null, registeredEra: p.registeredEra, earned: p.earned, slashed: p.slashed,
+      });
+    }
+    assert.deepEqual([...r.state.providers.values()].map((p) => p.status).sort(), ['Active', 'Closed', 'Closed']);
   });
 
   it('checkTx refuses what needs no state', () => {

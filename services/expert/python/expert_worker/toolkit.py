@@ -44,24 +44,19 @@ def sanitise(text: str) -> str:
     return text.replace(" ", "_").replace("(", "").replace(")", "").replace("$", "")
 
 
+_CLIPS_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_FUNCTION_CALL = re.compile(r"=\s*\(")
+
+
 def calls_function(fact_text: str) -> bool:
-    """True when CLIPS would evaluate a function while parsing this fact (`=(` outside a string)."""
-    in_string = False
-    escaped = False
-    for i, char in enumerate(fact_text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char == "=" and fact_text[i + 1:].lstrip().startswith("("):
-            return True
-    return False
+    """True when CLIPS would evaluate a function while parsing this fact: `=(` outside a string.
+
+    Complete strings are removed first; text after an unterminated quote counts as code, which only ever refuses
+    more (such a fact does not parse anyway).
+    """
+    if "=" not in fact_text:
+        return False
+    return _FUNCTION_CALL.search(_CLIPS_STRING.sub("", fact_text)) is not None
 
 
 class ToolkitCorrelation:

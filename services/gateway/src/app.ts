@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { rpcConfigOf, type GatewayConfig } from './config/gateway-config.js';
 import { clientErrorHandler, GatewayExceptionFilter, sendError } from './errors/gateway-exception.filter.js';
 import { GatewayModule } from './gateway.module.js';
+import { registerDashboard } from './dashboard/dashboard.js';
 import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
 import { ErrorView } from './http/views.js';
@@ -20,7 +21,7 @@ export interface CreateGatewayAppOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Bytes a WebSocket client may lag before it is closed. */
   maxWsClientBuffer?: number;
-  /** What a plain `GET /` answers (the JSON-RPC WebSocket owns `/`); default 404. */
+  /** What a plain `GET /` answers (the JSON-RPC WebSocket owns `/`); default the dashboard (dashboard/dashboard.ts). */
   rootPage?: RpcRoutesOptions['plainGet'];
 }
 
@@ -50,7 +51,7 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   await app.register(fastifyWebsocket, { options: { maxPayload: rpcConfigOf(config).maxRequestBytes } });
   registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
   // Substrate JSON-RPC on `/`: `ws://host:port` and `POST http://host:port`, where wallets look for a node.
-  registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage });
+  registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage ?? registerDashboard(fastify) });
 
   const document = SwaggerModule.createDocument(
     app,

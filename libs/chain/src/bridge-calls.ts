@@ -140,6 +140,7 @@ export const BRIDGE_ERRORS = [
   'DeadlineNotPassed',
   'BurnAlreadyConfirmed',
   'ZeroRecipient',
+  'EscrowShortfall',
 ] as const;
 export type BridgeError = (typeof BRIDGE_ERRORS)[number];
 

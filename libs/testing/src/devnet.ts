@@ -214,7 +214,9 @@ export class Devnet {
     let postgres: PostgresServer;
     try {
       // Consensus creates the chain's stream with one replica when it finds none: on a cluster it finds
-      // this one, replicated on every node (up to 3), and a node's loss loses no finalized-block message.
+      // this one, replicated on every node (up to 3), so a node's loss loses no stored message and the
+      // stream goes on under a new leader (validators publish with core NATS, without acks: what they
+      // publish while the stream elects its leader, ~5-12 s after a leader's SIGKILL, is not stored).
       if (nats.nodes.length > 1) await createChainStream(nats, genesis.chainId, Math.min(3, nats.nodes.length));
       postgres = await startPostgres({
         url: opts.databaseUrl,

@@ -43,6 +43,8 @@ export interface ExpertConfig {
   limits: { maxBytes: number; maxDepth: number; maxPositions: number };
   /** Largest gRPC message the server receives; larger ones are refused by gRPC itself. */
   grpcMaxMessageBytes: number;
+  /** The model a request naming none gets (the gateway's POST /risks names none): BAI_EXPERT_DEFAULT_MODEL. */
+  defaultModel: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -107,5 +109,6 @@ export function loadExpertConfig(env: NodeJS.ProcessEnv = process.env): ExpertCo
       maxPositions: integer(env, 'BAI_EXPERT_MAX_POSITIONS', 1000, 1, 100_000),
     },
     grpcMaxMessageBytes: integer(env, 'BAI_EXPERT_GRPC_MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1024 * 1024, 256 * 1024 * 1024),
+    defaultModel: env['BAI_EXPERT_DEFAULT_MODEL']?.trim() || 'crypto-risk',
   };
 }

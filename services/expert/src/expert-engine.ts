@@ -67,6 +67,8 @@ export class ExpertEngine {
     // Sandboxed workers run as another user: they must read what AddModel writes here (the files hold no secrets).
     chmodSync(this.runtimeModelsDir, 0o755);
     this.registry = registry ?? ModelRegistry.fromDirectories([...config.modelsDirs, this.runtimeModelsDir], config.toolkitDirs);
+    if (config.defaultModel) this.registry.defaultModel = config.defaultModel;
+    this.registry.get(''); // fails at start, naming it, when the default model does not exist
     const launch = {
       python: config.python,
       sourceDir: workerSourceDir,

@@ -93,6 +93,8 @@ export function readToolkitCheckout(root: string): ModelVersion[] {
 
 export class ModelRegistry {
   private readonly byName = new Map<string, ModelVersion[]>();
+  /** The model a request naming none gets. */
+  defaultModel = DEFAULT_MODEL;
 
   constructor(models: ModelVersion[]) {
     for (const model of models) this.add(model);
@@ -153,10 +155,11 @@ export class ModelRegistry {
 
   get(name: string, version?: string): ModelVersion {
     // A toolkit client may name a model as the toolkit's config does (risk_model_crypto).
-    const versions = this.byName.get(name || DEFAULT_MODEL) ?? this.byName.get(toolkitModelName(name));
+    const wanted = name || this.defaultModel;
+    const versions = this.byName.get(wanted) ?? this.byName.get(toolkitModelName(wanted));
     const found = version ? versions?.find((v) => v.manifest.version === version) : versions?.[versions.length - 1];
     if (!found) {
-      const what = version ? `${name || DEFAULT_MODEL}@${version}` : name || DEFAULT_MODEL;
+      const what = version ? `${wanted}@${version}` : wanted;
       throw new DomainError('MODEL_NOT_FOUND', `no expert model ${what}`, 'not_found');
     }
     return found;

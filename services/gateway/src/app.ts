@@ -8,6 +8,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { rpcConfigOf, type GatewayConfig } from './config/gateway-config.js';
 import { clientErrorHandler, GatewayExceptionFilter, sendError } from './errors/gateway-exception.filter.js';
 import { GatewayModule } from './gateway.module.js';
+import { ConsensusClient } from './consensus/consensus-client.js';
+import { registerAccessProxy } from './models/access.js';
 import { registerDashboard } from './dashboard/dashboard.js';
 import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
@@ -50,6 +52,8 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   // feed ignores what clients send). A larger message closes the connection with 1009.
   await app.register(fastifyWebsocket, { options: { maxPayload: rpcConfigOf(config).maxRequestBytes } });
   registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
+  // The marketplace's access proxy: /v1/access/{provider}/… (models/access.ts).
+  registerAccessProxy(fastify, app.get(ConsensusClient));
   // Substrate JSON-RPC on `/`: `ws://host:port` and `POST http://host:port`, where wallets look for a node.
   registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage ?? registerDashboard(fastify) });
 

@@ -176,6 +176,7 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
     const reserved = h('span', { id: 'w-reserved' }, '…');
     const frozen = h('span', { id: 'w-frozen' }, '…');
     const nonce = h('span', { id: 'w-nonce' }, '…');
+    let freeNow: bigint | undefined;
     const stakingBox = h('div', { id: 'w-staking' }, h('p', { class: 'muted' }, 'Reading stake…'));
     const actions = h('div', {});
     fill(
@@ -194,6 +195,7 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
     const a = chainApi!;
     unsubBalance = (await a.query.system!.account!(acct.address, (info: unknown) => {
       const i = info as { nonce: { toString(): string }; data: { free: { toString(): string }; reserved: { toString(): string }; frozen?: { toString(): string }; miscFrozen?: { toString(): string } } };
+      freeNow = BigInt(i.data.free.toString());
       free.textContent = fmtBai(i.data.free.toString());
       reserved.textContent = fmtBai(i.data.reserved.toString());
       frozen.textContent = fmtBai((i.data.frozen ?? i.data.miscFrozen)?.toString() ?? '0');
@@ -236,6 +238,8 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
     const drawPanel = async (): Promise<void> => {
       const fields: Child[] = [];
       let build: () => ReturnType<ApiPromise['tx']['balances']['transferKeepAlive']>;
+      /** What the transaction takes from the free balance besides its fee (checked before signing). */
+      let spends = (): bigint => 0n;
       if (tab === 'Transfer') {
         const to = h('input', { id: 'f-to', autocomplete: 'off', spellcheck: 'false' });
         const amount = h('input', { id: 'f-amount', inputmode: 'decimal', autocomplete: 'off' });
@@ -249,6 +253,7 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
           }
           return a.tx.balances!.transferKeepAlive!(to.value.trim(), parseBai(amount.value));
         };
+        spends = () => parseBai(amount.value);
       } else if (tab === 'Bond' || tab === 'Unbond') {
         const amount = h('input', { id: 'f-amount', inputmode: 'decimal', autocomplete: 'off' });
         fields.push(h('label', { for: 'f-amount' }, tab === 'Bond' ? (stake ? 'Add to the bond (BAI)' : 'Amount to bond (BAI)') : 'Amount to unbond (BAI)'), amount, tab === 'Bond' ? minText : null);
@@ -256,6 +261,13 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
           const v = parseBai(amount.value);
           if (tab === 'Unbond') return a.tx.staking!.unbond!(v);
           return stake ? a.tx.staking!.bondExtra!(v) : a.tx.staking!.bond!(v, 'Staked');
+        };
+        if (tab === 'Bond') spends = () => parseBai(amount.value);
+        else spends = () => {
+          const v = parseBai(amount.value);
+          if (!stake) throw new Error('This account has no bond to unbond.');
+          if (v > BigInt(stake.active)) throw new Error(`Only ${fmtBai(stake.active)} is bonded and active; unbond at most that.`);
+          return 0n;
         };
       } else if (tab === 'Nominate') {
         let vals: Array<{ address: string; commissionPercent: string; status: string }> = [];
@@ -294,7 +306,12 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
           try {
             const tx = build();
             const info = await tx.paymentInfo(acct!.address);
-            feeLine.textContent = `Fee: ${fmtBai(info.partialFee.toString(), 6)}`;
+            const fee = BigInt(info.partialFee.toString());
+            feeLine.textContent = `Fee: ${fmtBai(fee, 6)}`;
+            const need = spends() + fee;
+            if (freeNow !== undefined && need > freeNow) {
+              throw new Error(`Not enough free balance: this needs ${fmtBai(need, 6)} with the fee, the account has ${fmtBai(freeNow, 6)}.`);
+            }
             const signer = acct!.source === 'browser' ? await unlock(acct!.address, pw!.value) : { address: acct!.address, signer: acct!.signer! };
             await submit(a, tx, signer, step);
             if ('lock' in signer) signer.lock();

@@ -6,6 +6,7 @@
 // mid-era leaves every validator's store identical.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -17,6 +18,7 @@ import {
   keyFromUri,
   parseAccountId,
   signExtrinsic,
+  ss58Encode,
   toHex,
   type KeyPair,
   type ModelsCallData,
@@ -100,6 +102,31 @@ async function included(hash: string, expect: 'finalized' | 'failed' = 'finalize
   return x;
 }
 
+/** A signed access request through the gateway's proxy (docs: services/gateway/src/models/access.ts). */
+async function access(who: KeyPair, provider: number, path: string, body = '', over: { ts?: number } = {}): Promise<{ status: number; body: string; code?: string }> {
+  const ts = over.ts ?? Date.now();
+  const payload = accessPayload({ method: 'POST', path, timestampMs: ts, body: new TextEncoder().encode(body), provider });
+  const res = await fetch(`${net!.gatewayUrl}/v1/access/${provider}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-bai-account': ss58Encode(who.publicKey, 42), 'x-bai-timestamp': String(ts), 'x-bai-signature': toHex(who.sign(payload)) },
+    body,
+  });
+  const text = await res.text();
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    code = undefined;
+  }
+  return { status: res.status, body: text, code };
+}
+
+/** sha256 over the body, as the gateway's access payload has it (the same text, kept beside the test). */
+function accessPayload(p: { method: string; path: string; timestampMs: number; body: Uint8Array; provider: number }): Uint8Array {
+  const bodyHash = createHash('sha256').update(p.body).digest('hex');
+  return new TextEncoder().encode(`bai-access/v1\n${p.method}\n${p.path}\n${p.timestampMs}\n${bodyHash}\n${p.provider}`);
+}
+
 const eraOf = (height: number) => Math.floor((height - 1) / ERA);
 const models = (b: BlockJson | ExtrinsicJson, name: string): EventJson[] => b.events.filter((e) => e.module === 'Models' && e.name === name);
 const fundOf = (address: string) => parseAccountId(address);
@@ -134,7 +161,7 @@ test('register, score, pay the grants exactly, slash by reports, return a deregi
   for (const [who, name, endpoint] of regs) {
     regHashes.push(await submit(who, { call: 'register', kind: 'Model', name, metadataUri: `ipfs://${name}`, endpoint, minAccessHolding: 10n * ONE_BAI, lock: LOCK }));
   }
-  const regs_ = [];
+  const regs_: ExtrinsicJson[] = [];
   for (const h of regHashes) regs_.push(await included(h));
   // A call's events travel with its extrinsic; the era end's are the block's.
   const registered = regs_.flatMap((x) => models(x, 'Registered'));
@@ -174,6 +201,38 @@ test('register, score, pay the grants exactly, slash by reports, return a deregi
   assert.equal(await gw.freeAt(modelsFund, end), fund - 3n * pay, 'the rounding remainder stays in the fund');
   assert.equal((await gw.freeAt(ALICE.publicKey, end)) - (await gw.freeAt(ALICE.publicKey, end - 1)), pay);
 
+  // REST over the Models storage: the provider with its lock and its era, the funds at the era end.
+  const detail = await gw.get<{ lock: string; status: string; eras: Array<{ era: number; consensus: number; paid: string }> }>('/v1/models/providers/0');
+  assert.equal(detail.lock, LOCK.toString());
+  assert.deepEqual(detail.eras.find((x) => x.era === era), { era, consensus: 65_535, weight: (BigInt(scored.data['totalWeight'] as string) / 3n).toString(), paid: pay.toString() });
+  const failingOnly = await gw.get<{ providers: Array<{ name: string }> }>('/v1/models/providers?q=fail');
+  assert.deepEqual(failingOnly.providers.map((p) => p.name), ['failing']);
+  const funds = await gw.get<{ totalLocked: string; eras: Array<{ era: number; kind: string; paid: string }> }>('/v1/models/funds');
+  assert.equal(funds.totalLocked, (4n * LOCK).toString());
+  assert.equal(funds.eras.find((x) => x.era === era && x.kind === 'model')!.paid, (3n * pay).toString());
+
+  // Access by holding (free + bonded): "steady" asks for exactly validator 0's holding; its stash qualifies
+  // only with its bond counted, and one base unit more is refused.
+  const stash0 = toHex(STASHES[0]!.publicKey);
+  const stashFree = BigInt((await gw.account(stash0)).free);
+  const bonded = (await gw.get<{ total: string }>(`/v1/staking/nominators/${stash0}`).catch(() => ({ total: '0' }))).total;
+  const holding = stashFree + BigInt(bonded);
+  assert.ok(BigInt(bonded) > 0n, 'validator 0 is bonded');
+  const setMin = async (min: bigint) => included(await submit(DAVE, { call: 'update', provider: 3, metadataUri: 'ipfs://steady', endpoint: urlOf(healthy), minAccessHolding: min }));
+  await setMin(holding);
+  const ok = await access(STASHES[0]!, 3, '/evaluate', '{"x":1}');
+  assert.equal(ok.status, 200, ok.body);
+  assert.deepEqual(JSON.parse(ok.body), { ok: true, path: '/evaluate' });
+  await setMin(holding + 1n);
+  const low = await access(STASHES[0]!, 3, '/evaluate', '{"x":1}');
+  assert.deepEqual([low.status, low.code], [403, 'HOLDING_TOO_LOW']);
+  // The failing provider's own answer is passed through; a bad signature never reaches a provider.
+  const down = await access(STASHES[0]!, 1, '/evaluate');
+  assert.deepEqual([down.status, JSON.parse(down.body)], [503, { error: 'down' }]);
+  const forged = await fetch(`${net!.gatewayUrl}/v1/access/3/evaluate`, { method: 'POST', headers: { 'x-bai-account': stash0, 'x-bai-timestamp': String(Date.now()), 'x-bai-signature': '0x' + '11'.repeat(64) } });
+  assert.deepEqual([forged.status, ((await forged.json()) as { code: string }).code], [401, 'ACCESS_BAD_SIGNATURE']);
+  assert.equal((await access(STASHES[0]!, 0, '/x', '', { ts: Date.now() - 120_000 })).code, 'ACCESS_STALE');
+
   // Era 2: three of four validators report "doomed" (> 2/3): 10 % of its lock to the development fund.
   const reports = await Promise.all(STASHES.slice(0, 3).map((s) => submit(s, { call: 'report', provider: 2, reason: 'WrongOutput' })));
   const reported: ExtrinsicJson[] = [];
@@ -185,6 +244,7 @@ test('register, score, pay the grants exactly, slash by reports, return a deregi
   assert.deepEqual(slashed.map((e) => [e.data['provider'], BigInt(e.data['amount'] as string)]), [[2, slash]]);
   assert.ok((await gw.freeAt(devFund, slashAt)) - (await gw.freeAt(devFund, slashAt - 1)) >= slash);
   assert.equal((await included(await submit(STASHES[3]!, { call: 'report', provider: 2, reason: 'Fraud' }), 'failed')).error?.code, 'Models.NotActive');
+  assert.equal((await access(ALICE, 2, '/evaluate')).code, 'PROVIDER_INACTIVE');
 
   // Alice deregisters in era e: her lock comes back in the era-end block that starts era e + unlock_delay.
   const dereg = await included(await submit(ALICE, { call: 'deregister', provider: 0 }));

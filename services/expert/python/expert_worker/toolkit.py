@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from typing import Any, Callable
 
 import clips
+from clips._clips import lib
 
 RISK_NAME = "risk-is"
 RISK_TEMPLATE = "risk-data"
@@ -255,6 +257,78 @@ def explain(template: str | None, name: str, params: dict[str, str], names: dict
     return text
 
 
+class _DirectErrors:
+    """CLIPS's error output while asserting, read without a Python router.
+
+    CLIPS asks every router about every character it reads from a fact's text, and clipspy's error router is a
+    Python callback: for the toolkit's text facts that is most of an evaluation's time. While facts are asserted
+    the router is switched off and CLIPS's own output (file descriptors 1 and 2, which the worker keeps off its
+    answer stream anyway) goes to an in-memory file, read only when it grew. Single-threaded, as the worker is.
+    """
+
+    def __init__(self) -> None:
+        self.fd = os.memfd_create("bai-clips-errors")
+
+    def __enter__(self) -> "_DirectErrors":
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        self.saved = (os.dup(1), os.dup(2))
+        os.dup2(self.fd, 1)
+        os.dup2(self.fd, 2)
+        return self
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+    def since(self, offset: int) -> str:
+        size = self.size()
+        if size <= offset:
+            return ""
+        return " ".join(os.pread(self.fd, min(size - offset, 4096), offset).decode("utf-8", "replace").split())
+
+    def __exit__(self, *_exc: Any) -> None:
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        os.close(self.saved[0])
+        os.close(self.saved[1])
+
+
+_direct_errors: _DirectErrors | None = None
+
+
+def _assert_facts(env: clips.Environment, errors: Any, plan: "FactPlan", warnings: list[str]) -> bool:
+    """Asserts the plan's facts; answers whether a fact went in but failed matching (the 6.31 halt)."""
+    global _direct_errors
+    if _direct_errors is None:
+        _direct_errors = _DirectErrors()
+    halted = False
+    router = b"python-error-router"
+    lib.DeactivateRouter(env._env, router)  # noqa: SLF001
+    try:
+        with _direct_errors as output:
+            for where, text in plan.facts:
+                if calls_function(text):
+                    warnings.append(f"{where} dropped: a value would call a CLIPS function")
+                    continue
+                before = output.size()
+                try:
+                    env.assert_string(text)
+                except clips.CLIPSError as err:
+                    warnings.append(f"{where} dropped: {output.since(before) or ' '.join(str(err).split())}")
+                else:
+                    # The fact went in, but matching it against the rules failed (e.g. arithmetic on a symbol
+                    # such as None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4
+                    # would go on, so the halt is reproduced here.
+                    problem = output.since(before)
+                    if problem:
+                        halted = True
+                        warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
+    finally:
+        lib.ActivateRouter(env._env, router)  # noqa: SLF001
+        errors.take()
+    return halted
+
+
 def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: dict[str, str],
              set_correlation: Callable[[ToolkitCorrelation], None]) -> dict[str, Any]:
     """Runs one toolkit request on a loaded model environment; answers risks (in fact order) and warnings."""
@@ -269,24 +343,7 @@ def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: d
     errors.take()
     set_correlation(ToolkitCorrelation(document.get("ot_correlation_matrix")))
     plan = plan_facts(document)
-    halted = False
-    for where, text in plan.facts:
-        if calls_function(text):
-            warnings.append(f"{where} dropped: a value would call a CLIPS function")
-            continue
-        try:
-            env.assert_string(text)
-        except clips.CLIPSError as err:
-            detail = errors.take() or " ".join(str(err).split())
-            warnings.append(f"{where} dropped: {detail}")
-        else:
-            # The fact went in, but matching it against the rules failed (e.g. arithmetic on a symbol such as
-            # None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4 would go on,
-            # so the halt is reproduced here.
-            problem = errors.take()
-            if problem:
-                halted = True
-                warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
+    halted = _assert_facts(env, errors, plan, warnings)
     try:
         if not halted:
             env.run()

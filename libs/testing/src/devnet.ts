@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { devGenesis, genesisToJson, type Genesis } from '@balanceai/chain';
+import { DEFAULT_MODELS_GENESIS, devGenesis, genesisToJson, type DevGenesisOptions, type Genesis } from '@balanceai/chain';
 import { freePort, waitFor } from './ports.js';
 import { createChainStream, natsConnectOptions, startNats, type NatsServer } from './nats.js';
 import { TcpLink } from './tcp-link.js';
@@ -93,6 +93,10 @@ export interface DevnetOptions {
   modules?: ModuleName[];
   /** Self-bond of each genesis validator when staking runs (default 20,000 BAI). */
   stakingBond?: bigint;
+  /** The genesis' models marketplace section (the Models pallet); DEFAULT_MODELS_GENESIS when the models module runs. */
+  models?: DevGenesisOptions['models'];
+  /** The genesis' bridge section (the Bridge pallet: relayers, threshold, limits); none unless given. */
+  bridge?: DevGenesisOptions['bridge'];
   /**
    * NATS processes the devnet starts: 1 (default), or 3 for a cluster (routes between them, the chain's
    * JetStream stream with 3 replicas); every client gets all the nodes' URLs.
@@ -202,6 +206,8 @@ export class Devnet {
       eraLength: opts.eraLength,
       extraAccounts: opts.extraAccounts,
       stakingBond: modules.includes('staking') ? (opts.stakingBond ?? 20_000n * 10n ** 18n) : undefined,
+      models: opts.models ?? (modules.includes('models') ? DEFAULT_MODELS_GENESIS : undefined),
+      bridge: opts.bridge,
     });
     const genesisFile = join(dir, 'genesis.json');
     writeFileSync(genesisFile, genesisToJson(genesis));

@@ -7,7 +7,7 @@ import { PALLET, encodeCall } from './extrinsic.js';
 import { devGenesis, genesisFromJson, genesisMetadata, genesisToJson, runtimePallets } from './genesis.js';
 import { cryptoReady } from './keys.js';
 import { BALANCES_PALLET, SYSTEM_PALLET, buildMetadata } from './metadata.js';
-import { DEFAULT_MODELS_GENESIS, MODELS_CALL, MODELS_ERRORS, type ModelsCallData, decodeModelsCall, decodeModelsCallOf, encodeModelsCall, modelsGenesisFromJson, modelsPallet } from './models-calls.js';
+import { DEFAULT_MODELS_GENESIS, MODELS_CALL, withGenesisProviders, MODELS_ERRORS, type ModelsCallData, decodeModelsCall, decodeModelsCallOf, encodeModelsCall, modelsGenesisFromJson, modelsPallet } from './models-calls.js';
 import { ScaleWriter } from './scale.js';
 
 function registry() {
@@ -110,6 +110,22 @@ describe('models genesis section', () => {
     assert.equal(runtimePallets(g).find((p) => p.name === 'Models')?.index, 20);
   });
 
+  it('registers genesis providers: their locks move into the models account, issuance unchanged, JSON round trip', () => {
+    const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1 });
+    const alice = genesis.balances[0]!;
+    const expert = { owner: alice.address, kind: 'Agent' as const, name: 'expert', metadataUri: 'ipfs://expert', endpoint: 'http://127.0.0.1:8090/v1/expert', minAccessHolding: 5n, lock: 1_000n * 10n ** 18n };
+    const g = withGenesisProviders(genesis, [expert]);
+    assert.deepEqual(g.models!.providers, [expert]);
+    assert.equal(g.balances.find((b) => b.address === alice.address)!.free, alice.free - expert.lock);
+    const sum = (x: typeof g) => x.balances.reduce((s, b) => s + b.free, 0n);
+    assert.equal(sum(g), sum(genesis));
+    const again = genesisFromJson(genesisToJson(g));
+    assert.deepEqual(again.models, g.models);
+    assert.throws(() => withGenesisProviders(genesis, [{ ...expert, lock: 1n }]), (e: unknown) => e instanceof GenesisError && /providers\[0\]\.lock/.test((e as Error).message));
+    assert.throws(() => withGenesisProviders(genesis, [expert, expert]), (e: unknown) => e instanceof GenesisError && /another Agent is called expert/.test((e as Error).message));
+    assert.throws(() => withGenesisProviders(genesis, [{ ...expert, endpoint: 'ftp://x' }]), (e: unknown) => e instanceof GenesisError && /endpoint/.test((e as Error).message));
+  });
+
   it('refuses bad values naming the field', () => {
     const bad = (v: unknown, re: RegExp) => assert.throws(() => modelsGenesisFromJson(v as never), (e: unknown) => e instanceof GenesisError && re.test((e as Error).message));
     bad({ unlockDelay: 0 }, /models\.unlockDelay/);
@@ -119,5 +135,7 @@ describe('models genesis section', () => {
     bad({ modelsPercent: 60, agentsPercent: 41 }, /exceed 100/);
     bad({ extra: 1 }, /models\.extra/);
     bad([], /models/);
+    bad({ providers: {} }, /models\.providers/);
+    bad({ providers: [{ owner: 'x' }] }, /models\.providers\[0\]/);
   });
 });

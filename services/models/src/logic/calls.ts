@@ -1,6 +1,6 @@
 // The calls of pallet Models (20), each atomic: it checks everything first and either fails with a pallet
 // error leaving the draft untouched, or changes the draft and returns its events and transfers.
-import type { ModelsCallData } from '@balanceai/chain';
+import { MODELS_NAME_PATTERN, isProviderEndpoint, type ModelsCallData } from '@balanceai/chain';
 import {
   type AccountId,
   type ActiveValidator,
@@ -40,7 +40,7 @@ export function draftOf(s: ModelsState): Draft {
 }
 
 /** Lowercase letters, digits, '.', '_' and '-', starting with a letter or digit: names appear in URLs. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const NAME_PATTERN = MODELS_NAME_PATTERN;
 
 /** The context a call runs in: the block's active validators, the parameters, the signer's free balance. */
 export interface CallContext {
@@ -55,15 +55,7 @@ const fail = (code: ModelsCallError['code'], message: string): never => {
 };
 
 function checkEndpoint(endpoint: string): void {
-  let url: URL | null = null;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
-    fail('BadEndpoint', 'the endpoint must be an http:// or https:// URL without credentials');
-  }
+  if (!isProviderEndpoint(endpoint)) fail('BadEndpoint', 'the endpoint must be an http:// or https:// URL without credentials');
 }
 
 function checkMetadataUri(uri: string): void {

@@ -8,6 +8,7 @@ import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import {
   DEFAULT_MODELS_GENESIS,
   decodeProviderInfo,
+  withGenesisProviders,
   MODELS_STORAGE,
   cryptoReady,
   devGenesis,
@@ -157,6 +158,19 @@ describe('ModelsMachine', () => {
     assert.equal(bytes.length > 50 * 10_000 * 6, true);
     assert.deepEqual(decodeModelsState(bytes).weights.get('0x' + (7).toString(16).padStart(64, '0'))![9_999], [9_999, (9_999 * 31 + 7) % 65_536]);
     assert.equal(machine.storage(s).keys(toHex(storagePrefix('Models', 'Weights')), null, 1_000).length, 50);
+  });
+
+  it('registers the genesis providers at height 0 (the expert as the first agent) and refuses an unfunded genesis', () => {
+    const alice = genesis.balances[0]!;
+    const expert = { owner: alice.address, kind: 'Agent' as const, name: 'expert', metadataUri: 'ipfs://expert', endpoint: 'http://127.0.0.1:8090/v1/expert', minAccessHolding: 5n, lock: 10n * BAI };
+    const g = withGenesisProviders(genesis, [expert]);
+    const m = new ModelsMachine(modelsSetupFromGenesis(g));
+    const s0 = m.initialState();
+    assert.equal(s0.nextId, 1);
+    assert.deepEqual({ ...s0.providers.get(0)!, owner: undefined }, { ...expert, owner: undefined, id: 0, status: 'Active', unlockEra: 0, registeredEra: 0, earned: 0n, slashed: 0n });
+    assert.equal(s0.providers.get(0)!.owner, ALICE);
+    assert.notEqual(toHex(m.root(s0)), toHex(machine.root(machine.initialState())));
+    assert.throws(() => modelsSetupFromGenesis({ ...genesis, models: g.models }), /genesis balance 0 is not the 10000000000000000000/);
   });
 
   it('libs/chain decodeProviderInfo reads back every provider the module stores', () => {

@@ -22,7 +22,7 @@ import type {
 import { DomainError } from '@balanceai/platform';
 import { executeModelsBlock } from '../logic/block.js';
 import { NAME_PATTERN, totalLocked } from '../logic/calls.js';
-import { type ModelsState, type Transfer, emptyState } from '../logic/types.js';
+import { type ModelsState, type Provider, type Transfer, emptyState } from '../logic/types.js';
 import { encodeModelsState } from './models.state.js';
 import { modelsStorage } from './models.storage.js';
 
@@ -32,6 +32,8 @@ export const MODELS_MODULE_ACCOUNT = toHex(moduleAccount(MODELS_MODULE_NAME));
 
 export interface ModelsSetup {
   readonly params: ModelsGenesis;
+  /** Owners as lowercase 0x hex; registered at height 0 with ids 0, 1, … */
+  readonly genesisProviders: ReadonlyArray<Omit<Provider, 'id' | 'status' | 'unlockEra' | 'registeredEra' | 'earned' | 'slashed'>>;
   readonly eraLength: bigint;
   /** moduleAccount('models'): holds every validation lock. */
   readonly moduleAccount: string;
@@ -47,8 +49,15 @@ export function modelsSetupFromGenesis(genesis: Genesis): ModelsSetup {
   if (!genesis.models) {
     throw new DomainError('BAD_MODELS_GENESIS', 'the genesis has no "models" section: add one (fields left out take the defaults) to run the marketplace', 'internal');
   }
+  const genesisProviders = genesis.models.providers.map((p) => ({ ...p, owner: hexId(p.owner) }));
+  const locked = genesisProviders.reduce((sum, p) => sum + p.lock, 0n);
+  const funded = genesis.balances.find((b) => hexId(b.address) === MODELS_MODULE_ACCOUNT)?.free ?? 0n;
+  if (funded !== locked) {
+    throw new DomainError('BAD_MODELS_GENESIS', `the models account's genesis balance ${funded} is not the ${locked} the genesis providers lock (withGenesisProviders moves the locks)`, 'internal');
+  }
   return {
     params: genesis.models,
+    genesisProviders,
     eraLength: BigInt(genesis.params.eraLength),
     moduleAccount: MODELS_MODULE_ACCOUNT,
     modelsFund: hexId(genesis.accounts.modelsGrantsFund),
@@ -72,7 +81,10 @@ export class ModelsMachine implements ModuleStateMachine<ModelsState> {
   }
 
   initialState(): ModelsState {
-    return emptyState();
+    const providers = new Map<number, Provider>(
+      this.setup.genesisProviders.map((p, id) => [id, { ...p, id, status: 'Active', unlockEra: 0, registeredEra: 0, earned: 0n, slashed: 0n }]),
+    );
+    return { ...emptyState(), providers, nextId: providers.size };
   }
 
   root(state: ModelsState): Uint8Array {

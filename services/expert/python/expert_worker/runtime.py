@@ -289,8 +289,13 @@ class ModelRuntime:
         self.context.out_of_memory = False
         self.errors.take()
         self.env.reset()
-        for fact in facts:
-            self._assert(fact)
+        with toolkit.QuietAsserts(self.env, self.errors) as output:
+            for fact in facts:
+                self._assert(fact, output)
+            # A fact that went in but failed matching against the rules (a rule's test on a bad value).
+            problem = output.since(0)
+        if problem:
+            raise EvaluationError(f"CLIPS runtime error while matching the request's facts: {problem}")
         if self.prepare_hook is not None:
             try:
                 derived = self.prepare_hook(request)
@@ -321,8 +326,9 @@ class ModelRuntime:
         return [dict(zip(self.risk_slots, (_to_json_value(v) for v in flat[i:i + width])))
                 for i in range(0, len(flat), width)]
 
-    def _assert(self, fact: dict[str, Any]) -> None:
+    def _assert(self, fact: dict[str, Any], output: Any) -> None:
         """Asserts one fact built by the Node side (typed values, see facts.ts); never parses request text."""
+        before = output.size()
         try:
             if "template" in fact:
                 template = self.env.find_template(fact["template"])
@@ -333,7 +339,7 @@ class ModelRuntime:
                 self.env.assert_string(f"({fact['ordered']} {values})")
         except (LookupError, clips.CLIPSError, TypeError, ValueError, OverflowError) as err:
             name = fact.get("template") or fact.get("ordered")
-            detail = self.errors.take() or " ".join(str(err).split())
+            detail = output.since(before) or " ".join(str(err).split())
             raise EvaluationError(f"the {name} fact was refused: {detail}") from None
 
     def _assert_derived(self, template_name: str, slots: dict[str, Any]) -> None:

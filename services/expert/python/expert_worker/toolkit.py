@@ -294,38 +294,57 @@ class _DirectErrors:
 
 
 _direct_errors: _DirectErrors | None = None
+_ROUTER = b"python-error-router"
+
+
+class QuietAsserts:
+    """While facts are asserted: clipspy's error router off, CLIPS's error output read from memory (see above)."""
+
+    def __init__(self, env: clips.Environment, errors: Any) -> None:
+        global _direct_errors
+        if _direct_errors is None:
+            _direct_errors = _DirectErrors()
+        self.env = env
+        self.errors = errors
+        self.output = _direct_errors
+
+    def __enter__(self) -> _DirectErrors:
+        lib.DeactivateRouter(self.env._env, _ROUTER)  # noqa: SLF001
+        try:
+            return self.output.__enter__()
+        except BaseException:
+            lib.ActivateRouter(self.env._env, _ROUTER)  # noqa: SLF001
+            raise
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.output.__exit__(*exc)
+        finally:
+            lib.ActivateRouter(self.env._env, _ROUTER)  # noqa: SLF001
+            self.errors.take()
 
 
 def _assert_facts(env: clips.Environment, errors: Any, plan: "FactPlan", warnings: list[str]) -> bool:
     """Asserts the plan's facts; answers whether a fact went in but failed matching (the 6.31 halt)."""
-    global _direct_errors
-    if _direct_errors is None:
-        _direct_errors = _DirectErrors()
     halted = False
-    router = b"python-error-router"
-    lib.DeactivateRouter(env._env, router)  # noqa: SLF001
-    try:
-        with _direct_errors as output:
-            for where, text in plan.facts:
-                if calls_function(text):
-                    warnings.append(f"{where} dropped: a value would call a CLIPS function")
-                    continue
-                before = output.size()
-                try:
-                    env.assert_string(text)
-                except clips.CLIPSError as err:
-                    warnings.append(f"{where} dropped: {output.since(before) or ' '.join(str(err).split())}")
-                else:
-                    # The fact went in, but matching it against the rules failed (e.g. arithmetic on a symbol
-                    # such as None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4
-                    # would go on, so the halt is reproduced here.
-                    problem = output.since(before)
-                    if problem:
-                        halted = True
-                        warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
-    finally:
-        lib.ActivateRouter(env._env, router)  # noqa: SLF001
-        errors.take()
+    with QuietAsserts(env, errors) as output:
+        for where, text in plan.facts:
+            if calls_function(text):
+                warnings.append(f"{where} dropped: a value would call a CLIPS function")
+                continue
+            before = output.size()
+            try:
+                env.assert_string(text)
+            except clips.CLIPSError as err:
+                warnings.append(f"{where} dropped: {output.since(before) or ' '.join(str(err).split())}")
+            else:
+                # The fact went in, but matching it against the rules failed (e.g. arithmetic on a symbol such
+                # as None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4 would
+                # go on, so the halt is reproduced here.
+                problem = output.since(before)
+                if problem:
+                    halted = True
+                    warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
     return halted
 
 

@@ -1,0 +1,3 @@
+// The bridge relayer: the chain-independent loop (relayer.ts) and its adapters (ports.ts, bai-gateway.ts).
+export * from './relayer.js';
+export * from './ports.js';

@@ -36,15 +36,15 @@ describe('built-in crypto-risk model', () => {
       position('P6', 'DOT/USD', { ot_pos_limit: null }),
     ]));
     assert.deepEqual(risksOf(response), [
-      { name: 'position-high-risk-reward', deal: 'P4', parameters: { name_1: 'XRP/USD', param_1: '10', param_2: '2', param_5: 'XRP' } },
-      { name: 'position-low-risk-reward', deal: 'P3', parameters: { name_1: 'SOL/USD', param_1: '1', param_2: '2', param_5: 'SOL' } },
-      { name: 'position-oversized', deal: 'P1', parameters: { name_1: 'BTC/USD', param_1: '30', param_2: '20', param_5: 'BTC' } },
-      { name: 'position-risk-limit', deal: 'P2', parameters: { name_1: 'ETH/USD', param_1: '3', param_2: '2', param_5: 'ETH', param_6: '300' } },
+      { name: 'position-high-risk-reward', deal: 'P4', parameters: { name_1: 'XRP/USD', param_1: '10.0', param_2: '2', param_5: 'XRP' } },
+      { name: 'position-low-risk-reward', deal: 'P3', parameters: { name_1: 'SOL/USD', param_1: '1.0', param_2: '2', param_5: 'SOL' } },
+      { name: 'position-oversized', deal: 'P1', parameters: { name_1: 'BTC/USD', param_1: '30.0', param_2: '20.0', param_5: 'BTC' } },
+      { name: 'position-risk-limit', deal: 'P2', parameters: { name_1: 'ETH/USD', param_1: '3.0', param_2: '2.0', param_5: 'ETH', param_6: '300.0' } },
       { name: 'position-stop-loss', deal: 'P5', parameters: { name_1: 'ADA/USD', param_5: 'ADA' } },
       { name: 'position-take-profit', deal: 'P6', parameters: { name_1: 'DOT/USD', param_5: 'DOT' } },
     ]);
     const oversized = response.identifiedRisks.find((r) => r.name === 'position-oversized');
-    assert.equal(oversized?.explanation, 'Position P1 in BTC is 30% of your balance, above your diversification limit of 20%.');
+    assert.equal(oversized?.explanation, 'Position P1 in BTC is 30.0% of your balance, above your diversification limit of 20.0%.');
   });
 
   it('flags a second position in the same coin and correlated positions in each direction', async () => {
@@ -102,7 +102,7 @@ describe('built-in crypto-risk model', () => {
     assert.deepEqual(risksOf(response), [
       { name: 'position-counter-sentiment', deal: 'M1', parameters: { name_1: 'MATIC/USD', param_1: 'bearish', param_3: 'sma', param_4: 'BUY', param_5: 'MATIC', param_6: 'DAY' } },
       { name: 'position-counter-sentiment', deal: 'N1', parameters: { name_1: 'NEAR/USD', param_1: 'bullish', param_3: 'rsi', param_4: 'SELL', param_5: 'NEAR', param_6: 'DAY' } },
-      { name: 'position-volatility-high', deal: 'G1', parameters: { name_1: 'DOGE/USD', param_1: String(volatilityPercent), param_2: '80', param_5: 'DOGE' } },
+      { name: 'position-volatility-high', deal: 'G1', parameters: { name_1: 'DOGE/USD', param_1: String(volatilityPercent), param_2: '80.0', param_5: 'DOGE' } },
     ]);
   });
 

@@ -89,8 +89,19 @@ class EvaluationContext:
     out_of_memory: bool = False
 
 
+def clips_float_text(value: float) -> str:
+    """A FLOAT as CLIPS prints it (15 significant digits, `.0` kept on whole values): 30.0 stays "30.0"."""
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    text = f"{value:.15g}"
+    if all(c in "-0123456789" for c in text):
+        text += ".0"
+    return text
+
+
 def _to_json_value(value: Any) -> Any:
-    """A CLIPS slot value as JSON: symbols and strings as text, nil as null, numbers as numbers."""
+    """A CLIPS slot value as JSON: symbols and strings as text, nil as null, integers as numbers, floats as the
+    text CLIPS prints for them (JSON and JavaScript cannot keep 30.0 apart from 30)."""
     if isinstance(value, clips.Symbol):
         return None if str(value) == "nil" else str(value)
     if isinstance(value, bool):
@@ -98,9 +109,7 @@ def _to_json_value(value: Any) -> Any:
     if isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        return value
+        return clips_float_text(value)
     if isinstance(value, (list, tuple)):  # multifield
         return [_to_json_value(v) for v in value]
     return str(value)

@@ -254,6 +254,22 @@ describe('era end', () => {
     assert.equal(c.state.nextId, 2);
   });
 
+  it('keeps the objects of the sections a block left unchanged (their cached encodings carry over)', () => {
+    const c = new Chain();
+    c.block([[ALICE, reg('a')]]);
+    const before = c.state;
+    c.block();
+    assert.equal(c.state.providers, before.providers);
+    assert.equal(c.state.weights, before.weights);
+    assert.equal(c.state.reports, before.reports);
+    assert.equal(c.state.history, before.history);
+    c.block([[V[0]!, { call: 'set_weights', weights: [[0, 9]] }]]);
+    assert.equal(c.state.providers, before.providers);
+    assert.notEqual(c.state.weights, before.weights);
+    c.block([[ALICE, { call: 'top_up', provider: 0, amount: 1n }]]);
+    assert.notEqual(c.state.providers, before.providers);
+  });
+
   it('is deterministic: the same blocks give equal states whatever order validators vote in', () => {
     const run = (order: number[]) => {
       const c = new Chain();

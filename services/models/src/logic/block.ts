@@ -79,5 +79,29 @@ export function executeModelsBlock(state: ModelsState, input: BlockInput): Block
       agent: input.funds.agent - out.transfers.filter((t) => t.kind === 'credit' && t.from === 'agentFund').reduce((s, t) => s + t.amount, 0n),
     };
   }
-  return { state: d, results, events, transfers };
+  return { state: keepUnchanged(state, d), results, events, transfers };
+}
+
+const sameMap = <K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>, same: (x: V, y: V) => boolean = (x, y) => x === y): boolean => {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w === undefined || !same(v, w)) return false;
+  }
+  return true;
+};
+
+/**
+ * The new state, reusing the old state's section objects wherever the block left them equal (entries are
+ * immutable values, compared by reference), so the section encodings and hashes cached by object carry over
+ * (module/models.state.ts).
+ */
+function keepUnchanged(old: ModelsState, d: ModelsState): ModelsState {
+  return {
+    ...d,
+    providers: sameMap(old.providers, d.providers) ? old.providers : d.providers,
+    weights: sameMap(old.weights, d.weights) ? old.weights : d.weights,
+    reports: sameMap(old.reports, d.reports, (x, y) => sameMap(x, y)) ? old.reports : d.reports,
+    history: old.history.length === d.history.length && old.history.every((e, i) => e === d.history[i]) ? old.history : d.history,
+  };
 }

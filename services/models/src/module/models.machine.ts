@@ -1,7 +1,6 @@
 import {
   CallDecodeError,
   ChainError,
-  blake2_256,
   decodeModelsCall,
   moduleAccount,
   parseAccountId,
@@ -23,7 +22,7 @@ import { DomainError } from '@balanceai/platform';
 import { executeModelsBlock } from '../logic/block.js';
 import { NAME_PATTERN, totalLocked } from '../logic/calls.js';
 import { type ModelsState, type Provider, type Transfer, emptyState } from '../logic/types.js';
-import { encodeModelsState } from './models.state.js';
+import { modelsStateRoot } from './models.state.js';
 import { modelsStorage } from './models.storage.js';
 
 export const MODELS_MODULE_NAME = 'models';
@@ -88,7 +87,7 @@ export class ModelsMachine implements ModuleStateMachine<ModelsState> {
   }
 
   root(state: ModelsState): Uint8Array {
-    return blake2_256(encodeModelsState(state));
+    return modelsStateRoot(state);
   }
 
   storage(state: ModelsState): ModuleStorageView {

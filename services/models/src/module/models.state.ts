@@ -1,6 +1,7 @@
-// The models module's canonical state encoding: the preimage of its root and what the repository stores, so
-// a stored state that decodes is byte for byte the state that was rooted. Changing it changes every root.
-import { PROVIDER_KIND, PROVIDER_KINDS, PROVIDER_STATUS, PROVIDER_STATUSES, REPORT_REASON, REPORT_REASONS, ScaleReader, ScaleWriter, fromHex, toHex } from '@balanceai/chain';
+// The models module's canonical state encoding: what the repository stores and what the root commits to
+// (modelsStateRoot), so a stored state that decodes is byte for byte the state that was rooted. Changing it
+// changes every root.
+import { PROVIDER_KIND, PROVIDER_KINDS, blake2_256, PROVIDER_STATUS, PROVIDER_STATUSES, REPORT_REASON, REPORT_REASONS, ScaleReader, ScaleWriter, fromHex, toHex } from '@balanceai/chain';
 import { type AccountId, type EraFund, type EraRecord, type EraScore, type ModelsState, type Provider, type ReportReason, compareIds } from '../logic/types.js';
 
 const VERSION = 1;
@@ -39,34 +40,73 @@ function vecOf<T>(items: readonly T[], write: (w: ScaleWriter, item: T) => void)
   return w.finish();
 }
 
-export function encodeModelsState(s: ModelsState): Uint8Array {
-  const w = new ScaleWriter();
-  w.u8(VERSION).u64(s.height).u32(s.era).u32(s.nextId).u128(s.funds.model).u128(s.funds.agent);
-  const providers = [...s.providers.values()].sort((a, b) => a.id - b.id);
-  w.raw(
-    vecOf(providers, (w, p) => {
+// Each section's bytes and hash are cached by the section's object: the block logic keeps an unchanged
+// section's object (block.ts), so a block that changes no provider and no weight re-encodes and re-hashes
+// only the few header bytes, however many providers and weights the state holds.
+const bytesCache = new WeakMap<object, Uint8Array>();
+const hashCache = new WeakMap<object, Uint8Array>();
+
+function cached(section: object, encode: () => Uint8Array): Uint8Array {
+  let b = bytesCache.get(section);
+  if (!b) bytesCache.set(section, (b = encode()));
+  return b;
+}
+
+const providersBytes = (s: ModelsState): Uint8Array =>
+  cached(s.providers, () =>
+    vecOf([...s.providers.values()].sort((a, b) => a.id - b.id), (w, p) => {
       w.u32(p.id);
       id(w, p.owner).u8(PROVIDER_KIND[p.kind]).str(p.name).str(p.metadataUri).str(p.endpoint);
       w.u128(p.minAccessHolding).u128(p.lock).u8(PROVIDER_STATUS[p.status]).u32(p.unlockEra).u32(p.registeredEra).u128(p.earned).u128(p.slashed);
     }),
   );
-  const weights = [...s.weights.entries()].sort((a, b) => compareIds(a[0], b[0]));
-  w.raw(vecOf(weights, (w, [v, list]) => id(w, v).raw(packWeights(list))));
-  const reports = [...s.reports.entries()].sort((a, b) => a[0] - b[0]);
-  w.raw(
-    vecOf(reports, (w, [p, by]) => {
+
+const weightsBytes = (s: ModelsState): Uint8Array =>
+  cached(s.weights, () => vecOf([...s.weights.entries()].sort((a, b) => compareIds(a[0], b[0])), (w, [v, list]) => id(w, v).raw(packWeights(list))));
+
+const reportsBytes = (s: ModelsState): Uint8Array =>
+  cached(s.reports, () =>
+    vecOf([...s.reports.entries()].sort((a, b) => a[0] - b[0]), (w, [p, by]) => {
       w.u32(p);
       w.vec([...by.entries()].sort((a, b) => compareIds(a[0], b[0])), (w, [v, reason]) => id(w, v).u8(REPORT_REASON[reason]));
     }),
   );
-  w.raw(
+
+const historyBytes = (s: ModelsState): Uint8Array =>
+  cached(s.history, () =>
     vecOf(s.history, (w, e) => {
       w.u32(e.era);
       w.raw(vecOf(e.scores, (w, x) => w.u32(x.provider).u16(x.consensus).u128(x.weight).u128(x.paid)));
       w.vec(e.funds, (w, f) => w.u8(PROVIDER_KIND[f.kind]).u128(f.fund).u128(f.paid).u128(f.totalWeight).u32(f.providers));
     }),
   );
-  return w.finish();
+
+const header = (s: ModelsState): Uint8Array => new ScaleWriter().u8(VERSION).u64(s.height).u32(s.era).u32(s.nextId).u128(s.funds.model).u128(s.funds.agent).finish();
+
+/** The canonical encoding (what the repository stores): header, then providers, weights, reports, history. */
+export function encodeModelsState(s: ModelsState): Uint8Array {
+  return new ScaleWriter().raw(header(s)).raw(providersBytes(s)).raw(weightsBytes(s)).raw(reportsBytes(s)).raw(historyBytes(s)).finish();
+}
+
+/**
+ * The state root: blake2_256(header ‖ blake2_256(providers) ‖ blake2_256(weights) ‖ blake2_256(reports) ‖
+ * blake2_256(history)), each section as encodeModelsState writes it. It commits to exactly the stored bytes.
+ */
+export function modelsStateRoot(s: ModelsState): Uint8Array {
+  const sectionHash = (section: object, bytes: () => Uint8Array): Uint8Array => {
+    let h = hashCache.get(section);
+    if (!h) hashCache.set(section, (h = blake2_256(bytes())));
+    return h;
+  };
+  return blake2_256(
+    new ScaleWriter()
+      .raw(header(s))
+      .raw(sectionHash(s.providers, () => providersBytes(s)))
+      .raw(sectionHash(s.weights, () => weightsBytes(s)))
+      .raw(sectionHash(s.reports, () => reportsBytes(s)))
+      .raw(sectionHash(s.history, () => historyBytes(s)))
+      .finish(),
+  );
 }
 
 export function decodeModelsState(bytes: Uint8Array): ModelsState {

@@ -312,3 +312,4 @@ export function bridgePallet(opts: BridgePalletOptions = {}): PalletDescriptor {
     ],
   };
 }
+export * from './bridge-storage.js';

@@ -10,6 +10,8 @@ import {
   DEFAULT_BRIDGE_GENESIS,
   bridgeLockId,
   bridgePallet,
+  decodeBurnInfo,
+  decodeLockInfo,
   cryptoReady,
   devGenesis,
   encodeBridgeCall,
@@ -29,6 +31,7 @@ import { canonicalJson, type EventOutput, type ExecuteBlockInput, type ExecuteBl
 import type { BridgeState } from '../logic/types.js';
 import { BRIDGE_MODULE_ACCOUNT, BridgeMachine, bridgeSetupFromGenesis } from './bridge.machine.js';
 import { decodeBridgeState, encodeBridgeState } from './bridge.state.js';
+import { burnInfoValue, lockInfoValue } from './bridge.storage.js';
 
 const BAI = 10n ** 18n;
 const ETH = `0x${'3c'.repeat(20)}`;
@@ -147,6 +150,24 @@ describe('BridgeMachine', () => {
     assert.deepEqual(back, r.state);
     assert.deepEqual(machine.root(back), machine.root(r.state));
     assert.notDeepEqual(machine.root(r.state), machine.root(machine.initialState()));
+  });
+
+  it('libs/chain reads back every LockInfo and BurnInfo the module writes (what relayers and the gateway decode)', () => {
+    const { r, mid } = fullRun();
+    for (const s of [mid, r.state]) {
+      for (const l of s.locks.values()) {
+        const d = decodeLockInfo(lockInfoValue(l));
+        assert.deepEqual(d, { nonce: l.nonce, owner: l.owner, ethRecipient: l.ethRecipient, amount: l.amount, deadline: l.deadline, lockedAt: l.lockedAt, status: l.status, finalAt: l.finalAt, mintAttestations: l.mintVotes, refundAttestations: l.refundVotes });
+      }
+      for (const b of s.burns.values()) {
+        const d = decodeBurnInfo(burnInfoValue(b));
+        assert.equal(d.status, b.status);
+        assert.deepEqual(d.attestations, b.attestations);
+        assert.equal(d.amount, b.status === 'Attesting' ? 0n : b.amount);
+        assert.equal(d.recipient, b.status === 'Attesting' ? null : b.recipient);
+      }
+    }
+    assert.throws(() => decodeLockInfo(Uint8Array.of(1, 2, 3)));
   });
 
   it('checkTx refuses what needs no state, and relayer calls from anyone else', () => {

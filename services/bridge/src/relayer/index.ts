@@ -1,3 +1,4 @@
 // The bridge relayer: the chain-independent loop (relayer.ts) and its adapters (ports.ts, bai-gateway.ts).
 export * from './relayer.js';
 export * from './ports.js';
+export * from './bai-gateway.js';

@@ -116,11 +116,14 @@ export class BlockStream {
     let lastProblem = '';
     while (!this.closed) {
       try {
-        this.connection ??= await connect({
-          ...natsServerOptions(this.options.natsUrl),
-          name: 'balanceai-gateway',
-          maxReconnectAttempts: -1,
-        });
+        if (!this.connection) {
+          this.connection = await connect({
+            ...natsServerOptions(this.options.natsUrl),
+            name: 'balanceai-gateway',
+            maxReconnectAttempts: -1,
+          });
+          void this.restartConsumerOnReconnect(this.connection);
+        }
         const consumer = await jetstream(this.connection).consumers.get(stream, {
           filter_subjects: subject,
           deliver_policy: DeliverPolicy.New,
@@ -144,6 +147,19 @@ export class BlockStream {
         if (this.connection?.isClosed()) this.connection = undefined;
         await new Promise((resolve) => setTimeout(resolve, retryMs));
       }
+    }
+  }
+
+  /**
+   * After a reconnect (its NATS server died, the client moved to another node of the cluster) an ordered
+   * consumer that lived on the dead server never delivers again: stop it, and `run` creates a new one.
+   * Heights announced meanwhile are not lost: the relay fetches the gap from a validator.
+   */
+  private async restartConsumerOnReconnect(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type !== 'reconnect' || this.closed) continue;
+      this.logger.warn('NATS reconnected: starting a new block consumer');
+      this.messages?.stop();
     }
   }
 

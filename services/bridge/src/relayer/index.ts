@@ -2,3 +2,5 @@
 export * from './relayer.js';
 export * from './ports.js';
 export * from './bai-gateway.js';
+export * from './http-board.js';
+export { RelayerConfigError, loadRelayerConfig, startRelayer, type RelayerConfig } from './main.js';

@@ -118,6 +118,7 @@ export class Relayer {
   private progress: Progress = { scannedUpTo: 0n, lastNonce: 0n, pendingBurns: [], signed: [] };
   private readonly inflight = new Map<string, bigint>();
   private loaded = false;
+  private status = { lastTickOk: false, lastTickAtMs: 0, consecutiveFailures: 0 };
 
   constructor(private readonly o: RelayerOptions) {}
 
@@ -185,6 +186,11 @@ export class Relayer {
     return { signed: newlySigned, submitted };
   }
 
+  /** Whether the last tick of `run` succeeded, when, and how many failed in a row. */
+  health(): { account: string; lastTickOk: boolean; lastTickAtMs: number; consecutiveFailures: number } {
+    return { account: this.o.account, ...this.status };
+  }
+
   /** Ticks every `intervalMs` until `signal` aborts; a failed tick is retried after 2^k × intervalMs (at most maxBackoffMs). */
   async run(signal: AbortSignal, intervalMs = 1_000, maxBackoffMs = 30_000): Promise<void> {
     let failures = 0;
@@ -192,8 +198,10 @@ export class Relayer {
       try {
         await this.tick();
         failures = 0;
+        this.status = { lastTickOk: true, lastTickAtMs: Date.now(), consecutiveFailures: 0 };
       } catch (err) {
         failures++;
+        this.status = { lastTickOk: false, lastTickAtMs: Date.now(), consecutiveFailures: failures };
         this.o.log?.(`relayer ${this.o.account}: tick failed (${failures} in a row): ${(err as Error).message}`);
       }
       const wait = failures === 0 ? intervalMs : Math.min(maxBackoffMs, intervalMs * 2 ** failures);

@@ -308,6 +308,7 @@ export class Devnet {
       BAI_HTTP_PORT: String(httpPort),
       BAI_MODULES: this.modules.map((m) => `${m}=127.0.0.1:${ports[m]}`).join(','),
       BAI_MODULE_TOKEN: moduleToken,
+      BAI_NATS_STREAM_REPLICAS: String(Math.min(3, Math.max(1, this.nats.nodes.length))),
     });
   }
 

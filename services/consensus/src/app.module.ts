@@ -8,6 +8,7 @@ import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/plat
 import type { ConsensusConfig } from './config.js';
 import { chainParamsOf } from './ledger/params.js';
 import { ConsensusNode } from './node/consensus-node.js';
+import { FinalizedPublisher } from './events/finalized-publisher.js';
 import { ModuleSet } from './modules/module-set.js';
 import { ConsensusStore } from './store/store.js';
 import { PersistFailure } from './execution/block-executor.js';
@@ -83,6 +84,7 @@ export class ConsensusModule {
               validatorKey: config.validatorKey ? keyFromUri(config.validatorKey, 'ed25519') : null,
               store,
               nats,
+              events: new FinalizedPublisher(nats, g.genesis.chainId, config.streamReplicas),
               modules,
               metrics,
             });

@@ -26,6 +26,12 @@ describe('consensus config', () => {
     assert.equal(c.modules[0]!.name, 'emissions');
   });
 
+  it('creates the chain stream with 1 replica unless told (1-5; 3 on a 3-node NATS cluster)', () => {
+    assert.equal(loadConfig(base).streamReplicas, 1);
+    assert.equal(loadConfig({ ...base, BAI_NATS_STREAM_REPLICAS: '3' }).streamReplicas, 3);
+    for (const bad of ['0', '6', '2.5', 'three']) assert.throws(() => loadConfig({ ...base, BAI_NATS_STREAM_REPLICAS: bad }), /BAI_NATS_STREAM_REPLICAS/);
+  });
+
   it('names the variable of a bad port', () => {
     assert.throws(() => loadConfig({ ...base, BAI_GRPC_PORT: '70000' }), /BAI_GRPC_PORT/);
   });

@@ -20,6 +20,8 @@ export interface ConsensusConfig {
    * models → bridge. Each call carries this validator's module token (BAI_MODULE_TOKEN or BAI_MODULE_TOKEN_FILE).
    */
   modules: Array<{ name: string; url: string; token: string }>;
+  /** BAI_NATS_STREAM_REPLICAS: replicas of the chain's JetStream stream when this node creates it (1-5; 3 on a 3-node NATS cluster). */
+  streamReplicas: number;
 }
 
 export interface NatsAuthOptions {
@@ -66,7 +68,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     httpHost: env.BAI_HTTP_HOST || '127.0.0.1',
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
     modules: parseModules(env.BAI_MODULES, env),
+    streamReplicas: streamReplicas(env.BAI_NATS_STREAM_REPLICAS),
   };
+}
+
+function streamReplicas(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  // JetStream allows 1-5 replicas; an even count buys nothing over the odd one below it.
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new ConfigError(`BAI_NATS_STREAM_REPLICAS must be an integer from 1 to 5, got "${raw}"`);
+  return n;
 }
 
 /**

@@ -228,13 +228,11 @@ test('SIGKILL of the NATS node with the most clients, leading the chain stream, 
   feedRange = { from: startHeight, to: top.height ?? 0 };
 });
 
-// Found by this test: after its NATS node dies, the gateway's client reconnects to another node but its
-// ordered consumer (@nats-io/jetstream 3.4 consumers.get + consume) never delivers again, nor reports a
-// missed heartbeat or ends (40 s observed), so /v1/ws/blocks stops until the gateway restarts; it happens
-// when the consumer lived on the killed node. Stopping the consumer on the connection's 'reconnect'
-// status and creating a new one (services/gateway/src/stream/block-stream.ts, the lead's) resumes it
-// once the stream has a new leader, and FinalizedRelay fills the heights in between.
-test("the gateway's WebSocket feed streamed every height once, in order, across the NATS node's death", { todo: 'gateway BlockStream: new consumer on NATS reconnect' }, () => {
+// Found by this test: after its NATS node died, the gateway's client reconnected to another node but its
+// ordered consumer (@nats-io/jetstream 3.4 consumers.get + consume) never delivered again when it lived on
+// the killed node, so /v1/ws/blocks stopped. The gateway now starts a new consumer on the connection's
+// 'reconnect' (services/gateway/src/stream/block-stream.ts), and FinalizedRelay fills the heights between.
+test("the gateway's WebSocket feed streamed every height once, in order, across the NATS node's death", () => {
   console.log(`# gateway feed: ${streamed.length} blocks streamed, heights ${streamed[0]} → ${streamed[streamed.length - 1]}; the chain went ${feedRange.from} → ${feedRange.to}`);
   assert.ok(streamed.length > 20, `blocks streamed (${streamed.length})`);
   const gaps = streamed.slice(1).filter((h, k) => h !== streamed[k]! + 1);

@@ -184,6 +184,11 @@ POD_NAME and BAI_POD_INDEX come first: later values refer to them.
   value: validator-$(BAI_POD_INDEX)
 - name: NATS_PASSWORD_FILE
   value: /var/run/balanceai/nats/password
+{{- if .ctx.Values.nats.enabled }}
+# replicas consensus gives the chain stream should it create it (the nats-stream init container does first)
+- name: BAI_NATS_STREAM_REPLICAS
+  value: {{ include "balanceai.nats.streamReplicas" .ctx | quote }}
+{{- end }}
 {{- with include "balanceai.nats.caFile" .ctx }}
 - name: NATS_TLS_CA_FILE
   value: {{ . }}

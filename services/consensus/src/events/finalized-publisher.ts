@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
 import { toHex } from '@balanceai/chain';
 import { publishWithTrace } from '@balanceai/platform';
 import type { Block, Commit } from '../block/block.js';
@@ -26,19 +27,26 @@ export interface FinalizedSink {
  * Nats-Msg-Id. Core publishes (no ack round trip per message): the redundancy is the delivery guarantee.
  */
 export class FinalizedPublisher implements FinalizedSink {
+  private readonly log = new Logger('FinalizedPublisher');
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly chainId: string,
+    /** Replicas when this node creates the stream (BAI_NATS_STREAM_REPLICAS). */
+    private readonly replicas = 1,
   ) {}
 
   async ensureStream(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     const name = streamName(this.chainId);
     try {
-      await jsm.streams.info(name);
+      const info = await jsm.streams.info(name);
+      // Validators may create the stream but not change it (their NATS permissions): an operator must.
+      const have = info.config.num_replicas || 1;
+      if (have < this.replicas) this.log.warn(`stream ${name} has ${have} replica(s), ${this.replicas} wanted: an operator must raise it (nats stream edit ${name} --replicas ${this.replicas})`);
     } catch {
       try {
-        await jsm.streams.add({ name, subjects: [`bai.${this.chainId}.>`], duplicate_window: STREAM_DUPLICATE_WINDOW_NS, max_age: STREAM_MAX_AGE_NS });
+        await jsm.streams.add({ name, subjects: [`bai.${this.chainId}.>`], duplicate_window: STREAM_DUPLICATE_WINDOW_NS, max_age: STREAM_MAX_AGE_NS, num_replicas: this.replicas });
       } catch (err) {
         // another validator created it at the same moment
         await jsm.streams.info(name).catch(() => {

@@ -1,0 +1,85 @@
+// The expert system through a devnet's gateway, as a risk toolkit client uses it (issue 14): the toolkit's own
+// model served unchanged from its checkout, its example payload posted unchanged to POST /risks, the toolkit's
+// answer shape back; portfolios above the gateway's 129 KiB limit accepted on the expert routes, bodies above the
+// expert limit and over-deep documents refused with their own codes; a model added through the API and served
+// without a restart.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Devnet } from '@balanceai/testing';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const checkout = process.env.BAI_TOOLKIT_CHECKOUT ?? join(here, '..', '..', '..', '..', '..', 'shared', 'reference', 'balance-ai-risk');
+const ADMIN = 'e2e-expert-admin-token-0001';
+
+let net: Devnet | undefined;
+let base = '';
+
+async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+before(async () => {
+  assert.ok(existsSync(join(checkout, 'ai_models', 'risk_model_crypto.clp')), `no risk toolkit checkout at ${checkout} (BAI_TOOLKIT_CHECKOUT)`);
+  // The devnet's services inherit the environment: the expert serves the toolkit checkout and accepts AddModel.
+  process.env.BAI_EXPERT_TOOLKIT_DIRS = checkout;
+  process.env.BAI_EXPERT_ADMIN_TOKEN = ADMIN;
+  net = await Devnet.start({ validators: 1, expert: true });
+  assert.equal(net.expert.running, true, `the devnet's expert service is not running: ${'reason' in net.expert ? net.expert.reason : ''}`);
+  base = net.gatewayUrl;
+});
+
+after(async () => {
+  await net?.stop();
+  delete process.env.BAI_EXPERT_TOOLKIT_DIRS;
+  delete process.env.BAI_EXPERT_ADMIN_TOKEN;
+});
+
+describe('expert through the gateway, as a toolkit client', () => {
+  const example = () => readFileSync(join(checkout, 'examples', 'crypto_example_payload.json'), 'utf8');
+
+  it('answers the toolkit example, posted unchanged to POST /risks, in the toolkit shape', async () => {
+    const { status, json } = await post('/risks?model=risk_model_crypto', example());
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.deepEqual(Object.keys(json).sort(), ['identified_risks', 'ot_indicators', 'ot_risk_answer_signature', 'ot_timestamp', 'ot_user_id', 'warnings']);
+    assert.deepEqual((json.identified_risks as Record<string, string>[]).map((r) => Object.keys(r)[0]), [
+      'position-oversized', 'position-risk-limit-two', 'position-take-profit',
+    ]);
+    assert.match((json.identified_risks as Record<string, string>[])[0]!['position-oversized']!, /more than 30\.0 percent .* on BTC\/USD/);
+    assert.match(String(json.ot_risk_answer_signature), /^1_\d+$/);
+    assert.equal((json.warnings as string[]).length, 8, 'the example indicators carry ot_instr_name, which the template lacks');
+  });
+
+  it('accepts a portfolio above the gateway-wide body limit on the expert routes, refuses one above the expert limit', async () => {
+    const big = example().replace('"ot_user_id": "1",', `"ot_user_id": "1", "ot_note": "${'x'.repeat(300 * 1024)}",`);
+    assert.equal((await post('/v1/expert/evaluate?model=risk-model-crypto', big)).status, 200);
+    const huge = example().replace('"ot_user_id": "1",', `"ot_user_id": "1", "ot_note": "${'x'.repeat(1100 * 1024)}",`);
+    const refused = await post('/v1/expert/evaluate?model=risk-model-crypto', huge);
+    assert.equal(refused.status, 413);
+    assert.equal(refused.json.code, 'REQUEST_TOO_LARGE');
+  });
+
+  it('refuses a deeply nested document with REQUEST_TOO_DEEP and keeps answering', async () => {
+    const deep = `{"ot_user_id": "1", "ot_risk_input": {"x": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const refused = await post('/v1/expert/evaluate', deep);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.code, 'REQUEST_TOO_DEEP');
+    assert.equal((await post('/risks?model=risk_model_crypto', example())).status, 200);
+  });
+
+  it('adds a model through the API and serves it without a restart', async () => {
+    const model = {
+      name: 'e2e-hot', version: '1.0.0', mode: 'toolkit', explanations: { big: 'balance above 100 on {deal1}' },
+      model_clp: '(deftemplate risk-data (slot risk-is) (slot ot_pos_dealid))\n(defrule big (ot_user_balance ?b&:(> ?b 100)) => (assert (risk-data (risk-is big) (ot_pos_dealid ?b))))',
+    };
+    assert.equal((await post('/v1/expert/models', JSON.stringify(model))).json.code, 'MODEL_ADMIN_DENIED');
+    const added = await post('/v1/expert/models', JSON.stringify(model), { 'x-bai-admin-token': ADMIN });
+    assert.equal(added.status, 201, JSON.stringify(added.json));
+    const { status, json } = await post('/risks?model=e2e-hot', '{"ot_user_id": "7", "ot_risk_input": {"ot_user_balance": 150.0}}');
+    assert.equal(status, 200);
+    assert.deepEqual(json.identified_risks, [{ big: 'balance above 100 on 150.0' }]);
+  });
+});

@@ -65,7 +65,12 @@ export class EvaluationView {
 }
 
 export class ToolkitAnswerView {
-  @ApiProperty({ description: 'the request’s ot_user_id as sent (-1 when absent)' }) ot_user_id!: unknown;
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: {} }],
+    nullable: true,
+    description: 'the request’s ot_user_id as sent (-1 when absent)',
+  })
+  ot_user_id!: unknown;
   @ApiProperty({ type: 'number', description: 'seconds since 1970, with a fraction' }) ot_timestamp!: number;
   @ApiProperty({ example: '1_1795902924', description: 'user id, `_`, whole seconds (the toolkit’s format)' })
   ot_risk_answer_signature!: string;

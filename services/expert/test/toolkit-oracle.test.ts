@@ -96,6 +96,10 @@ const cases: Record<string, string> = {
     position({}),
     position({ ot_pos_dealid: '"ETH"', ot_instr_id: '"ETH/USD"', ot_instr_name: '"ETH"' }),
   ], ', "ot_correlation_matrix": {"BTC/USD": {"BTC/USD": 1, "ETH/USD": 0.9}, "ETH/USD": {"BTC/USD": 0.9, "ETH/USD": 1}}'),
+  'a one-sided correlation matrix (pandas raises on the missing row label)': request([
+    position({}),
+    position({ ot_pos_dealid: '"ETH"', ot_instr_id: '"ETH/USD"', ot_instr_name: '"ETH"' }),
+  ], ', "ot_correlation_matrix": {"BTC/USD": {"ETH/USD": 0.9}}'),
   'indicators: sentiment against the position, volatility from bbw/abbw, unknown keys dropped': request([
     position({}),
     position({ ot_pos_dealid: '"ETH"', ot_instr_id: '"ETH/USD"', ot_instr_name: '"ETH"', ot_pos_direction: '"SELL"' }),

@@ -190,13 +190,16 @@ class ModelRuntime:
     def _define_toolkit_builtins(self) -> None:
         """The toolkit's three functions, with its semantics (Python booleans, pandas-style matrix lookups)."""
 
-        def check_pos_corr(asset_a: Any, asset_b: Any) -> bool:
-            return self.toolkit_correlation.positive(asset_a, asset_b)
+        def check_pos_corr(asset_a: Any, asset_b: Any) -> Any:
+            return toolkit.as_toolkit_call(self.toolkit_correlation.positive, asset_a, asset_b)
 
-        def check_neg_corr(asset_a: Any, asset_b: Any) -> bool:
-            return self.toolkit_correlation.negative(asset_a, asset_b)
+        def check_neg_corr(asset_a: Any, asset_b: Any) -> Any:
+            return toolkit.as_toolkit_call(self.toolkit_correlation.negative, asset_a, asset_b)
 
-        self.env.define_function(toolkit.regex_match, name="regex_match")
+        def regex_match(pattern: Any, text: Any) -> Any:
+            return toolkit.as_toolkit_call(toolkit.regex_match, pattern, text)
+
+        self.env.define_function(regex_match)
         self.env.define_function(check_pos_corr)
         self.env.define_function(check_neg_corr)
 

@@ -109,6 +109,15 @@ def regex_match(pattern: Any, text: Any) -> tuple[Any, ...]:
     return (found.group(),) + tuple("" if g is None else g for g in found.groups())
 
 
+def as_toolkit_call(function: Callable[..., Any], *args: Any) -> Any:
+    """A Python function called from CLIPS as the toolkit's clipspy (0.3) calls it: an exception is not an error
+    but the function's value, the text "ExceptionName: message" (a CLIPS string), and the run goes on."""
+    try:
+        return function(*args)
+    except Exception as err:  # noqa: BLE001 - the toolkit's semantics
+        return f"{type(err).__name__}: {err}"
+
+
 class FactPlan:
     """The fact texts of one request, in the toolkit's order, and the instrument names its explanations use."""
 

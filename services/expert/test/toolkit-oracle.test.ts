@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DomainError } from '@balanceai/platform';
 import { packageRoot } from '../src/config.js';
 import type { ExpertEngine } from '../src/expert-engine.js';
 import { startEngine } from './support/engine.js';
@@ -116,6 +117,11 @@ const cases: Record<string, string> = {
     position({ ot_pos_contractsize: '1.5' }),
     position({ ot_risk_check: '"false"', ot_pos_controlled: 'false', ot_pos_contractsize: '2' }),
   ].join(', ')}]}, "ot_user_profile": {"ot_user_diversification": 0.25}}`,
+  'odd values: quotes, unicode, exponents, -0.0, a huge integer, lists and objects inside a position': request([
+    position({ ot_instr_name: '"B\\"T\\"C"', ot_pos_cc: '"\u20ac uro"', ot_pos_opening: '1e-07', ot_pos_contractsize: '1E5' }),
+    position({ ot_pos_dealid: '"ETH"', ot_instr_id: '"ETH/USD"', ot_instr_name: '"Äther ✓"', ot_pos_margin: '-0.0', ot_pos_size: '12345678901234567890', ot_instr_type: '[1, "a b", null]', ot_pos_cc: '{"k": [true]}' }),
+    position({ ot_pos_dealid: '"SOL"', ot_instr_id: '"SOL/USD"', ot_instr_name: '""', ot_pos_opening: '"100.5"', ot_pos_stop: '"95"', ot_pos_limit: '"abc"' }),
+  ], ', "ot_indicators": [{"ot_instr_id": "ETH/USD", "ot_instr_sentiment": "bearish", "ot_indicator_value": false}]'),
   'an old flat document without ot_risk_input': `{"ot_user_balance": 1000, "ot_user_diversification": 0.1, "position-data": [${position({ ot_pos_stop: 'null' })}]}`,
   'one position only, no user id': `{"ot_risk_input": {"ot_user_balance": 100, "ot_user_diversification": 0.5, "position-data": [${position({ ot_pos_limit: 'null', ot_pos_contractsize: '"3"' })}]}}`,
 };
@@ -163,6 +169,22 @@ describe('toolkit oracle: the toolkit and the service give the same answers', ()
       assert.deepEqual(mine.map(key).sort(), theirs.map((r) => ({ ...r, deal: r.deal === 'nil' ? '' : r.deal })).map(key).sort());
     });
   }
+
+  it('answers BAD_REQUEST where the toolkit itself fails with HTTP 500', async () => {
+    const broken = [
+      '{"ot_user_id": "1", "ot_risk_input": {"position-data": {"a": 1}}}',
+      '{"ot_user_id": "1", "ot_risk_input": [1, 2]}',
+      '{"ot_user_id": "1", "ot_risk_input": {"position-data": [1]}}',
+    ];
+    const runs = runToolkit(broken);
+    for (const [i, text] of broken.entries()) {
+      assert.equal(runs[i]?.status, 500, `the toolkit answers ${text} with 500`);
+      await assert.rejects(engine.evaluate({ model: MODEL, modelVersion: '', requestJson: text }), (err: unknown) => {
+        assert.ok(err instanceof DomainError && err.code === 'BAD_REQUEST', String(err));
+        return true;
+      });
+    }
+  });
 
   it('exercises the rules it claims to: the cases raise many different risks', () => {
     const seen = new Set(toolkit.flatMap((run) => (run.risks ?? []).map(([name]) => name)));

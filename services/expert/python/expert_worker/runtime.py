@@ -306,7 +306,7 @@ class ModelRuntime:
                 self._assert(fact, output)
             # A fact that went in but failed matching against the rules (a rule's test on a bad value).
             problem = output.since(0)
-        if problem:
+        if toolkit.is_rule_network_error(problem):
             raise EvaluationError(f"CLIPS runtime error while matching the request's facts: {problem}")
         if self.prepare_hook is not None:
             try:

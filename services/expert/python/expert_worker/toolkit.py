@@ -306,6 +306,11 @@ _direct_errors: _DirectErrors | None = None
 _ROUTER = b"python-error-router"
 
 
+def is_rule_network_error(output: str) -> bool:
+    """CLIPS's error output holds an error raised while matching a fact against the rules (not a warning)."""
+    return "[DRIVE1]" in output
+
+
 class QuietAsserts:
     """While facts are asserted: clipspy's error router off, CLIPS's error output read from memory (see above)."""
 
@@ -351,9 +356,11 @@ def _assert_facts(env: clips.Environment, errors: Any, plan: "FactPlan", warning
                 # as None). The toolkit's CLIPS (6.31) then halts: its run fires no rule at all. CLIPS 6.4 would
                 # go on, so the halt is reproduced here.
                 problem = output.since(before)
-                if problem:
+                if is_rule_network_error(problem):
                     halted = True
                     warnings.append(f"{where}: {problem}; as in the toolkit, no rule fires after this error")
+                elif problem:
+                    warnings.append(f"{where}: {problem}")  # e.g. a number CLIPS cannot hold: a warning only
     return halted
 
 

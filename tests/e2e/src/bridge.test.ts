@@ -1,0 +1,231 @@
+// The Interlink bridge end to end (issue 12): a devnet running the bridge module (pallet 30) next to anvil
+// with BaiBridge + WrappedBAI deployed, and three relayers (2-of-3) each with its own BAI key (attestations
+// submitted through the gateway) and Ethereum key (EIP-712 mint signatures on a shared board). BAI → wBAI →
+// BAI round trips exact to the base unit; a lock nobody mints is refunded exactly once after its deadline and
+// is unmintable; wBAI supply ≤ the Bridge escrow is checked at every finalized BAI height the watcher sees.
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getAddress, keccak256, toHex as viemHex, type Hex, type LocalAccount } from 'viem';
+import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import {
+  DEFAULT_BRIDGE_GENESIS,
+  IMMORTAL,
+  ONE_BAI,
+  cryptoReady,
+  decodeLockInfo,
+  encodeBridgeCall,
+  fromHex,
+  keyFromUri,
+  signExtrinsic,
+  storageMapKey,
+  storagePrefix,
+  toHex,
+  type BridgeCallData,
+  type KeyPair,
+  type LockInfo,
+} from '@balanceai/chain';
+import { BridgeClient, BridgeError, connect, deployBridge, sortAddresses, startAnvil, type Anvil } from '@balanceai/ethereum';
+import { FileProgressStore, GatewayBaiPort, MemorySignatureBoard, Relayer, ViemEthPort } from '@balanceai/bridge/relayer';
+import { Devnet, type ModuleName } from '@balanceai/testing';
+import { Gateway, chainInfo, poll, type ChainInfo, type ExtrinsicJson } from './client.js';
+
+const MNEMONIC = 'test test test test test test test test test test test junk';
+const TTL = 40;
+const CONFIRMATIONS = 2;
+
+let net: Devnet | undefined;
+let anvil: Anvil | undefined;
+let gw: Gateway;
+let info: ChainInfo;
+let client: BridgeClient;
+let user: LocalAccount;
+let dir: string;
+let supported = false;
+const stop = new AbortController();
+const board = new MemorySignatureBoard();
+const running: Array<Promise<void>> = [];
+const checked = new Set<number>();
+let violation: string | null = null;
+let watcher: Promise<void> | undefined;
+
+const key = (uri: string) => keyFromUri(uri, 'sr25519');
+const ALICE = key('//Alice');
+const BOB = key('//Bob');
+const RELAYER_BAI = ['//Charlie', '//Dave', '//Eve'].map(key);
+const ethKeys: LocalAccount[] = [0, 1, 2].map((i) => privateKeyToAccount(keccak256(viemHex(`e2e-bridge-relayer-${i}`))));
+
+before(async () => {
+  await cryptoReady();
+  dir = mkdtempSync(join(tmpdir(), 'bai-bridge-e2e-'));
+  const options = {
+    validators: 1,
+    modules: ['emissions', 'staking', 'bridge'] as ModuleName[],
+    bridge: { ...DEFAULT_BRIDGE_GENESIS, relayers: RELAYER_BAI.map((k) => toHex(k.publicKey)), threshold: 2, lockTtlSecs: TTL },
+  };
+  net = await Devnet.start(options);
+  supported = net.genesis.bridge !== undefined;
+  if (!supported) return;
+  gw = new Gateway(net.gatewayUrl);
+  info = await chainInfo(gw);
+  // anvil mines a block a second, so confirmations accrue and Ethereum time follows the wall clock like BAI's.
+  anvil = await startAnvil({ blockTime: 1 });
+  const deployer = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
+  user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+  const conn = connect({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: deployer, pollingIntervalMs: 100 });
+  const d = await deployBridge(conn, { relayers: sortAddresses(ethKeys.map((k) => k.address)), threshold: 2n });
+  client = new BridgeClient(conn, d.bridge, d.token).as(user);
+  for (let i = 0; i < 3; i++) {
+    const store = new FileProgressStore(join(dir, `relayer-${i}.json`));
+    const relayer = new Relayer({
+      account: toHex(RELAYER_BAI[i]!.publicKey),
+      bai: new GatewayBaiPort(net.gatewayUrl, RELAYER_BAI[i]!),
+      eth: new ViemEthPort({ client, account: ethKeys[i]!, confirmations: CONFIRMATIONS, fromBlock: d.deployBlock, resume: await store.load() }),
+      board,
+      store,
+      log: (line) => console.error(line),
+    });
+    running.push(relayer.run(stop.signal, 500));
+  }
+  watcher = watchInvariant();
+  await gw.waitHeight(2, 60_000);
+});
+
+after(async () => {
+  stop.abort();
+  await Promise.allSettled(running);
+  await watcher?.catch(() => undefined);
+  await anvil?.stop();
+  await net?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function skipUnlessSupported(t: TestContext): boolean {
+  if (supported) return false;
+  t.skip('libs/testing Devnet does not put the `bridge` option into the genesis');
+  return true;
+}
+
+/** Bridge.Escrow at a block hash, read over JSON-RPC like any wallet. */
+async function escrowAt(hash: string): Promise<bigint> {
+  const v = await gw.rpc<string | null>('state_getStorage', [toHex(storagePrefix('Bridge', 'Escrow')), hash]);
+  if (v === null) return 0n;
+  const b = fromHex(v);
+  let x = 0n;
+  for (let i = 15; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
+  return x;
+}
+
+async function lockAt(lockId: string): Promise<LockInfo | null> {
+  const v = await gw.rpc<string | null>('state_getStorage', [toHex(storageMapKey('Bridge', 'Locks', ['Blake2_128Concat', fromHex(lockId)])), null]);
+  return v === null ? null : decodeLockInfo(fromHex(v));
+}
+
+/**
+ * At each finalized height it sees: Bridge.Escrow at that block, then wBAI totalSupply. Relayers sign only
+ * locks that are final, and burns are released only after the wBAI is gone, so supply read after the escrow
+ * of the latest final block can never exceed it unless the bridge is broken.
+ */
+async function watchInvariant(): Promise<void> {
+  while (!stop.signal.aborted) {
+    try {
+      const st = await gw.status();
+      const h = st.finalized.height;
+      if (!checked.has(h)) {
+        const escrow = await escrowAt(st.finalized.hash);
+        const supply = await client.totalSupply();
+        checked.add(h);
+        if (supply > escrow && !violation) violation = `wBAI supply ${supply} > escrow ${escrow} at BAI height ${h}`;
+      }
+    } catch {
+      // a transient read failure: the next round checks again
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const nonces = new Map<string, number>();
+async function submit(from: KeyPair, call: BridgeCallData): Promise<ExtrinsicJson> {
+  const who = toHex(from.publicKey);
+  const nonce = nonces.get(who) ?? (await gw.get<{ nextNonce: number }>(`/v1/accounts/${who}`)).nextNonce;
+  nonces.set(who, nonce + 1);
+  const xt = signExtrinsic(from, encodeBridgeCall(call), { era: IMMORTAL, nonce, tip: 0n }, {
+    specVersion: info.specVersion,
+    transactionVersion: info.transactionVersion,
+    genesisHash: info.genesisHash,
+    birthHash: info.genesisHash,
+  });
+  const x = await gw.waitIncluded(await gw.submitOk(toHex(xt)), 60_000);
+  assert.equal(x.state, 'finalized', JSON.stringify(x));
+  return x;
+}
+
+function lockedEvent(x: ExtrinsicJson): { lockId: string; amount: bigint; deadline: bigint; ethRecipient: string } {
+  const e = x.events.find((ev) => ev.module === 'Bridge' && ev.name === 'Locked');
+  assert.ok(e, JSON.stringify(x.events));
+  return { lockId: String(e.data['lockId'] ?? e.data['lock_id']), amount: BigInt(e.data['amount'] as string), deadline: BigInt(e.data['deadline'] as string), ethRecipient: String(e.data['ethRecipient'] ?? e.data['eth_recipient']) };
+}
+
+test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relayers', async (t) => {
+  if (skipUnlessSupported(t)) return;
+  const AMOUNT = 100n * ONE_BAI + 7n;
+  const BACK = 40n * ONE_BAI + 3n;
+  const aliceBefore = (await gw.balance(toHex(ALICE.publicKey))).free;
+  const x = await submit(ALICE, { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: AMOUNT });
+  const lock = lockedEvent(x);
+  assert.equal((await gw.balance(toHex(ALICE.publicKey))).free, aliceBefore - AMOUNT - BigInt(x.fee!), 'the lock left Alice\'s free balance');
+  const sigs = await poll('two relayer signatures', async () => (board.collect(lock.lockId).length >= 2 ? board.collect(lock.lockId) : undefined), 30_000);
+  const message = { lockId: lock.lockId as Hex, recipient: getAddress(lock.ethRecipient), amount: lock.amount, deadline: lock.deadline };
+  const signatures = sigs.map((s) => ({ signer: getAddress(s.signer), signature: s.signature as Hex }));
+  // One signature is under the threshold; two mint; the same again is a replay.
+  await assert.rejects(client.mint(message, signatures.slice(0, 1)), (e: unknown) => e instanceof BridgeError && e.code === 'TOO_FEW_SIGNATURES');
+  await client.mint(message, signatures.slice(0, 2));
+  assert.equal(await client.balanceOf(user.address), AMOUNT);
+  await assert.rejects(client.mint(message, signatures.slice(0, 2)), (e: unknown) => e instanceof BridgeError && e.code === 'LOCK_ALREADY_PROCESSED');
+  // The relayers see the mint final on Ethereum and report it: the lock can never be refunded.
+  const minted = await poll('lock reported minted', async () => ((await lockAt(lock.lockId))?.status === 'Minted' ? lockAt(lock.lockId) : undefined), 60_000);
+  assert.ok(minted && minted.mintAttestations.length >= 2);
+
+  const bob = toHex(BOB.publicKey);
+  const bobBefore = (await gw.balance(bob)).free;
+  await client.burn(BACK, bob as Hex);
+  const released = await poll('burn released to Bob', async () => {
+    const now = (await gw.balance(bob)).free;
+    return now !== bobBefore ? now : undefined;
+  }, 60_000);
+  assert.equal(released - bobBefore, BACK, 'exactly the burned amount, to the base unit');
+  assert.equal(await client.balanceOf(user.address), AMOUNT - BACK);
+  await new Promise((r) => setTimeout(r, 3_000)); // later attestations of the burn never pay again
+  assert.equal((await gw.balance(bob)).free, released);
+  const head = await gw.status();
+  assert.equal(await escrowAt(head.finalized.hash), AMOUNT - BACK);
+  assert.equal(await client.totalSupply(), AMOUNT - BACK, 'wBAI supply = escrow');
+});
+
+test('a lock nobody mints is refunded exactly once after its deadline and cannot be minted any more', async (t) => {
+  if (skipUnlessSupported(t)) return;
+  const AMOUNT = 5n * ONE_BAI;
+  const aliceHex = toHex(ALICE.publicKey);
+  const x = await submit(ALICE, { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: AMOUNT });
+  const lock = lockedEvent(x);
+  const afterLock = (await gw.balance(aliceHex)).free;
+  const sigs = await poll('signatures', async () => (board.collect(lock.lockId).length >= 2 ? board.collect(lock.lockId) : undefined), 30_000);
+  const refunded = await poll('lock refunded', async () => ((await lockAt(lock.lockId))?.status === 'Refunded' ? lockAt(lock.lockId) : undefined), (TTL + 60) * 1000, 500);
+  assert.ok(refunded && refunded.refundAttestations.length >= 2);
+  assert.equal((await gw.balance(aliceHex)).free, afterLock + AMOUNT, 'refunded once, exactly');
+  const message = { lockId: lock.lockId as Hex, recipient: user.address, amount: lock.amount, deadline: lock.deadline };
+  await assert.rejects(
+    client.mint(message, sigs.map((s) => ({ signer: getAddress(s.signer), signature: s.signature as Hex }))),
+    (e: unknown) => e instanceof BridgeError && e.code === 'DEADLINE_EXPIRED',
+  );
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.equal((await gw.balance(aliceHex)).free, afterLock + AMOUNT, 'never twice');
+});
+
+test('wBAI supply never exceeded the escrow at any finalized height the watcher checked', async (t) => {
+  if (skipUnlessSupported(t)) return;
+  assert.equal(violation, null);
+  assert.ok(checked.size >= 20, `${checked.size} heights checked`);
+});

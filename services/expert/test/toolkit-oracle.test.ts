@@ -126,6 +126,55 @@ const cases: Record<string, string> = {
   'one position only, no user id': `{"ot_risk_input": {"ot_user_balance": 100, "ot_user_diversification": 0.5, "position-data": [${position({ ot_pos_limit: 'null', ot_pos_contractsize: '"3"' })}]}}`,
 };
 
+/** A small deterministic generator (mulberry32), so the generated documents are the same on every run. */
+function generator(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Documents built from random mixes of the value kinds the toolkit types differently, as raw JSON text. */
+function generatedDocuments(count: number, seed: number): string[] {
+  const random = generator(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+  const number = () => pick(['1', '1.0', '2', '0.5', '100', '100.0', '95.5', '110', '120.25', '80', '1e2', '0.0001', '250000', '"100"', '"1.5"']);
+  const value = () => pick([number(), number(), 'null', 'true', 'false', '"true"', '"false"', '"BUY"', '"SELL"', '"a b"', '"x(y)"', '"$5"']);
+  const instruments = ['BTC/USD', 'ETH/USD', 'SOL/USD', 'ADA/USD'];
+  const docs: string[] = [];
+  for (let d = 0; d < count; d++) {
+    const positions = Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) => {
+      const instrument = pick(instruments);
+      return position({
+        ot_pos_dealid: `"D${i}${pick(['', 'x'])}"`, ot_instr_id: `"${instrument}"`, ot_instr_name: `"${instrument}"`,
+        ot_pos_direction: pick(['"BUY"', '"SELL"']), ot_risk_check: pick(['"true"', '"false"', 'true']),
+        ot_pos_controlled: pick(['"true"', '"false"', 'false', 'true', 'OMIT']),
+        ot_pos_opening: number(), ot_pos_contractsize: number(), ot_pos_size: pick(['1', '2', '1.0']),
+        ot_pos_exchange: pick(['1', '1.0', '2']), ot_pos_margin: pick(['100', '50', '100.0']),
+        // Mostly values the rules can compute with: one None or word in a numeric slot halts the toolkit's run.
+        ot_pos_stop: random() < 0.08 ? value() : pick([number(), number(), 'OMIT']),
+        ot_pos_limit: random() < 0.08 ? value() : pick([number(), number(), 'OMIT']),
+        ot_instr_offer: pick([number(), 'OMIT', 'OMIT']), ot_pos_weight: random() < 0.05 ? value() : 'OMIT',
+      });
+    });
+    const user = `{"ot_user_balance": ${pick(['10000', '1000.0', '500', '"2000"'])}, "ot_user_timeframe": ${pick(['"DAY"', '"HOUR_4"', '"MINUTE_15"', '"HOUR"'])}, ` +
+      `"ot_user_diversification": ${pick(['0.3', '0.05', '1', '0.5'])}, "ot_user_riskrewardratio": ${pick(['2', '1.5', '3.0'])}, "ot_user_limitpertrade": ${pick(['0.1', '0.01', '0.001'])}`;
+    const matrix = Object.fromEntries(instruments.map((a) => [a, Object.fromEntries(instruments.map((b) => [b, a === b ? 1 : pick([0.9, -0.8, 0.1, 0.66, -0.66, 0.65])]))]));
+    const indicators = Array.from({ length: Math.floor(random() * 4) }, () => ({
+      ot_instr_id: pick(instruments), ot_indicator_type: pick(['sma', 'ot_indicator_bbw', 'ot_indicator_abbw', 'atr']),
+      ot_indicator_value: pick([1, 2.5, 9, 5, 20]), ...(random() < 0.5 ? { ot_instr_sentiment: pick(['bearish', 'bullish']) } : {}),
+    }));
+    const extra = `${random() < 0.7 ? `, "ot_correlation_matrix": ${JSON.stringify(matrix)}` : ''}${indicators.length ? `, "ot_indicators": ${JSON.stringify(indicators)}` : ''}`;
+    docs.push(request(positions, extra, user));
+  }
+  return docs;
+}
+
+for (const [i, text] of generatedDocuments(60, 14).entries()) cases[`generated document ${i + 1} (seeded)`] = text;
+
 describe('toolkit oracle: the toolkit and the service give the same answers', () => {
   let engine: ExpertEngine;
   let toolkit: ToolkitRun[];
@@ -184,6 +233,14 @@ describe('toolkit oracle: the toolkit and the service give the same answers', ()
         return true;
       });
     }
+  });
+
+  it('generated documents raise risks too, not only empty answers', () => {
+    const generated = names.map((name, i) => [name, toolkit[i]] as const).filter(([name]) => name.startsWith('generated'));
+    const risks = generated.flatMap(([, run]) => (run?.risks ?? []).map(([risk]) => risk));
+    const halted = generated.filter(([, run]) => (run?.risks ?? []).length === 0).length;
+    process.stdout.write(`# generated: ${generated.length} documents, ${risks.length} risks, ${new Set(risks).size} kinds, ${halted} with none\n`);
+    assert.ok(risks.length >= 100 && new Set(risks).size >= 10, `${risks.length} risks of ${new Set(risks).size} kinds`);
   });
 
   it('exercises the rules it claims to: the cases raise many different risks', () => {

@@ -10,6 +10,8 @@ import { workerSourceDir } from '../src/config.js';
 import type { ExpertEngine } from '../src/expert-engine.js';
 import { createExpertApp, type ExpertApp } from '../src/index.js';
 import { ExpertWorker, WorkerMessageError } from '../src/workers/expert-worker.js';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, fixtureModels, startEngine, testConfig } from './support/engine.js';
 import { call, expertClient, freePort, type ExpertGrpcClient } from './support/grpc-client.js';
@@ -187,6 +189,29 @@ describe('expert service over gRPC: message size, readiness, models added at run
     );
     const err = await call(client.getModel, client, { name: 'broken-hot', version: '' }).then(() => undefined, (e: ServiceError) => e);
     assert.equal(fromGrpcError(err).code, 'MODEL_NOT_FOUND');
+  });
+});
+
+describe('models added at run time outlive a restart', () => {
+  it('reads the versions AddModel wrote back from BAI_EXPERT_RUNTIME_MODELS_DIR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bai-expert-runtime-'));
+    chmodSync(dir, 0o755);
+    const admin = 'restart-admin-token-0123456';
+    const clp = '(deftemplate risk-data (slot risk-is))\n(defrule r (ot_user_balance ?b) => (assert (risk-data (risk-is kept))))';
+    const first = await startEngine({ runtimeModelsDir: dir, adminToken: admin, workers: 1 });
+    try {
+      await first.addModel({ name: 'kept', version: '2.0.0', description: '', mode: 'toolkit', modelClp: clp, functionsPy: '', explanations: {}, inputSchemaJson: '' }, admin);
+    } finally {
+      await first.close();
+    }
+    const second = await startEngine({ runtimeModelsDir: dir, workers: 1 });
+    try {
+      const answer = await second.evaluate({ model: 'kept', modelVersion: '2.0.0', requestJson: '{"ot_user_id": "u", "ot_risk_input": {"ot_user_balance": 1}}' });
+      assert.deepEqual(answer.identifiedRisks.map((r) => r.name), ['kept']);
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -290,4 +290,88 @@ describe('relayers between anvil and the bridge module', () => {
     assert.equal(sim.state.escrow, 55n * ONE_BAI);
     assert.ok(checks.length > 20 && checks.every((c) => c.supply <= c.escrow), `${checks.length} checks`);
   });
+
+  it('random load with relayer crashes, under-threshold and replayed mints, and reorgs: the invariant holds at every block; after the deadlines supply = escrow', async () => {
+    let seed = 20261128;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    sim.balances.set(ALICE, sim.bal(ALICE) + 10_000n * ONE_BAI);
+    const bobBefore = sim.bal(BOB);
+    let burned = 0n;
+    let mints = 0;
+    let restarts = 0;
+    let reorgs = 0;
+    for (let step = 0; step < 80; step++) {
+      const action = rnd(8);
+      if (action <= 1) {
+        sim.mempool.push({ signer: ALICE, call: { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: BigInt(1 + rnd(50)) * ONE_BAI + BigInt(rnd(1000)) } });
+      } else if (action === 2 || action === 3) {
+        // Mint some signed, unminted lock: sometimes with one signature (refused), sometimes twice (replay refused).
+        const open = [...sim.state.locks.values()].filter((l) => l.status === 'Locked' && board.collect(l.id).length >= 2);
+        const l = open[rnd(Math.max(open.length, 1))];
+        if (l && (await client.lockStatus(l.id as Hex)) === 'None') {
+          const message = { lockId: l.id as Hex, recipient: user.address, amount: l.amount, deadline: l.deadline };
+          const sigs = signaturesFor(l.id);
+          if (rnd(3) === 0) assert.equal(await refusal(client.mint(message, sigs.slice(0, 1))), 'TOO_FEW_SIGNATURES');
+          await client.mint(message, sigs.slice(0, 2));
+          mints++;
+          if (rnd(2) === 0) assert.equal(await refusal(client.mint(message, sigs.slice(1, 3))), 'LOCK_ALREADY_PROCESSED');
+        }
+      } else if (action === 4) {
+        const held = await client.balanceOf(user.address);
+        if (held > 0n) {
+          const amount = 1n + (held * BigInt(rnd(100))) / 100n;
+          await client.burn(amount > held ? held : amount, BOB as Hex);
+          burned += amount > held ? held : amount;
+        }
+      } else if (action === 5) {
+        const i = rnd(3);
+        relayers[i] = makeRelayer(i); // a relayer process restarts from its file
+        restarts++;
+      } else if (action === 6) {
+        // A burn that a reorg orphans before it has the confirmations: never released.
+        const held = await client.balanceOf(user.address);
+        if (held > 0n) {
+          const snapshot = await test.snapshot();
+          await client.burn(held, BOB as Hex);
+          await invariant();
+          await ethBlocks(1);
+          await tickAll();
+          await test.revert({ id: snapshot });
+          reorgs++;
+        }
+      }
+      await invariant();
+      await tickAll();
+      await baiBlock();
+      await ethBlocks(1);
+    }
+    // Drain: every burn confirmed and released, then every unminted lock past its deadline refunded.
+    for (let i = 0; i < CONFIRMATIONS + 2; i++) {
+      await ethBlocks(1);
+      await tickAll();
+      await baiBlock();
+    }
+    assert.equal(sim.bal(BOB) - bobBefore, burned, 'every burned base unit released to Bob, once');
+    const latest = (await client.conn.publicClient.getBlock()).timestamp;
+    const lastDeadline = [...sim.state.locks.values()].reduce((m, l) => (l.deadline > m ? l.deadline : m), 0n);
+    await test.increaseTime({ seconds: Number(lastDeadline - latest) + 5 });
+    sim.timeMs = (lastDeadline + 5n) * 1000n;
+    for (let i = 0; i < CONFIRMATIONS + 2; i++) {
+      await ethBlocks(1);
+      await tickAll();
+      await baiBlock();
+    }
+    const locks = [...sim.state.locks.values()];
+    assert.ok(locks.every((l) => l.status !== 'Locked'), 'every lock ended minted or refunded by itself');
+    assert.ok(restarts > 0 && reorgs > 0, `${restarts} relayer restarts, ${reorgs} reorgs`);
+    assert.ok(mints > 3 && locks.some((l) => l.status === 'Refunded' && l.nonce > 1n), `${mints} mints and some refunds under load`);
+    for (const l of locks) assert.equal(await client.lockStatus(l.id as Hex), l.status === 'Minted' ? 'Minted' : 'None');
+    assert.equal(await client.totalSupply(), sim.state.escrow, 'wBAI supply = escrow exactly');
+    assert.ok(checks.every((c) => c.supply <= c.escrow));
+  });
 });

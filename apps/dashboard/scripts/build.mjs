@@ -39,17 +39,23 @@ const entry = outputs.find(([, o]) => o.entryPoint?.endsWith('src/main.ts'));
 if (!entry) throw new Error('esbuild produced no entry script');
 const js = entry[0].slice(entry[0].lastIndexOf('/') + 1);
 const css = entry[1].cssBundle ? entry[1].cssBundle.slice(entry[1].cssBundle.lastIndexOf('/') + 1) : undefined;
-const template = readFileSync(join(root, 'src', 'index.html'), 'utf8');
-const html = template
-  .replace('<!--CSS-->', css ? `<link rel="stylesheet" href="/dashboard/${css}">` : '')
-  .replace('<!--JS-->', `<script type="module" src="/dashboard/${js}"></script>`);
-writeFileSync(join(dist, 'index.html'), html);
 
-const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 // What the first page load fetches: the entry, its static imports (shared chunks) and the CSS.
 const firstSet = new Set([entry[0]]);
 for (const p of firstSet) for (const i of result.metafile.outputs[p]?.imports ?? []) if (i.kind === 'import-statement') firstSet.add(i.path);
 if (entry[1].cssBundle) firstSet.add(entry[1].cssBundle);
+
+// The entry's static imports are named in the page too (modulepreload), so the browser fetches them with the
+// entry instead of after parsing it: one round trip less before the first numbers.
+const base = (p) => p.slice(p.lastIndexOf('/') + 1);
+const preloads = [...firstSet].filter((p) => p !== entry[0] && p.endsWith('.js')).map((p) => `<link rel="modulepreload" href="/dashboard/${base(p)}">`);
+const template = readFileSync(join(root, 'src', 'index.html'), 'utf8');
+const html = template
+  .replace('<!--CSS-->', [css ? `<link rel="stylesheet" href="/dashboard/${css}">` : '', ...preloads].filter(Boolean).join('\n'))
+  .replace('<!--JS-->', `<script type="module" src="/dashboard/${js}"></script>`);
+writeFileSync(join(dist, 'index.html'), html);
+
+const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const firstBytes = [...firstSet].reduce((a, p) => a + (result.metafile.outputs[p]?.bytes ?? 0), 0);
 const total = outputs.filter(([p]) => !p.endsWith('.map')).reduce((a, [, o]) => a + o.bytes, 0);
 console.log(`dashboard: dist/ in ${Date.now() - started} ms — first load ${kb(firstBytes)} in ${firstSet.size} files, all chunks ${kb(total)}`);

@@ -131,21 +131,29 @@ test('first load is under 1 s; the Network page shows live numbers that move wit
   await warm.goto('about:blank');
   await context.close();
 
-  page = await newPage();
-  const t0 = Date.now();
-  await page.goto(`${net.gatewayUrl}/`);
-  await until(page, `performance.getEntriesByName('bai:first-kpi').length > 0`);
-  const observed = Date.now() - t0;
-  // The app marks the moment the first live number (finalized height) is on screen; times are from the
-  // start of navigation, bytes are what the browser fetched until then (the live client comes after).
-  const first = (await page.evaluate(`(() => {
-    const kpi = performance.getEntriesByName('bai:first-kpi')[0].startTime;
-    const n = performance.getEntriesByType('navigation')[0];
-    const before = performance.getEntriesByType('resource').filter((r) => r.responseEnd <= kpi);
-    return { kpi, dcl: n.domContentLoadedEventEnd, bytes: before.reduce((a, r) => a + (r.encodedBodySize || 0), n.encodedBodySize || 0), requests: before.length + 1 };
-  })()`)) as { kpi: number; dcl: number; bytes: number; requests: number };
-  console.log(`dashboard first load: first KPI at ${first.kpi.toFixed(0)} ms (DOMContentLoaded ${first.dcl.toFixed(0)} ms; ${first.requests} requests, ${(first.bytes / 1024).toFixed(0)} KiB; ${observed} ms as seen from the test)`);
-  assert.ok(first.kpi < 1000, `first load took ${first.kpi.toFixed(0)} ms to the first KPI`);
+  // Three first loads, each in a fresh context (empty cache); the median must be under 1 s.
+  const loads: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await context.close();
+    page = await newPage();
+    const t0 = Date.now();
+    await page.goto(`${net.gatewayUrl}/`);
+    await until(page, `performance.getEntriesByName('bai:first-kpi').length > 0`);
+    const observed = Date.now() - t0;
+    // The app marks the moment the first live number (finalized height) is on screen; times are from the
+    // start of navigation, bytes are what the browser fetched until then (the live client comes after).
+    const first = (await page.evaluate(`(() => {
+      const kpi = performance.getEntriesByName('bai:first-kpi')[0].startTime;
+      const n = performance.getEntriesByType('navigation')[0];
+      const before = performance.getEntriesByType('resource').filter((r) => r.responseEnd <= kpi);
+      return { kpi, dcl: n.domContentLoadedEventEnd, bytes: before.reduce((a, r) => a + (r.encodedBodySize || 0), n.encodedBodySize || 0), requests: before.length + 1 };
+    })()`)) as { kpi: number; dcl: number; bytes: number; requests: number };
+    console.log(`dashboard first load ${i + 1}: first KPI at ${first.kpi.toFixed(0)} ms (DOMContentLoaded ${first.dcl.toFixed(0)} ms; ${first.requests} requests, ${(first.bytes / 1024).toFixed(0)} KiB; ${observed} ms as seen from the test)`);
+    loads.push(first.kpi);
+  }
+  const median = [...loads].sort((a, b) => a - b)[1]!;
+  console.log(`dashboard first load: median ${median.toFixed(0)} ms to the first KPI`);
+  assert.ok(median < 1000, `first load took ${median.toFixed(0)} ms (median of ${loads.map((x) => x.toFixed(0)).join(', ')})`);
   assert.match(await textOf(page, '#k-final'), /^\d[\d,]*$/);
 
   // Live: the WebSocket subscription moves the finalized height with no reload.
@@ -317,6 +325,14 @@ test('phone width (375 px): every page fits without sideways scrolling', async (
     await shot(phone, `phone-${name}`);
   }
   await axe(phone, 'Network (phone)');
+  // The wallet with its accounts, stake and forms (the context that created them) at phone width too.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.goto(`${net.gatewayUrl}/#/wallet`);
+  await until(page, `/BAI/.test(document.getElementById('w-free')?.textContent ?? '')`);
+  await page.locator('#tab-transfer').click();
+  await fitsWidth(page, 'wallet with accounts');
+  await shot(page, 'phone-wallet-accounts');
+  await axe(page, 'Wallet (phone)');
   // Expected refusals (404 NOT_BONDED before the bond, 503 when no expert service runs) are logged by the browser as failed loads.
   assert.deepEqual(pageErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script errors in the pages');
 });

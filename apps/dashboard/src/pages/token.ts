@@ -70,7 +70,7 @@ export async function tokenPage(main: HTMLElement): Promise<() => void> {
         {},
         { label: 'schedule', stroke: COLORS[0], width: 2, value: (_u, v) => (v == null ? '–' : `${fmtNum(v / 1e6, 3)} M`) },
         { label: 'issued now', stroke: COLORS[1], width: 0, points: { show: true, size: 10, fill: COLORS[1] }, value: (_u, v) => (v == null ? '–' : `${fmtNum(v / 1e6, 4)} M`) },
-        ...thresholds.map((t, i) => ({ label: `halving ${t.k}`, stroke: COLORS[2 + (i % 4)], width: 1, dash: [6, 4], value: () => `${fmtNum(toFloat(t.value) / 1e6, 3)} M` })),
+        ...thresholds.map((t, i) => ({ label: `halving ${t.k}`, stroke: COLORS[2 + (i % 4)], width: 1, dash: [6, 4], points: { show: false }, value: () => `${fmtNum(toFloat(t.value) / 1e6, 3)} M` })),
       ],
     },
     [[]],
@@ -80,7 +80,7 @@ export async function tokenPage(main: HTMLElement): Promise<() => void> {
   const split = chart(
     'Emission per day by destination',
     {
-      scales: { x: { time: false, range: [-0.5, 3.5] } },
+      scales: { x: { time: false, range: [-0.5, 3.5] }, y: { range: (_u, _min, max) => [0, max * 1.1] } },
       axes: [{ values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? SHORT_NAMES[funds.funds[v]?.name ?? ''] ?? '' : '')), splits: () => [0, 1, 2, 3] }, { label: 'BAI per day', size: 60 }],
       series: [{}, { label: 'BAI/day', fill: COLORS[0], stroke: COLORS[0], paths: barsPaths(), points: { show: false }, value: (_u, v) => (v == null ? '–' : fmtNum(v, 2)) }],
     },
@@ -104,6 +104,7 @@ export async function tokenPage(main: HTMLElement): Promise<() => void> {
     h('div', { class: 'cols' }, h('div', { class: 'card' }, split.el), h('section', { class: 'card', 'aria-labelledby': 'fh' }, h('h2', { id: 'fh' }, 'Funds'), fundsBox)),
   );
 
+  let zoomed = false;
   const render = (): void => {
     const now = Date.now() / 1000;
     const xs: number[] = [];
@@ -131,8 +132,15 @@ export async function tokenPage(main: HTMLElement): Promise<() => void> {
     const lines = thresholds.map((t) => xs.map(() => toFloat(t.value)));
     issuanceChart.setData(
       [xs, ys, nowSeries, ...lines],
-      `Issued ${fmtBai(schedule.issuance, 0)} of a ${fmtBai(schedule.maxSupply, 0)} cap; halvings at ${thresholds.map((t) => fmtBai(t.value, 0)).join(', ')}.`,
+      `Issued ${fmtBai(schedule.issuance, 0)} of a ${fmtBai(schedule.maxSupply, 0)} cap; halvings at ${thresholds.map((t) => fmtBai(t.value, 0)).join(', ')}. Drag to zoom, double-click for the whole schedule.`,
     );
+    // Open on the years that matter (to the fourth halving); the whole schedule runs for decades.
+    const fourth = thresholds.find((t) => t.k === 4)?.value;
+    const until = fourth === undefined ? undefined : curve.points.find((p) => BigInt(p.issuance) >= fourth);
+    if (until && !zoomed) {
+      zoomed = true;
+      issuanceChart.plot.setScale('x', { min: xs[0]!, max: Number(until.estimatedTimeMs) / 1000 });
+    }
 
     const perDay = BigInt(schedule.ratePerDay);
     const shares = funds.funds.map((f) => (perDay * BigInt(f.percent)) / 100n);
@@ -151,7 +159,7 @@ export async function tokenPage(main: HTMLElement): Promise<() => void> {
     fill(
       fundsBox,
       table(
-        ['Fund', ['Share', 'num'], ['Today', 'num'], ['Minted since genesis', 'num'], ['Balance', 'num'], 'Address'],
+        ['Fund', ['Share', 'num'], ['Per day', 'num'], ['Minted since genesis', 'num'], ['Balance', 'num'], 'Address'],
         funds.funds.map((f, i) => [FUND_NAMES[f.name] ?? f.name, `${f.percent}%`, fmtBai(shares[i]!, 2), fmtBai(f.minted, 2), fmtBai(f.balance, 2), h('span', { class: 'mono', title: f.address }, shortHash(f.address))]),
       ),
     );

@@ -4,7 +4,7 @@
 // medians in exactly the formula's amounts, >2/3 reports slash a provider into the development fund, a
 // deregistered lock returns exactly unlock_delay eras later, and a restart of one validator's models service
 // mid-era leaves every validator's store identical.
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -37,7 +37,6 @@ let gw: Gateway;
 let info: ChainInfo;
 let healthy: Server;
 let failing: Server;
-let supported = false;
 
 const key = (uri: string) => keyFromUri(uri, 'sr25519');
 const ALICE = key('//Alice');
@@ -60,11 +59,8 @@ before(async () => {
   await cryptoReady();
   healthy = await listen(200);
   failing = await listen(503);
-  // `models` puts the section into the devnet genesis (libs/testing Devnet; without it the genesis has none).
-  const options = { validators: VALIDATORS, modules: ['emissions', 'staking', 'models'] as ModuleName[], eraLength: ERA, models: MODELS };
-  net = await Devnet.start(options);
-  supported = net.genesis.models !== undefined;
-  if (!supported) return;
+  net = await Devnet.start({ validators: VALIDATORS, modules: ['emissions', 'staking', 'models'] as ModuleName[], eraLength: ERA, models: MODELS });
+  assert.deepEqual(net.genesis.models, MODELS);
   gw = new Gateway(net.gatewayUrl);
   info = await chainInfo(gw);
   await gw.waitHeight(2, 60_000);
@@ -75,12 +71,6 @@ after(async () => {
   healthy?.close();
   failing?.close();
 });
-
-function skipUnlessSupported(t: TestContext): boolean {
-  if (supported) return false;
-  t.skip('libs/testing Devnet does not put the `models` option into the genesis yet (services/models README, "Devnet")');
-  return true;
-}
 
 const nonces = new Map<string, number>();
 async function submit(from: KeyPair, call: ModelsCallData): Promise<string> {
@@ -143,8 +133,7 @@ async function scoreEra(providers: Array<{ id: number; endpoint: string }>): Pro
   return weights;
 }
 
-test('register, score, pay the grants exactly, slash by reports, return a deregistered lock after unlock_delay eras', async (t) => {
-  if (skipUnlessSupported(t)) return;
+test('register, score, pay the grants exactly, slash by reports, return a deregistered lock after unlock_delay eras', async () => {
   const genesis = net!.genesis;
   const modelsFund = fundOf(genesis.accounts.modelsGrantsFund);
   const devFund = fundOf(genesis.accounts.developmentFund);

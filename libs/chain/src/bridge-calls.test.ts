@@ -8,7 +8,9 @@ import {
   DEFAULT_BRIDGE_GENESIS,
   type BridgeCallData,
   bridgeGenesisFromJson,
+  bridgeBurnStage,
   bridgeLockId,
+  bridgeLockStage,
   bridgePallet,
   bridgeReleaseWindow,
   decodeBridgeCall,
@@ -138,5 +140,22 @@ describe('bridge genesis section', () => {
     bad({ relayers: RELAYERS, threshold: 2, extra: 1 }, /bridge\.extra/);
     assert.equal(bridgeReleaseWindow(6_000), 14_400);
     assert.equal(bridgeReleaseWindow(7_000), 12_343);
+  });
+});
+
+describe('transfer stages for the API', () => {
+  it('names a lock\'s and a burn\'s stage from the pallet storage and what relayers signed or saw', () => {
+    assert.equal(bridgeLockStage({ status: 'Locked' }, 0, 2), 'locked');
+    assert.equal(bridgeLockStage({ status: 'Locked' }, 1, 2), 'signed 1/2');
+    assert.equal(bridgeLockStage({ status: 'Locked' }, 3, 2), 'signed 2/2');
+    assert.equal(bridgeLockStage({ status: 'Minted' }, 3, 2), 'minted');
+    assert.equal(bridgeLockStage({ status: 'Refunded' }, 3, 2), 'refunded');
+    const to = { recipient: RELAYERS[0]!, amount: 5n };
+    assert.equal(bridgeBurnStage(null, to, false, 2), 'burned');
+    assert.equal(bridgeBurnStage(null, to, true, 2), 'confirmed');
+    const attesting = { status: 'Attesting' as const, recipient: null, amount: 0n, at: 0n, attestations: [{ relayer: RELAYERS[1]!, ...to }, { relayer: RELAYERS[2]!, recipient: to.recipient, amount: 6n }] };
+    assert.equal(bridgeBurnStage(attesting, to, true, 2), 'attested 1/2', 'a mismatching attestation does not count');
+    assert.equal(bridgeBurnStage({ ...attesting, status: 'Queued' }, to, true, 2), 'queued');
+    assert.equal(bridgeBurnStage({ ...attesting, status: 'Released' }, to, true, 2), 'released');
   });
 });

@@ -78,3 +78,26 @@ export function bridgeIdOfKey(key: Uint8Array): string {
   if (key.length !== 32 + 16 + 32) throw new RangeError(`a Bridge map key is 80 bytes, got ${key.length}`);
   return toHex(key.subarray(48));
 }
+
+/**
+ * A lock's stage as the issue's API shows it: `locked → signed k/M → minted`, or `refunded`. `signatures` is
+ * how many relayers' Mint signatures the caller collected (relayer HTTP boards); k is capped at M.
+ */
+export function bridgeLockStage(lock: Pick<LockInfo, 'status'>, signatures: number, threshold: number): string {
+  if (lock.status === 'Minted') return 'minted';
+  if (lock.status === 'Refunded') return 'refunded';
+  return signatures > 0 ? `signed ${Math.min(signatures, threshold)}/${threshold}` : 'locked';
+}
+
+/**
+ * A burn's stage: `burned → confirmed → attested k/M → released` (`queued` while the 24 h limit holds it).
+ * `burn` is Bridge.Burns at the head (null before any attestation); `confirmed` whether the Ethereum burn has
+ * the relayers' confirmations; k counts the attestations matching the Ethereum event's (recipient, amount).
+ */
+export function bridgeBurnStage(burn: BurnInfo | null, expected: { recipient: string; amount: bigint }, confirmed: boolean, threshold: number): string {
+  if (burn?.status === 'Released') return 'released';
+  if (burn?.status === 'Queued') return 'queued';
+  const k = burn ? burn.attestations.filter((a) => a.recipient === expected.recipient.toLowerCase() && a.amount === expected.amount).length : 0;
+  if (k > 0) return `attested ${Math.min(k, threshold)}/${threshold}`;
+  return confirmed ? 'confirmed' : 'burned';
+}

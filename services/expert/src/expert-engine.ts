@@ -54,6 +54,8 @@ export class ExpertEngine {
   private readonly logger = new Logger('ExpertEngine');
   /** Where AddModel writes model versions. */
   readonly runtimeModelsDir: string;
+  /** The folder above is this process's own temporary one, removed on close. */
+  private readonly temporaryModelsDir: boolean;
   readonly sandbox: SandboxPlan;
 
   constructor(
@@ -62,6 +64,7 @@ export class ExpertEngine {
     private readonly access: ModelAccessPolicy = openAccess,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.temporaryModelsDir = config.runtimeModelsDir === undefined;
     this.runtimeModelsDir = config.runtimeModelsDir ?? mkdtempSync(join(tmpdir(), 'bai-expert-models-'));
     mkdirSync(this.runtimeModelsDir, { recursive: true });
     // Sandboxed workers run as another user: they must read what AddModel writes here (the files hold no secrets).
@@ -115,6 +118,7 @@ export class ExpertEngine {
 
   async close(): Promise<void> {
     await this.pool.close();
+    if (this.temporaryModelsDir) rmSync(this.runtimeModelsDir, { recursive: true, force: true });
   }
 
   async listModels(): Promise<expertV1.ListModelsResponse> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blake2_256, devGenesis, toHex } from '@balanceai/chain';
+import { DEFAULT_MODELS_GENESIS, blake2_256, devGenesis, parseAccountId, toHex } from '@balanceai/chain';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
 import { DomainError } from '@balanceai/platform';
 import { BAI, MAINNET_SCHEDULE, issuanceAtHeight, mintForBlock, splitMint, type EmissionSchedule } from '../schedule/index.js';
@@ -148,6 +148,46 @@ describe('EmissionsMachine', () => {
     assert.match(s.funds.stakingPot, /^0x[0-9a-f]{64}$/);
     assert.equal(new Set(Object.values(s.funds)).size, 4);
     assert.equal(s.blockTimeMs, 1_000n);
+  });
+
+  it('splits 24/24 without a models section and with the default one', () => {
+    for (const models of [undefined, DEFAULT_MODELS_GENESIS]) {
+      const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1_700_000_000_000, ...(models ? { models } : {}) });
+      const s = emissionsSetupFromGenesis(genesis);
+      assert.equal(s.schedule.modelsPercent, 24n);
+      assert.equal(s.schedule.agentsPercent, 24n);
+      assert.equal(s.schedule.stakingPercent, 44n);
+    }
+  });
+
+  it("mints the models/agents split of the genesis models section (30/18) in exact base units", () => {
+    const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1_700_000_000_000, models: { ...DEFAULT_MODELS_GENESIS, modelsPercent: 30, agentsPercent: 18 } });
+    const s = emissionsSetupFromGenesis(genesis);
+    assert.equal(s.schedule.modelsPercent, 30n);
+    assert.equal(s.schedule.agentsPercent, 18n);
+    const machine = new EmissionsMachine(s);
+    const { output } = machine.executeBlock(machine.initialState(), input(1n));
+    // Block 1 mints R0 / blocksPerDay = 2,480 BAI / 7,200 = 344,444,444,444,444,444 base units (floored).
+    const minted = 344_444_444_444_444_444n;
+    const by = (account: string) => output.transfers.filter((t) => t.to === account).reduce((sum, t) => sum + t.amount, 0n);
+    const id = (address: string) => toHex(parseAccountId(address));
+    assert.equal(by(id(genesis.accounts.stakingRewardPot)), 151_555_555_555_555_555n); // floor(minted · 44 / 100)
+    assert.equal(by(id(genesis.accounts.modelsGrantsFund)), 103_333_333_333_333_333n); // floor(minted · 30 / 100)
+    assert.equal(by(id(genesis.accounts.agentsGrantsFund)), 61_999_999_999_999_999n); // floor(minted · 18 / 100)
+    assert.equal(by(id(genesis.accounts.developmentFund)), 27_555_555_555_555_557n); // the rest: 8 % and the rounding units
+    assert.equal(output.transfers.reduce((sum, t) => sum + t.amount, 0n), minted);
+  });
+
+  it('refuses a genesis whose models and agents shares do not add up to 48', () => {
+    for (const [modelsPercent, agentsPercent] of [[30, 30], [24, 23], [0, 0], [48, 1]] as const) {
+      const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1_700_000_000_000, models: { ...DEFAULT_MODELS_GENESIS, modelsPercent, agentsPercent } });
+      assert.throws(
+        () => emissionsSetupFromGenesis(genesis),
+        (err: unknown) => err instanceof DomainError && err.code === 'INVALID_EMISSION_SCHEDULE' && /must be 48/.test(err.message),
+      );
+    }
+    const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1_700_000_000_000, models: { ...DEFAULT_MODELS_GENESIS, modelsPercent: 48, agentsPercent: 0 } });
+    assert.equal(emissionsSetupFromGenesis(genesis).schedule.agentsPercent, 0n);
   });
 });
 

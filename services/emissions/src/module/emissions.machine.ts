@@ -42,13 +42,33 @@ export interface EmissionsSetup {
 
 const NO_MINT: MintSplit = Object.freeze({ stakingPot: 0n, modelsGrants: 0n, agentsGrants: 0n, developmentFund: 0n });
 
+/** What the models and agents grants funds take together: 100 − 44 (staking) − 8 (development), §4. */
+export const GRANTS_PERCENT = MAINNET_SCHEDULE.modelsPercent + MAINNET_SCHEDULE.agentsPercent;
+
 /**
- * The schedule of a genesis: mainnet's rules, starting from the genesis balances' sum. The genesis format has
- * no emission parameters yet, so rate, cap and split are MAINNET_SCHEDULE's for every chain.
+ * The schedule of a genesis: mainnet's rules, starting from the genesis balances' sum. Rate, cap and the
+ * staking share are MAINNET_SCHEDULE's for every chain; a genesis with a `models` section chooses how the
+ * grants' 48 % divide between the models and the agents funds (`modelsPercent` + `agentsPercent`, which must
+ * add up to 48 so that staking keeps 44 % and the development fund 8 %; any other sum is refused here with
+ * INVALID_EMISSION_SCHEDULE, and emissions does not start). Without the section the split is 24/24.
  */
 export function emissionsSetupFromGenesis(genesis: Genesis): EmissionsSetup {
   const genesisIssuance = genesis.balances.reduce((sum, b) => sum + b.free, 0n);
-  const schedule: EmissionSchedule = { ...MAINNET_SCHEDULE, genesisIssuance };
+  let split: Pick<EmissionSchedule, 'modelsPercent' | 'agentsPercent'> = MAINNET_SCHEDULE;
+  if (genesis.models) {
+    const modelsPercent = BigInt(genesis.models.modelsPercent);
+    const agentsPercent = BigInt(genesis.models.agentsPercent);
+    if (modelsPercent + agentsPercent !== GRANTS_PERCENT) {
+      throw new DomainError(
+        'INVALID_EMISSION_SCHEDULE',
+        `genesis models.modelsPercent + models.agentsPercent is ${modelsPercent + agentsPercent}, must be ${GRANTS_PERCENT} (each mint: staking ${MAINNET_SCHEDULE.stakingPercent} %, models + agents ${GRANTS_PERCENT} %, development fund the rest)`,
+        'invalid',
+        { modelsPercent: modelsPercent.toString(), agentsPercent: agentsPercent.toString() },
+      );
+    }
+    split = { modelsPercent, agentsPercent };
+  }
+  const schedule: EmissionSchedule = { ...MAINNET_SCHEDULE, genesisIssuance, modelsPercent: split.modelsPercent, agentsPercent: split.agentsPercent };
   validateSchedule(schedule);
   const id = (address: string) => toHex(parseAccountId(address));
   return {

@@ -1,14 +1,17 @@
 // The Interlink bridge end to end (issue 12): a devnet running the bridge module (pallet 30) next to anvil
 // with BaiBridge + WrappedBAI deployed, and three relayers (2-of-3) each with its own BAI key (attestations
 // submitted through the gateway) and Ethereum key (EIP-712 mint signatures on a shared board). BAI → wBAI →
-// BAI round trips exact to the base unit; a lock nobody mints is refunded exactly once after its deadline and
-// is unmintable; wBAI supply ≤ the Bridge escrow is checked at every finalized BAI height the watcher sees.
+// BAI round trips exact to the base unit under faults (an under-threshold, a wrong-amount relayer and a
+// replayed mint refused; a burn orphaned by an anvil snapshot/revert never released; a relayer crashing
+// before a burn and restarting from its progress file after the release); a lock nobody mints is refunded
+// exactly once after its deadline and is unmintable; wBAI supply ≤ the Bridge escrow is checked at every
+// finalized BAI height the watcher sees.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getAddress, keccak256, toHex as viemHex, type Hex, type LocalAccount } from 'viem';
+import { createTestClient, getAddress, http, keccak256, toHex as viemHex, type Hex, type LocalAccount, type TestClient } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import {
   DEFAULT_BRIDGE_GENESIS,
@@ -27,26 +30,28 @@ import {
   type KeyPair,
   type LockInfo,
 } from '@balanceai/chain';
-import { BridgeClient, BridgeError, connect, deployBridge, sortAddresses, startAnvil, type Anvil } from '@balanceai/ethereum';
+import { BridgeClient, BridgeError, connect, deployBridge, signMint, sortAddresses, startAnvil, type Anvil } from '@balanceai/ethereum';
 import { FileProgressStore, GatewayBaiPort, MemorySignatureBoard, Relayer, ViemEthPort } from '@balanceai/bridge/relayer';
 import { Devnet, type ModuleName } from '@balanceai/testing';
 import { Gateway, chainInfo, poll, type ChainInfo, type ExtrinsicJson } from './client.js';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const TTL = 40;
-const CONFIRMATIONS = 2;
+const CONFIRMATIONS = 4;
 
 let net: Devnet | undefined;
 let anvil: Anvil | undefined;
 let gw: Gateway;
 let info: ChainInfo;
 let client: BridgeClient;
+let test_: TestClient;
 let user: LocalAccount;
 let dir: string;
 let supported = false;
 const stop = new AbortController();
 const board = new MemorySignatureBoard();
-const running: Array<Promise<void>> = [];
+const running: Array<{ abort: AbortController; done: Promise<void> }> = [];
+let deployBlock = 0n;
 const checked = new Set<number>();
 let violation: string | null = null;
 let watcher: Promise<void> | undefined;
@@ -77,25 +82,38 @@ before(async () => {
   const conn = connect({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: deployer, pollingIntervalMs: 100 });
   const d = await deployBridge(conn, { relayers: sortAddresses(ethKeys.map((k) => k.address)), threshold: 2n });
   client = new BridgeClient(conn, d.bridge, d.token).as(user);
-  for (let i = 0; i < 3; i++) {
-    const store = new FileProgressStore(join(dir, `relayer-${i}.json`));
-    const relayer = new Relayer({
-      account: toHex(RELAYER_BAI[i]!.publicKey),
-      bai: new GatewayBaiPort(net.gatewayUrl, RELAYER_BAI[i]!),
-      eth: new ViemEthPort({ client, account: ethKeys[i]!, confirmations: CONFIRMATIONS, fromBlock: d.deployBlock, resume: await store.load() }),
-      board,
-      store,
-      log: (line) => console.error(line),
-    });
-    running.push(relayer.run(stop.signal, 500));
-  }
+  test_ = createTestClient({ mode: 'anvil', chain: conn.chain, transport: http(anvil.rpcUrl) });
+  deployBlock = d.deployBlock;
+  for (let i = 0; i < 3; i++) await startRelayer(i);
   watcher = watchInvariant();
   await gw.waitHeight(2, 60_000);
 });
 
+/** Starts relayer i (again): a new process would do the same, resuming from its progress file. */
+async function startRelayer(i: number): Promise<void> {
+  const store = new FileProgressStore(join(dir, `relayer-${i}.json`));
+  const relayer = new Relayer({
+    account: toHex(RELAYER_BAI[i]!.publicKey),
+    bai: new GatewayBaiPort(net!.gatewayUrl, RELAYER_BAI[i]!),
+    eth: new ViemEthPort({ client, account: ethKeys[i]!, confirmations: CONFIRMATIONS, fromBlock: deployBlock, resume: await store.load() }),
+    board,
+    store,
+    log: (line) => console.error(line),
+  });
+  const abort = new AbortController();
+  stop.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  running[i] = { abort, done: relayer.run(abort.signal, 500) };
+}
+
+/** Stops relayer i as a crash would (between ticks; its file holds whatever it saved last). */
+async function crashRelayer(i: number): Promise<void> {
+  running[i]!.abort.abort();
+  await running[i]!.done;
+}
+
 after(async () => {
   stop.abort();
-  await Promise.allSettled(running);
+  await Promise.allSettled(running.map((r) => r.done));
   await watcher?.catch(() => undefined);
   await anvil?.stop();
   await net?.stop();
@@ -181,6 +199,13 @@ test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relaye
   const signatures = sigs.map((s) => ({ signer: getAddress(s.signer), signature: s.signature as Hex }));
   // One signature is under the threshold; two mint; the same again is a replay.
   await assert.rejects(client.mint(message, signatures.slice(0, 1)), (e: unknown) => e instanceof BridgeError && e.code === 'TOO_FEW_SIGNATURES');
+  // A relayer that signs a wrong amount: the signature does not recover to it for the real message.
+  const wrong = await signMint(ethKeys[0]!, client.domain, { ...message, amount: message.amount + 1n });
+  await assert.rejects(client.mint(message, [wrong, signatures.find((s) => getAddress(s.signer) !== getAddress(ethKeys[0]!.address))!]), (e: unknown) => e instanceof BridgeError && e.code === 'SIGNER_MISMATCH');
+  await assert.rejects(
+    client.mintWithSignatures(message, [wrong.signature, signatures.find((s) => getAddress(s.signer) !== getAddress(ethKeys[0]!.address))!.signature]),
+    (e: unknown) => e instanceof BridgeError && (e.code === 'NOT_RELAYER' || e.code === 'SIGNERS_NOT_ASCENDING'),
+  );
   await client.mint(message, signatures.slice(0, 2));
   assert.equal(await client.balanceOf(user.address), AMOUNT);
   await assert.rejects(client.mint(message, signatures.slice(0, 2)), (e: unknown) => e instanceof BridgeError && e.code === 'LOCK_ALREADY_PROCESSED');
@@ -190,12 +215,19 @@ test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relaye
 
   const bob = toHex(BOB.publicKey);
   const bobBefore = (await gw.balance(bob)).free;
+  // An Ethereum reorg orphans a burn before its confirmations: it is never released.
+  const snapshot = await test_.snapshot();
+  await client.burn(1n * ONE_BAI, bob as Hex);
+  await test_.revert({ id: snapshot });
+  // Relayer 0 crashes; the other two are still M. It comes back after the release.
+  await crashRelayer(0);
   await client.burn(BACK, bob as Hex);
   const released = await poll('burn released to Bob', async () => {
     const now = (await gw.balance(bob)).free;
     return now !== bobBefore ? now : undefined;
   }, 60_000);
-  assert.equal(released - bobBefore, BACK, 'exactly the burned amount, to the base unit');
+  assert.equal(released - bobBefore, BACK, 'exactly the burned amount, to the base unit (never the orphaned 1 BAI)');
+  await startRelayer(0);
   assert.equal(await client.balanceOf(user.address), AMOUNT - BACK);
   await new Promise((r) => setTimeout(r, 3_000)); // later attestations of the burn never pay again
   assert.equal((await gw.balance(bob)).free, released);

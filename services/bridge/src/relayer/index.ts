@@ -4,3 +4,4 @@ export * from './ports.js';
 export * from './bai-gateway.js';
 export * from './http-board.js';
 export { RelayerConfigError, loadRelayerConfig, startRelayer, type RelayerConfig } from './main.js';
+export * from './devnet.js';

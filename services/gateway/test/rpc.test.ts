@@ -189,10 +189,13 @@ describe('protocol errors and transports', () => {
     assert.equal((await postRpc('{"jsonrpc":"2.0","method":"system_chain"}')).status, 204);
   });
 
-  it('leaves a plain GET / to the rest of the gateway (404 today, the dashboard later)', async () => {
+  it('leaves a plain GET / to the rest of the gateway: the dashboard (or 503 DASHBOARD_NOT_BUILT), never JSON-RPC', async () => {
     const root = await fetch(`${base}/`);
-    assert.equal(root.status, 404);
-    assert.deepEqual(await root.json(), { code: 'ROUTE_NOT_FOUND', message: 'Cannot GET /' });
+    if (root.status === 200) assert.match(root.headers.get('content-type') ?? '', /^text\/html/);
+    else {
+      assert.equal(root.status, 503);
+      assert.equal(((await root.json()) as { code: string }).code, 'DASHBOARD_NOT_BUILT');
+    }
     // The blocks feed keeps its own path.
     assert.equal((await fetch(`${base}/v1/ws/blocks`)).status, 426);
   });

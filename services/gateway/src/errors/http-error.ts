@@ -13,7 +13,8 @@ export interface HttpError {
 
 /**
  * Errors Fastify raises before a route handler runs (parsing the request), renamed to codes that say
- * the cause. The body limit exists for extrinsics, the only request with a body, hence its code.
+ * the cause. Fastify's own body limit guards the extrinsic routes, hence its code; routes with a larger
+ * body (expert, access proxy) read their bodies under their own limit and answer REQUEST_TOO_LARGE.
  */
 const fastifyRequestErrors: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {

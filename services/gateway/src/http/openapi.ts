@@ -47,7 +47,8 @@ export function documentFrameworkErrors(document: OpenAPIObject): OpenAPIObject 
       }
       if (op.requestBody) {
         add('400', 'MALFORMED_JSON: the body is not JSON');
-        add('413', 'EXTRINSIC_TOO_LARGE: the body exceeds the request size limit');
+        // Routes with their own body limit (expert, access proxy) document their own 413 code.
+        if (!op.responses['413']) add('413', 'EXTRINSIC_TOO_LARGE: the body exceeds the request size limit');
         add('415', 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json');
       }
     }

@@ -40,9 +40,12 @@ export const MODULE_GATEWAY_URL_VARIABLE: Record<ModuleName, string> = {
 // package (whose workspaces they are), never by a path into their build output.
 const requireFromRoot = createRequire(join(REPO_ROOT, 'package.json'));
 
-/** The file `@balanceai/<service>/main` resolves to (a clear error when the package is missing or not built). */
-export function serviceEntry(service: string): string {
-  const specifier = `@balanceai/${service}/main`;
+/**
+ * The file `@balanceai/<service>/<entry>` resolves to (a clear error when the package is missing or not
+ * built): `main` is the service, `worker` the models scoring worker.
+ */
+export function serviceEntry(service: string, entry = 'main'): string {
+  const specifier = `@balanceai/${service}/${entry}`;
   let file: string;
   try {
     file = requireFromRoot.resolve(specifier);
@@ -108,6 +111,21 @@ export interface DevnetOptions {
    * without the service (`expert.running` false, /v1/expert/* answers 503).
    */
   expert?: boolean;
+  /**
+   * Also start the models scoring worker (@balanceai/models/worker) beside each genesis validator, signing
+   * set_weights with its stash `//stash/<i>` through the gateway (needs the models module and the gateway).
+   * Off by default: tests that play the validators' scoring themselves leave it off.
+   */
+  modelsWorker?: boolean;
+}
+
+/** The environment of the models scoring worker beside genesis validator i (its stash is `//stash/<i>`, devGenesis). */
+export function modelsWorkerEnv(i: number, gatewayUrl: string, genesisFile: string): Record<string, string> {
+  return {
+    BAI_GATEWAY_URL: gatewayUrl,
+    BAI_GENESIS_FILE: genesisFile,
+    BAI_VALIDATOR_STASH_URI: `//stash/${i}`,
+  };
 }
 
 /** Whether the devnet runs the expert service, where, and why not. */
@@ -176,6 +194,8 @@ export class Devnet {
   readonly emissionsPorts: number[] = [];
   readonly modulePorts: Array<Record<string, number>> = [];
   expertChild: Child | null = null;
+  /** The models scoring workers, one per genesis validator (modelsWorker). */
+  readonly workerChildren: Child[] = [];
   expert: ExpertStatus = { running: false, reason: 'not asked for' };
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -200,6 +220,8 @@ export class Devnet {
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'bai-devnet-'));
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const modules = opts.modules ?? ['emissions'];
+    if (opts.modelsWorker && !modules.includes('models')) throw new Error('modelsWorker needs the models module');
+    if (opts.modelsWorker && opts.gateway === false) throw new Error('modelsWorker needs the gateway (the worker is its client)');
     const { genesis, validatorKeys } = devGenesis({
       validators: n,
       blockTimeMs: opts.blockTimeMs ?? 1000,
@@ -263,6 +285,14 @@ export class Devnet {
         });
         net.spawn(net.gatewayChild);
         await waitFor('gateway', () => httpOk(`${net.gatewayUrl}/readyz`), 60_000);
+        if (opts.modelsWorker) {
+          const entry = serviceEntry('models', 'worker');
+          for (let i = 0; i < n; i++) {
+            const worker = net.child(`models-worker-${i}`, [entry], modelsWorkerEnv(i, net.gatewayUrl, genesisFile));
+            net.workerChildren.push(worker);
+            net.spawn(worker);
+          }
+        }
       }
     } catch (err) {
       await net.stop();
@@ -513,6 +543,7 @@ export class Devnet {
       ...this.moduleChildren.flat(),
       ...(this.gatewayChild ? [this.gatewayChild] : []),
       ...(this.expertChild ? [this.expertChild] : []),
+      ...this.workerChildren,
     ];
     await Promise.all(all.map((c) => this.stopChild(c)));
     for (const c of all) c.log.end();

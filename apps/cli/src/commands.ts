@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ONE_BAI, DEV_PHRASE, cryptoReady, devAccounts, devGenesis, generateMnemonic, genesisToJson, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
+import { DEFAULT_MODELS_GENESIS, ONE_BAI, DEV_PHRASE, cryptoReady, devAccounts, devGenesis, generateMnemonic, genesisFromJson, genesisToJson, keyFromUri, ss58Encode, toHex, type Genesis } from '@balanceai/chain';
 import { Devnet, MODULE_NAMES, REPO_ROOT, type ModuleName } from '@balanceai/testing';
 import { UsageError } from './usage.js';
 import { keyType } from './wallet/args.js';
@@ -27,7 +27,11 @@ export async function keysInspect(uri: string | undefined, opts: { type?: string
   console.log(JSON.stringify({ type: pair.type, publicKey: toHex(pair.publicKey), address: ss58Encode(pair.publicKey, prefix) }, null, 2));
 }
 
-export async function genesis(opts: { validators?: string; out?: string; chain?: string; 'block-time'?: string; 'era-length'?: string }): Promise<void> {
+/**
+ * `balanceai genesis`: a dev genesis (validators bonded from block 0); `--models` adds the models marketplace's
+ * section with its defaults (the Models pallet; run validator and the chart then run the models module).
+ */
+export async function genesis(opts: { validators?: string; out?: string; chain?: string; 'block-time'?: string; 'era-length'?: string; models?: boolean }): Promise<void> {
   await cryptoReady();
   const validators = Number(opts.validators ?? 4);
   if (!Number.isInteger(validators) || validators < 1 || validators > 100) throw new UsageError('--validators must be an integer from 1 to 100');
@@ -38,6 +42,7 @@ export async function genesis(opts: { validators?: string; out?: string; chain?:
     eraLength: opts['era-length'] ? Number(opts['era-length']) : undefined,
     // Genesis validators are bonded from block 0 (the staking module reads the bond from the genesis).
     stakingBond: 20_000n * ONE_BAI,
+    ...(opts.models ? { models: DEFAULT_MODELS_GENESIS } : {}),
   });
   const json = genesisToJson(g);
   if (opts.out) {
@@ -60,9 +65,9 @@ export interface DevnetFlags {
   'no-expert'?: boolean;
 }
 
-/** `--modules a,b`: module services from MODULE_NAMES, each once (default emissions and staking). */
+/** `--modules a,b`: module services from MODULE_NAMES, each once (default emissions, staking and models). */
 export function devnetModules(flag: string | undefined): ModuleName[] {
-  if (flag === undefined) return ['emissions', 'staking'];
+  if (flag === undefined) return ['emissions', 'staking', 'models'];
   const names = flag.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
   for (const m of names) {
     if (!(MODULE_NAMES as readonly string[]).includes(m)) throw new UsageError(`--modules: unknown module "${m}" (known: ${MODULE_NAMES.join(', ')})`);
@@ -95,6 +100,8 @@ export async function devnet(opts: DevnetFlags): Promise<void> {
     modules,
     natsNodes,
     expert: !opts['no-expert'],
+    // With the marketplace, each validator's scoring worker probes the providers and sets weights every era.
+    modelsWorker: modules.includes('models'),
   });
   const accounts = devAccounts('sr25519');
   // The gateway serves Substrate JSON-RPC at / on its own port (WebSocket and HTTP POST).
@@ -112,7 +119,7 @@ BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is run
   NATS        ${natsLine}
   PostgreSQL  ${net.postgres.adminUrl}
   expert      ${expertLine}
-  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
+${modules.includes('models') ? `  models      REST ${net.gatewayUrl}/v1/models/providers, access proxy ${net.gatewayUrl}/v1/access/{provider}/…; a scoring worker per validator\n` : ''}  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
   logs        ${join(dir, 'logs')}
 Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):
 ${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.pair.publicKey, net.genesis.ss58Prefix)}`).join('\n')}
@@ -129,10 +136,13 @@ Press Ctrl-C to stop.`);
   console.log('stopped.');
 }
 
+/** The services whose Prisma migrations `migrate` applies, each in its own Postgres schema. */
+export const MIGRATED_SERVICES = ['consensus', 'emissions', 'staking', 'models'] as const;
+
 /** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */
 export function migrate(): void {
   if (!process.env.DATABASE_URL) throw new UsageError('DATABASE_URL is required');
-  for (const svc of ['consensus', 'emissions', 'staking']) {
+  for (const svc of MIGRATED_SERVICES) {
     const dir = join(REPO_ROOT, 'services', svc);
     if (!existsSync(join(dir, 'prisma'))) continue;
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: dir, stdio: 'inherit' });
@@ -143,11 +153,13 @@ export function migrate(): void {
  * Each service's entry point, through its package's `./main` export. `entry` is what `process.argv[1]`
  * becomes before the import: consensus, emissions and staking start only when they are the main module.
  */
-const SERVICES: Record<string, { entry: string; load: () => Promise<unknown> }> = {
+export const SERVICES: Record<string, { entry: string; load: () => Promise<unknown> }> = {
   consensus: { entry: '@balanceai/consensus/main', load: () => import('@balanceai/consensus/main') },
   emissions: { entry: '@balanceai/emissions/main', load: () => import('@balanceai/emissions/main') },
   staking: { entry: '@balanceai/staking/main', load: () => import('@balanceai/staking/main') },
   gateway: { entry: '@balanceai/gateway/main', load: () => import('@balanceai/gateway/main') },
+  models: { entry: '@balanceai/models/main', load: () => import('@balanceai/models/main') },
+  'models-worker': { entry: '@balanceai/models/worker', load: () => import('@balanceai/models/worker') },
   expert: { entry: '@balanceai/expert/main', load: () => import('@balanceai/expert/main') },
 };
 
@@ -164,14 +176,47 @@ export async function runService(what: string | undefined): Promise<void> {
   await service.load();
 }
 
+/** One module service of `run validator`: its gRPC port variable and default, and its HTTP port's offset. */
+export interface ValidatorModule {
+  readonly name: 'emissions' | 'staking' | 'models';
+  readonly grpcPortVariable: string;
+  readonly grpcPort: string;
+  readonly httpPortVariable: string;
+  readonly httpOffset: number;
+}
+
+/**
+ * The modules `run validator` starts beside consensus: emissions and staking always, models when the genesis
+ * has its `models` section (without it the chain has no Models pallet and the service would refuse to start).
+ */
+export function validatorModules(genesis: Pick<Genesis, 'models'>): ValidatorModule[] {
+  return [
+    { name: 'emissions', grpcPortVariable: 'BAI_EMISSIONS_GRPC_PORT', grpcPort: '50061', httpPortVariable: 'BAI_EMISSIONS_HTTP_PORT', httpOffset: 1 },
+    { name: 'staking', grpcPortVariable: 'BAI_STAKING_GRPC_PORT', grpcPort: '50062', httpPortVariable: 'BAI_STAKING_HTTP_PORT', httpOffset: 2 },
+    ...(genesis.models
+      ? [{ name: 'models', grpcPortVariable: 'BAI_MODELS_GRPC_PORT', grpcPort: '50063', httpPortVariable: 'BAI_MODELS_HTTP_PORT', httpOffset: 3 } as const]
+      : []),
+  ];
+}
+
+/** Consensus's BAI_MODULES for those modules on loopback, each at its port (env overrides the defaults). */
+export function validatorModulesVariable(modules: readonly ValidatorModule[], env: NodeJS.ProcessEnv): string {
+  return modules.map((m) => `${m.name}=127.0.0.1:${env[m.grpcPortVariable] ?? m.grpcPort}`).join(',');
+}
+
 /**
  * Consensus and its modules in one process: they share BAI_MODULE_TOKEN(_FILE) when given, else a fresh
  * random token for this run, which nobody outside the process knows (the module ports still refuse strangers).
+ * The modules are emissions, staking, and models when the genesis (BAI_GENESIS_FILE) has the section.
  */
 async function runValidator(): Promise<void> {
-  const [emissions, staking, consensus] = await Promise.all([
+  const genesisFile = process.env.BAI_GENESIS_FILE;
+  if (!genesisFile) throw new UsageError('BAI_GENESIS_FILE is required');
+  const modules = validatorModules(genesisFromJson(readFileSync(genesisFile, 'utf8')));
+  const [emissions, staking, models, consensus] = await Promise.all([
     import('@balanceai/emissions'),
     import('@balanceai/staking'),
+    import('@balanceai/models'),
     import('@balanceai/consensus'),
   ]);
   const httpPort = Number(process.env.BAI_HTTP_PORT ?? 9615);
@@ -182,15 +227,19 @@ async function runValidator(): Promise<void> {
     // BAI_GRPC_HOST opens consensus to the gateway; the modules' gRPC stays on loopback unless said otherwise.
     BAI_GRPC_HOST: process.env.BAI_MODULE_GRPC_HOST ?? '127.0.0.1',
   };
-  const emissionsGrpc = process.env.BAI_EMISSIONS_GRPC_PORT ?? '50061';
-  const stakingGrpc = process.env.BAI_STAKING_GRPC_PORT ?? '50062';
-  await emissions.startEmissions(
-    emissions.loadConfig({ ...env, BAI_HTTP_PORT: process.env.BAI_EMISSIONS_HTTP_PORT ?? String(httpPort + 1), BAI_EMISSIONS_GRPC_PORT: emissionsGrpc }),
-  );
-  await staking.startStaking(
-    staking.loadConfig({ ...env, BAI_HTTP_PORT: process.env.BAI_STAKING_HTTP_PORT ?? String(httpPort + 2), BAI_STAKING_GRPC_PORT: stakingGrpc }),
-  );
+  const start = {
+    emissions: (e: NodeJS.ProcessEnv) => emissions.startEmissions(emissions.loadConfig(e)),
+    staking: (e: NodeJS.ProcessEnv) => staking.startStaking(staking.loadConfig(e)),
+    models: (e: NodeJS.ProcessEnv) => models.startModels(models.loadConfig(e)),
+  };
+  for (const m of modules) {
+    await start[m.name]({
+      ...env,
+      BAI_HTTP_PORT: process.env[m.httpPortVariable] ?? String(httpPort + m.httpOffset),
+      [m.grpcPortVariable]: process.env[m.grpcPortVariable] ?? m.grpcPort,
+    });
+  }
   await consensus.startConsensus(
-    consensus.loadConfig({ ...env, BAI_GRPC_HOST: process.env.BAI_GRPC_HOST, BAI_MODULES: process.env.BAI_MODULES ?? `emissions=127.0.0.1:${emissionsGrpc},staking=127.0.0.1:${stakingGrpc}` }),
+    consensus.loadConfig({ ...env, BAI_GRPC_HOST: process.env.BAI_GRPC_HOST, BAI_MODULES: process.env.BAI_MODULES ?? validatorModulesVariable(modules, process.env) }),
   );
 }

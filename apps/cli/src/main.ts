@@ -9,12 +9,12 @@ import { watch } from './wallet/watch.js';
 const HELP = `balanceai — BalanceAI Network node and tools
 
   balanceai devnet [--validators 4] [--port 8080] [--dir .devnet] [--block-time 1000] [--era-length 60] [--echo]
-                   [--modules emissions,staking] [--nats-nodes 1|3] [--no-expert]
+                   [--modules emissions,staking,models] [--nats-nodes 1|3] [--no-expert]
   balanceai keys new [--type sr25519|ed25519] [--words 12|24]
   balanceai keys inspect <secret-uri> [--type sr25519|ed25519] [--prefix 42]
-  balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N]
+  balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N] [--models]
   balanceai migrate                       (DATABASE_URL)
-  balanceai run consensus|emissions|gateway|expert|validator
+  balanceai run consensus|emissions|staking|models|models-worker|gateway|expert|validator
 
 Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws://127.0.0.1:8080,
 --gateway http://host:port is accepted too and means ws://host:port):
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       modules: { type: 'string' },
       'nats-nodes': { type: 'string' },
       'no-expert': { type: 'boolean' },
+      models: { type: 'boolean' },
       type: { type: 'string' },
       words: { type: 'string' },
       prefix: { type: 'string' },

@@ -1,6 +1,7 @@
 // The Interlink bridge end to end (issue 12): a devnet running the bridge module (pallet 30) next to anvil
 // with BaiBridge + WrappedBAI deployed, and three relayers (2-of-3) each with its own BAI key (attestations
-// submitted through the gateway) and Ethereum key (EIP-712 mint signatures on a shared board). BAI → wBAI →
+// submitted through the gateway) and Ethereum key (EIP-712 mint signatures, each served on its own loopback HTTP board), started by
+// @balanceai/bridge/relayer startBridgeDevnet as the relayer processes run (startRelayer). BAI → wBAI →
 // BAI round trips exact to the base unit under faults (an under-threshold, a wrong-amount relayer and a
 // replayed mint refused; a burn orphaned by an anvil snapshot/revert never released; a relayer crashing
 // before a burn and restarting from its progress file after the release); a lock nobody mints is refunded
@@ -11,10 +12,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestClient, getAddress, http, keccak256, toHex as viemHex, type Hex, type LocalAccount, type TestClient } from 'viem';
+import { createTestClient, getAddress, http, type Hex, type LocalAccount, type TestClient } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import {
-  DEFAULT_BRIDGE_GENESIS,
   IMMORTAL,
   ONE_BAI,
   cryptoReady,
@@ -30,17 +30,16 @@ import {
   type KeyPair,
   type LockInfo,
 } from '@balanceai/chain';
-import { BridgeClient, BridgeError, connect, deployBridge, signMint, sortAddresses, startAnvil, type Anvil } from '@balanceai/ethereum';
-import { FileProgressStore, GatewayBaiPort, MemorySignatureBoard, Relayer, ViemEthPort } from '@balanceai/bridge/relayer';
+import { BridgeClient, BridgeError, connect, signMint } from '@balanceai/ethereum';
+import { ANVIL_DEV_MNEMONIC, DEV_BRIDGE_RELAYERS, collectSignatures, devBridgeGenesis, devEthRelayerKey, startBridgeDevnet, type BridgeDevnet, type SignedMint } from '@balanceai/bridge/relayer';
 import { Devnet, type ModuleName } from '@balanceai/testing';
 import { Gateway, chainInfo, poll, type ChainInfo, type ExtrinsicJson } from './client.js';
 
-const MNEMONIC = 'test test test test test test test test test test test junk';
 const TTL = 40;
 const CONFIRMATIONS = 4;
 
 let net: Devnet | undefined;
-let anvil: Anvil | undefined;
+let bd: BridgeDevnet | undefined;
 let gw: Gateway;
 let info: ChainInfo;
 let client: BridgeClient;
@@ -49,9 +48,6 @@ let user: LocalAccount;
 let dir: string;
 let supported = false;
 const stop = new AbortController();
-const board = new MemorySignatureBoard();
-const running: Array<{ abort: AbortController; done: Promise<void> }> = [];
-let deployBlock = 0n;
 const checked = new Set<number>();
 let violation: string | null = null;
 let watcher: Promise<void> | undefined;
@@ -59,8 +55,6 @@ let watcher: Promise<void> | undefined;
 const key = (uri: string) => keyFromUri(uri, 'sr25519');
 const ALICE = key('//Alice');
 const BOB = key('//Bob');
-const RELAYER_BAI = ['//Charlie', '//Dave', '//Eve'].map(key);
-const ethKeys: LocalAccount[] = [0, 1, 2].map((i) => privateKeyToAccount(keccak256(viemHex(`e2e-bridge-relayer-${i}`))));
 
 before(async () => {
   await cryptoReady();
@@ -68,54 +62,28 @@ before(async () => {
   const options = {
     validators: 1,
     modules: ['emissions', 'staking', 'bridge'] as ModuleName[],
-    bridge: { ...DEFAULT_BRIDGE_GENESIS, relayers: RELAYER_BAI.map((k) => toHex(k.publicKey)), threshold: 2, lockTtlSecs: TTL },
+    bridge: devBridgeGenesis(DEV_BRIDGE_RELAYERS, 2, { lockTtlSecs: TTL }),
   };
   net = await Devnet.start(options);
   supported = net.genesis.bridge !== undefined;
   if (!supported) return;
   gw = new Gateway(net.gatewayUrl);
   info = await chainInfo(gw);
-  // anvil mines a block a second, so confirmations accrue and Ethereum time follows the wall clock like BAI's.
-  anvil = await startAnvil({ blockTime: 1 });
-  const deployer = mnemonicToAccount(MNEMONIC, { addressIndex: 0 });
-  user = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
-  const conn = connect({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: deployer, pollingIntervalMs: 100 });
-  const d = await deployBridge(conn, { relayers: sortAddresses(ethKeys.map((k) => k.address)), threshold: 2n });
-  client = new BridgeClient(conn, d.bridge, d.token).as(user);
-  test_ = createTestClient({ mode: 'anvil', chain: conn.chain, transport: http(anvil.rpcUrl) });
-  deployBlock = d.deployBlock;
-  for (let i = 0; i < 3; i++) await startRelayer(i);
+  // anvil (a block a second) with BaiBridge deployed, and the three relayers as their processes run them:
+  // GatewayBaiPort + ViemEthPort, progress files, signatures served on loopback HTTP.
+  bd = await startBridgeDevnet({ gatewayUrl: net.gatewayUrl, dir, confirmations: CONFIRMATIONS, log: (line) => console.error(line) });
+  user = mnemonicToAccount(ANVIL_DEV_MNEMONIC, { addressIndex: 1 });
+  const conn = connect({ rpcUrl: bd.rpcUrl, chainId: bd.chainId, account: user, pollingIntervalMs: 100 });
+  client = new BridgeClient(conn, bd.bridge, bd.token);
+  test_ = createTestClient({ mode: 'anvil', chain: conn.chain, transport: http(bd.rpcUrl) });
   watcher = watchInvariant();
   await gw.waitHeight(2, 60_000);
 });
 
-/** Starts relayer i (again): a new process would do the same, resuming from its progress file. */
-async function startRelayer(i: number): Promise<void> {
-  const store = new FileProgressStore(join(dir, `relayer-${i}.json`));
-  const relayer = new Relayer({
-    account: toHex(RELAYER_BAI[i]!.publicKey),
-    bai: new GatewayBaiPort(net!.gatewayUrl, RELAYER_BAI[i]!),
-    eth: new ViemEthPort({ client, account: ethKeys[i]!, confirmations: CONFIRMATIONS, fromBlock: deployBlock, resume: await store.load() }),
-    board,
-    store,
-    log: (line) => console.error(line),
-  });
-  const abort = new AbortController();
-  stop.signal.addEventListener('abort', () => abort.abort(), { once: true });
-  running[i] = { abort, done: relayer.run(abort.signal, 500) };
-}
-
-/** Stops relayer i as a crash would (between ticks; its file holds whatever it saved last). */
-async function crashRelayer(i: number): Promise<void> {
-  running[i]!.abort.abort();
-  await running[i]!.done;
-}
-
 after(async () => {
   stop.abort();
-  await Promise.allSettled(running.map((r) => r.done));
   await watcher?.catch(() => undefined);
-  await anvil?.stop();
+  await bd?.stop();
   await net?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -134,6 +102,14 @@ async function escrowAt(hash: string): Promise<bigint> {
   let x = 0n;
   for (let i = 15; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
   return x;
+}
+
+/** At least two relayers' signatures of a lock, collected from their HTTP boards. */
+function signaturesOf(lockId: string): Promise<SignedMint[]> {
+  return poll('two relayer signatures', async () => {
+    const got = await collectSignatures(bd!.relayerUrls, lockId);
+    return got.length >= 2 ? got : undefined;
+  }, 30_000);
 }
 
 async function lockAt(lockId: string): Promise<LockInfo | null> {
@@ -194,16 +170,18 @@ test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relaye
   const x = await submit(ALICE, { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: AMOUNT });
   const lock = lockedEvent(x);
   assert.equal((await gw.balance(toHex(ALICE.publicKey))).free, aliceBefore - AMOUNT - BigInt(x.fee!), 'the lock left Alice\'s free balance');
-  const sigs = await poll('two relayer signatures', async () => (board.collect(lock.lockId).length >= 2 ? board.collect(lock.lockId) : undefined), 30_000);
+  const sigs = await signaturesOf(lock.lockId);
   const message = { lockId: lock.lockId as Hex, recipient: getAddress(lock.ethRecipient), amount: lock.amount, deadline: lock.deadline };
   const signatures = sigs.map((s) => ({ signer: getAddress(s.signer), signature: s.signature as Hex }));
   // One signature is under the threshold; two mint; the same again is a replay.
   await assert.rejects(client.mint(message, signatures.slice(0, 1)), (e: unknown) => e instanceof BridgeError && e.code === 'TOO_FEW_SIGNATURES');
   // A relayer that signs a wrong amount: the signature does not recover to it for the real message.
-  const wrong = await signMint(ethKeys[0]!, client.domain, { ...message, amount: message.amount + 1n });
-  await assert.rejects(client.mint(message, [wrong, signatures.find((s) => getAddress(s.signer) !== getAddress(ethKeys[0]!.address))!]), (e: unknown) => e instanceof BridgeError && e.code === 'SIGNER_MISMATCH');
+  const charlieEth = privateKeyToAccount(devEthRelayerKey('//Charlie'));
+  const wrong = await signMint(charlieEth, client.domain, { ...message, amount: message.amount + 1n });
+  const other = signatures.find((s) => getAddress(s.signer) !== charlieEth.address)!;
+  await assert.rejects(client.mint(message, [wrong, other]), (e: unknown) => e instanceof BridgeError && e.code === 'SIGNER_MISMATCH');
   await assert.rejects(
-    client.mintWithSignatures(message, [wrong.signature, signatures.find((s) => getAddress(s.signer) !== getAddress(ethKeys[0]!.address))!.signature]),
+    client.mintWithSignatures(message, [wrong.signature, other.signature]),
     (e: unknown) => e instanceof BridgeError && (e.code === 'NOT_RELAYER' || e.code === 'SIGNERS_NOT_ASCENDING'),
   );
   await client.mint(message, signatures.slice(0, 2));
@@ -220,14 +198,14 @@ test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relaye
   await client.burn(1n * ONE_BAI, bob as Hex);
   await test_.revert({ id: snapshot });
   // Relayer 0 crashes; the other two are still M. It comes back after the release.
-  await crashRelayer(0);
+  await bd!.stopRelayer(0);
   await client.burn(BACK, bob as Hex);
   const released = await poll('burn released to Bob', async () => {
     const now = (await gw.balance(bob)).free;
     return now !== bobBefore ? now : undefined;
   }, 60_000);
   assert.equal(released - bobBefore, BACK, 'exactly the burned amount, to the base unit (never the orphaned 1 BAI)');
-  await startRelayer(0);
+  await bd!.startRelayer(0);
   assert.equal(await client.balanceOf(user.address), AMOUNT - BACK);
   await new Promise((r) => setTimeout(r, 3_000)); // later attestations of the burn never pay again
   assert.equal((await gw.balance(bob)).free, released);
@@ -243,7 +221,7 @@ test('a lock nobody mints is refunded exactly once after its deadline and cannot
   const x = await submit(ALICE, { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: AMOUNT });
   const lock = lockedEvent(x);
   const afterLock = (await gw.balance(aliceHex)).free;
-  const sigs = await poll('signatures', async () => (board.collect(lock.lockId).length >= 2 ? board.collect(lock.lockId) : undefined), 30_000);
+  const sigs = await signaturesOf(lock.lockId);
   const refunded = await poll('lock refunded', async () => ((await lockAt(lock.lockId))?.status === 'Refunded' ? lockAt(lock.lockId) : undefined), (TTL + 60) * 1000, 500);
   assert.ok(refunded && refunded.refundAttestations.length >= 2);
   assert.equal((await gw.balance(aliceHex)).free, afterLock + AMOUNT, 'refunded once, exactly');

@@ -208,6 +208,7 @@ export const BRIDGE_STORAGE = {
   ReleaseAllowance: [],
   ReleaseQueue: [],
   Relayers: [],
+  OpenLocks: [],
   Locks: ['Blake2_128Concat'],
   Burns: ['Blake2_128Concat'],
 } as const satisfies Record<string, readonly StorageHasher[]>;
@@ -232,6 +233,7 @@ function storage(): StorageItemSpec[] {
     plain('ReleaseAllowance', Allowance, new Uint8Array(24), 'The 24 h release limit\'s token bucket (unused when ReleaseLimit is 0).'),
     plain('ReleaseQueue', T.vec(H256), Uint8Array.of(0), 'Confirmed burns waiting for the release limit, oldest first.'),
     plain('Relayers', T.vec(T.AccountId32), Uint8Array.of(0), 'The relayer set (genesis), ascending.'),
+    plain('OpenLocks', T.vec(H256), Uint8Array.of(0), 'Ids of the locks still Locked (neither minted nor refunded), ascending: what relayers watch.'),
     map('Locks', H256, LockInfoType, 'Every lock by its id.'),
     map('Burns', H256, BurnInfoType, 'Every attested Ethereum burn by its burn id (keccak256(chainId, bridge, nonce)).'),
   ];

@@ -75,7 +75,8 @@ class BaiSim {
     return {
       height: s.height,
       timeMs: this.timeMs,
-      locks: [...s.locks.values()],
+      // As Bridge.OpenLocks gives them to the gateway port: the locks still Locked.
+      locks: [...s.locks.values()].filter((l) => l.status === 'Locked'),
       burns: new Map([...s.burns.values()].map((b) => [b.id, { id: b.id, status: b.status, attesters: b.attestations.map((a) => a.relayer) }])),
     };
   }

@@ -223,6 +223,8 @@ describe('Bridge storage and events for wallets', () => {
     const end = decodeView(r.state);
     assert.equal(BigInt(end['Escrow']![0]!.value as string | number), r.state.escrow);
     assert.deepEqual((end['Relayers']![0]!.value as string[]).length, 3);
+    assert.deepEqual(m['OpenLocks']![0]!.value, [bridgeLockId(genesis.chainId, 1n)], 'after block 3 only the second lock is open');
+    assert.deepEqual(end['OpenLocks']![0]!.value, [], 'minted and refunded: none open');
     const refunded = end['Locks']!.find((e) => e.args[0] === bridgeLockId(genesis.chainId, 1n))!.value as Record<string, unknown>;
     assert.deepEqual(refunded['status'], { refunded: { at: 6 } });
     assert.equal(BigInt((end['Totals']![0]!.value as { refunded: string | number }).refunded), 50n * BAI);

@@ -37,6 +37,8 @@ function* entries(s: BridgeState, relayers: readonly string[]): Generator<Storag
   yield [keyOf('ReleaseAllowance'), new ScaleWriter().u128(s.allowance.left).u64(s.allowance.updatedAt).finish()];
   yield [keyOf('ReleaseQueue'), new ScaleWriter().vec(s.queue, id32).finish()];
   yield [keyOf('Relayers'), new ScaleWriter().vec([...relayers].sort(compareIds), id32).finish()];
+  const open = [...s.locks.values()].filter((l) => l.status === 'Locked').map((l) => l.id).sort(compareIds);
+  yield [keyOf('OpenLocks'), new ScaleWriter().vec(open, id32).finish()];
   for (const l of [...s.locks.values()].sort((a, b) => compareIds(a.id, b.id))) yield [keyOf('Locks', fromHex(l.id, 32)), lockInfoValue(l)];
   for (const b of [...s.burns.values()].sort((a, b) => compareIds(a.id, b.id))) yield [keyOf('Burns', fromHex(b.id, 32)), burnInfoValue(b)];
 }

@@ -1,7 +1,8 @@
 // The relayer's BalanceAI side over a gateway: the finalized head from GET /v1/status, the Bridge pallet's
-// Locks and Burns at that block over JSON-RPC (state_getKeysPaged + state_getStorage at the block hash),
+// open locks (Bridge.OpenLocks, then each Bridge.Locks entry) and the burns it asks about at that block over
+// JSON-RPC (state_getStorage at the block hash),
 // and attestations signed with the relayer's BAI key, submitted with POST /v1/extrinsics.
-import { IMMORTAL, bridgeIdOfKey, bridgeMapPrefix, decodeBurnInfo, decodeLockInfo, encodeBridgeCall, fromHex, signExtrinsic, toHex, type BridgeCallData, type KeyPair } from '@balanceai/chain';
+import { IMMORTAL, ScaleReader, decodeBurnInfo, decodeLockInfo, encodeBridgeCall, fromHex, signExtrinsic, storageMapKey, storagePrefix, toHex, type BridgeCallData, type KeyPair } from '@balanceai/chain';
 import type { BaiPort, BaiSnapshot, BurnView, LockView } from './relayer.js';
 
 export class GatewayError extends Error {
@@ -45,32 +46,26 @@ export class GatewayBaiPort implements BaiPort {
     return r.body.result as T;
   }
 
-  private async entries(prefix: Uint8Array, at: string): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const out: Array<[Uint8Array, Uint8Array]> = [];
-    let start: string | null = null;
-    for (;;) {
-      const keys: string[] = await this.rpc<string[]>('state_getKeysPaged', [toHex(prefix), 1000, start, at]);
-      for (const k of keys) {
-        const v = await this.rpc<string | null>('state_getStorage', [k, at]);
-        if (v !== null) out.push([fromHex(k), fromHex(v)]);
-      }
-      if (keys.length < 1000) return out;
-      start = keys[keys.length - 1]!;
-    }
-  }
-
-  async finalized(): Promise<BaiSnapshot> {
+  async finalized(burnIds: readonly string[]): Promise<BaiSnapshot> {
     const st = await this.json<{ finalized: { height: number; hash: string; timeMs: number } }>('GET', '/v1/status');
     if (st.status !== 200) throw new GatewayError('STATUS_FAILED', `GET /v1/status → ${st.status}`);
     const { height, hash, timeMs } = st.body.finalized;
-    const locks: LockView[] = (await this.entries(bridgeMapPrefix('Locks'), hash)).map(([k, v]) => {
-      const l = decodeLockInfo(v);
-      return { id: bridgeIdOfKey(k), nonce: l.nonce, ethRecipient: l.ethRecipient, amount: l.amount, deadline: l.deadline, status: l.status, mintVotes: l.mintAttestations, refundVotes: l.refundAttestations };
-    });
+    const get = (key: Uint8Array) => this.rpc<string | null>('state_getStorage', [toHex(key), hash]);
+    // Bridge.OpenLocks lists the locks still Locked: one read, then each of them (never the whole history).
+    const openRaw = await get(storagePrefix('Bridge', 'OpenLocks'));
+    const open = openRaw === null ? [] : new ScaleReader(fromHex(openRaw)).vec((r) => toHex(r.raw(32)));
+    const locks: LockView[] = [];
+    for (const id of open) {
+      const v = await get(storageMapKey('Bridge', 'Locks', ['Blake2_128Concat', fromHex(id)]));
+      if (v === null) throw new GatewayError('INCONSISTENT_STATE', `Bridge.OpenLocks lists ${id}, Bridge.Locks has no entry`);
+      const l = decodeLockInfo(fromHex(v));
+      locks.push({ id, nonce: l.nonce, ethRecipient: l.ethRecipient, amount: l.amount, deadline: l.deadline, status: l.status, mintVotes: l.mintAttestations, refundVotes: l.refundAttestations });
+    }
     const burns = new Map<string, BurnView>();
-    for (const [k, v] of await this.entries(bridgeMapPrefix('Burns'), hash)) {
-      const b = decodeBurnInfo(v);
-      const id = bridgeIdOfKey(k);
+    for (const id of burnIds) {
+      const v = await get(storageMapKey('Bridge', 'Burns', ['Blake2_128Concat', fromHex(id)]));
+      if (v === null) continue;
+      const b = decodeBurnInfo(fromHex(v));
       burns.set(id, { id, status: b.status, attesters: b.attestations.map((a) => a.relayer) });
     }
     return { height: BigInt(height), timeMs: BigInt(timeMs), locks, burns };

@@ -30,7 +30,7 @@ export interface BurnView {
   readonly attesters: readonly string[];
 }
 
-/** The bridge pallet's state at the finalized BAI head. */
+/** The bridge pallet's state at the finalized BAI head (open locks; the burns asked for). */
 export interface BaiSnapshot {
   readonly height: bigint;
   readonly timeMs: bigint;
@@ -39,7 +39,8 @@ export interface BaiSnapshot {
 }
 
 export interface BaiPort {
-  finalized(): Promise<BaiSnapshot>;
+  /** The locks still Locked, and the burns among `burnIds` the pallet knows, at the finalized head. */
+  finalized(burnIds: readonly string[]): Promise<BaiSnapshot>;
   /** Signs the call with this relayer's BAI key and submits it (resolves when the node accepted it). */
   submit(call: BridgeCallData): Promise<void>;
 }
@@ -143,7 +144,7 @@ export class Relayer {
       if (saved) this.progress = { ...saved, pendingBurns: [...saved.pendingBurns], signed: [...saved.signed] };
       this.loaded = true;
     }
-    const snap = await bai.finalized();
+    const snap = await bai.finalized(this.progress.pendingBurns.map((b) => b.burnId));
     const final = await eth.finalBlock();
     const nowSecs = snap.timeMs / 1000n;
     const signed = new Set(this.progress.signed);
@@ -166,7 +167,9 @@ export class Relayer {
         await this.submitOnce(`refund:${lock.id}`, snap.height, { call: 'refund', lockId: lock.id }, submitted);
       }
     }
-    this.progress.signed = [...signed].sort();
+    // A lock no longer open is final on BAI: forget it (the list stays as small as the open locks).
+    const open = new Set(snap.locks.filter((l) => l.status === 'Locked').map((l) => l.id));
+    this.progress.signed = [...signed].filter((id) => open.has(id)).sort();
     const fresh = await eth.pollBurns();
     const cursor = eth.burnCursor();
     this.progress.pendingBurns.push(...fresh);

@@ -59,7 +59,7 @@ const namespaceOf = (name) => services[name].network_mode?.match(/^service:(.+)$
 /** Services sharing a network namespace: the containers of one validator, as in a pod. */
 const namespaceMembers = (owner) => Object.keys(services).filter((n) => namespaceOf(n) === owner);
 const natsServers = Object.keys(services).filter((n) => /^nats-\d+$/.test(n)).sort();
-const MODULES = ['emissions', 'staking'];
+const MODULES = ['emissions', 'staking', 'models'];
 const isOneShot = (svc) => svc.restart === 'no';
 const env = (svc) => svc.environment ?? {};
 const dependsOn = (svc) =>
@@ -232,6 +232,11 @@ describe('docker-compose.yml coherence', () => {
   test('every long-running service has a healthcheck; one-shots have restart "no"', () => {
     for (const [name, svc] of Object.entries(services)) {
       if (isOneShot(svc)) continue;
+      // the scoring workers serve nothing to probe: they exit on a fatal error and are restarted
+      if (role(svc) === 'models-worker') {
+        assert.equal(svc.restart, 'unless-stopped', name);
+        continue;
+      }
       assert.ok(svc.healthcheck?.test, `${name} has no healthcheck`);
       assert.notEqual(svc.healthcheck.disable, true, `${name} disables its healthcheck`);
     }
@@ -300,6 +305,23 @@ describe('docker-compose.yml coherence', () => {
     assert.equal(env(services[expertHost]).BAI_EXPERT_GRPC_PORT, expertPort);
     // the expert binds 127.0.0.1 by default: the gateway reaches it only if compose opens it
     assert.equal(env(services[expertHost]).BAI_EXPERT_GRPC_HOST, '0.0.0.0', 'the gateway cannot reach the expert on its loopback');
+  });
+
+  test('the genesis has the models section, and each validator has a scoring worker signing with its stash', () => {
+    assert.match(services.init.command.join('\n'), /main\.js genesis --validators 4 .*--models/);
+    const workers = byRole('models-worker');
+    assert.deepEqual(workers.map(([n]) => n).sort(), byRole('consensus').map(([n]) => `models-worker-${n.split('-')[1]}`).sort());
+    for (const [name, svc] of workers) {
+      const e = env(svc);
+      assert.equal(e.BAI_VALIDATOR_STASH_URI, `//stash/${name.split('-')[2]}`, name);
+      const gw = new URL(e.BAI_GATEWAY_URL);
+      assert.ok(services[gw.hostname], `${name} uses unknown gateway ${gw.hostname}`);
+      assert.equal(gw.port, env(services[gw.hostname]).PORT, `${name} calls the gateway on another port`);
+      assert.equal(dependsOn(svc)[gw.hostname]?.condition, 'service_healthy', name);
+      assert.equal(e.BAI_GENESIS_FILE, env(services['validator-0']).BAI_GENESIS_FILE);
+      assert.ok(svc.volumes.some((v) => v.split(':')[1] === dirname(e.BAI_GENESIS_FILE) && v.endsWith(':ro')), `${name} does not mount the genesis`);
+      assert.equal(svc.network_mode, undefined, `${name} is a client of the gateway, not a container of a validator`);
+    }
   });
 
   test('the expert service has its environment', () => {

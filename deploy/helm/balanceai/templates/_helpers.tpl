@@ -76,13 +76,35 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- if eq .Values.validators.mode "combined" -}}
 {{- range $name, $m := .Values.validators.modules -}}
-{{- if and $m.enabled (not (has $name (list "emissions" "staking"))) -}}
-{{- fail (printf "validators.modules.%s needs validators.mode split: `run validator` (combined mode) starts emissions and staking only" $name) -}}
+{{- if and $m.enabled (not (has $name (list "emissions" "staking" "models"))) -}}
+{{- fail (printf "validators.modules.%s needs validators.mode split: `run validator` (combined mode) starts emissions, staking and (with the genesis section) models only" $name) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- if and .Values.validators.modules.models.enabled .Values.genesis.json (not .Values.genesis.existingConfigMap) -}}
+{{- if not (hasKey (fromJson .Values.genesis.json) "models") -}}
+{{- fail "validators.modules.models needs a genesis with a \"models\" section (balanceai genesis --models): without it the chain has no Models pallet and the models service refuses to start" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (include "balanceai.models.worker" .) (not .Values.validators.modelsWorker.gatewayUrl) (not .Values.gateway.enabled) -}}
+{{- fail "validators.modelsWorker needs the chart's gateway (gateway.enabled) or validators.modelsWorker.gatewayUrl: the scoring worker is a client of a gateway" -}}
 {{- end -}}
 {{- if and (not (include "balanceai.genesis.fromConfigMap" .)) (ne .Values.validators.keys.source "devnet") -}}
 {{- fail "set genesis.json (--set-file genesis.json=genesis.json) or genesis.existingConfigMap: only devnet keys may generate their genesis" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Non-empty when each validator pod runs the models scoring worker (the models module and modelsWorker enabled). */}}
+{{- define "balanceai.models.worker" -}}
+{{- if and .Values.validators.modules.models.enabled .Values.validators.modelsWorker.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The gateway the scoring worker reads and submits through: modelsWorker.gatewayUrl, else the chart's gateway Service. */}}
+{{- define "balanceai.models.workerGatewayUrl" -}}
+{{- if .Values.validators.modelsWorker.gatewayUrl -}}
+{{- .Values.validators.modelsWorker.gatewayUrl -}}
+{{- else -}}
+{{- printf "http://%s.%s.svc:%v" (include "balanceai.gateway.fullname" .) .Release.Namespace .Values.gateway.service.port -}}
 {{- end -}}
 {{- end -}}
 

@@ -4,7 +4,7 @@
 //   node scripts/build.mjs          production build (minified)
 //   node scripts/build.mjs --dev    unminified, with source maps
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +54,22 @@ const html = template
   .replace('<!--CSS-->', [css ? `<link rel="stylesheet" href="/dashboard/${css}">` : '', ...preloads].filter(Boolean).join('\n'))
   .replace('<!--JS-->', `<script type="module" src="/dashboard/${js}"></script>`);
 writeFileSync(join(dist, 'index.html'), html);
+
+// Unit tests of the pure parts (src/*.test.ts: arithmetic, formatting) bundled for Node into dist/src/, where
+// scripts/run-tests.mjs finds unit tests; the gateway serves only dist's top-level .js/.css files.
+const tests = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.test.ts'));
+if (tests.length > 0) {
+  await build({
+    entryPoints: tests.map((f) => join(root, 'src', f)),
+    outdir: join(dist, 'src'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const firstBytes = [...firstSet].reduce((a, p) => a + (result.metafile.outputs[p]?.bytes ?? 0), 0);

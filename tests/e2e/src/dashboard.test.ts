@@ -121,7 +121,10 @@ test('GET / serves the dashboard; POST / and WebSocket / stay JSON-RPC; assets a
   const js = await fetch(`${net.gatewayUrl}${script}`);
   assert.equal(js.status, 200);
   assert.match(js.headers.get('cache-control') ?? '', /immutable/);
-  assert.equal((await fetch(`${net.gatewayUrl}/dashboard/index.html`)).status, 404);
+  // Only the build's top-level scripts and styles are files to fetch; the rest of dist is not served.
+  for (const path of ['/dashboard/index.html', '/dashboard/build.json', '/dashboard/src/calc.test.js', '/dashboard/../package.json']) {
+    assert.equal((await fetch(`${net.gatewayUrl}${path}`)).status, 404, path);
+  }
   // POST / is still the JSON-RPC endpoint (the WebSocket on / is what the pages below live on).
   assert.match(await gw.rpc<string>('chain_getFinalizedHead', []), /^0x[0-9a-f]{64}$/);
 });

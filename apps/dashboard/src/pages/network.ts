@@ -1,5 +1,6 @@
 // Network: finalized height, finality lag, blocks/s and transfers/s over time, validators, era progress,
 // recent blocks and extrinsics (click through to the explorer pages).
+import { eraProgress, rates as rateSeries } from '../calc.js';
 import { chart, COLORS } from '../charts.js';
 import { backfill, isTransfer, onUpdate, sortedBlocks, state } from '../live.js';
 import { fill, fmtBai, fmtNum, h, kpi, setText, shortHash, table } from '../util.js';
@@ -61,39 +62,22 @@ export function networkPage(main: HTMLElement): () => void {
     if (e) {
       const len = Number(e.eraLength);
       const start = Number(e.currentEraStartHeight);
-      const done = Math.min(len, Math.max(0, state.finalized - start + 1));
-      const pct = len > 0 ? Math.round((done / len) * 100) : 0;
+      const { done, left, percent: pct } = eraProgress(state.finalized, start, len);
       setText('k-era', String(e.currentEra));
       setText('k-era-sub', `${pct}% through`);
       eraBar.style.width = `${pct}%`;
       document.getElementById('era-bar')?.setAttribute('aria-valuenow', String(pct));
-      setText('era-text', `Era ${e.currentEra}: block ${done} of ${len} (started at height ${start}); ${len - done} blocks to the next era.`);
+      setText('era-text', `Era ${e.currentEra}: block ${done} of ${len} (started at height ${start}); ${left} blocks to the next era.`);
     } else {
       setText('k-era', '–');
       setText('era-text', 'Staking is not running on this network.');
     }
 
     const list = sortedBlocks();
-    const xs: number[] = [];
-    const bps: Array<number | null> = [];
-    const tps: Array<number | null> = [];
-    for (let i = 0; i < list.length; i++) {
-      const b = list[i]!;
-      // Over the last WINDOW blocks (fewer at the start of the list), contiguous ones only.
-      const w = Math.min(WINDOW, i);
-      const j = i - w;
-      xs.push(b.timeMs / 1000);
-      if (w < 2 || list[j]!.number !== b.number - w) {
-        bps.push(null);
-        tps.push(null);
-        continue;
-      }
-      const span = (b.timeMs - list[j]!.timeMs) / 1000;
-      let transfers = 0;
-      for (let k = j + 1; k <= i; k++) transfers += list[k]!.extrinsics.filter((x) => x.success && isTransfer(x.call)).length;
-      bps.push(span > 0 ? w / span : null);
-      tps.push(span > 0 ? transfers / span : null);
-    }
+    const { x: xs, blocksPerSecond: bps, transfersPerSecond: tps } = rateSeries(
+      list.map((b) => ({ number: b.number, timeMs: b.timeMs, transfers: b.extrinsics.filter((x) => x.success && isTransfer(x.call)).length })),
+      WINDOW,
+    );
     const lastB = bps.at(-1);
     const lastT = tps.at(-1);
     setText('k-bps', lastB == null ? '…' : lastB.toFixed(2));

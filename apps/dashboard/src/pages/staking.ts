@@ -1,6 +1,7 @@
 // Staking: validators (commission, own and total stake, era points, online), nominators, rewards per era,
 // the staking ratio and expected returns (REST /v1/staking/*, nominators from chain storage).
 import { barsPaths, chart, COLORS } from '../charts.js';
+import { annualReturn } from '../calc.js';
 import { onUpdate, state, type ErasJson } from '../live.js';
 import { errText, fill, fmtBai, fmtNum, get, h, kpi, setText, table, toFloat } from '../util.js';
 
@@ -34,13 +35,6 @@ interface Totals {
   validatorCandidates: number;
   nominators: number;
   activeValidators: number;
-}
-
-/** Annual return of a stake from one era: reward / stake × eras per year (no compounding). */
-export function annualReturn(reward: bigint, stake: bigint, eraLength: number, blockTimeMs: number): number {
-  if (stake === 0n || eraLength <= 0 || blockTimeMs <= 0) return 0;
-  const erasPerYear = (365.25 * 86_400_000) / (eraLength * blockTimeMs);
-  return (Number((reward * 1_000_000_000n) / stake) / 1e9) * erasPerYear;
 }
 
 export async function stakingPage(main: HTMLElement): Promise<() => void> {

@@ -1,6 +1,7 @@
 // Token: total issuance against the emission schedule (halving thresholds marked), the next halving's ETA,
 // today's emission and its 44/24/24/8 split, the four funds' balances (REST /v1/emissions/*).
 import { barsPaths, chart, COLORS } from '../charts.js';
+import { halvingThreshold } from '../calc.js';
 import { onUpdate, state } from '../live.js';
 import { errText, fill, fmtBai, fmtDuration, fmtNum, get, h, kpi, setText, shortHash, table, toFloat } from '../util.js';
 
@@ -36,11 +37,6 @@ const FUND_NAMES: Record<string, string> = {
 };
 
 const SHORT_NAMES: Record<string, string> = { staking_reward_pot: 'Staking', models_grants_fund: 'Models', agents_grants_fund: 'Agents', development_fund: 'Dev.' };
-
-/** Issuance at which halving k happens: the cap less cap/2^k (k = 1: half the cap). */
-export function halvingThreshold(maxSupply: bigint, k: number): bigint {
-  return maxSupply - maxSupply / 2n ** BigInt(k);
-}
 
 export async function tokenPage(main: HTMLElement): Promise<() => void> {
   fill(main, h('h1', {}, 'Token'), h('p', {}, 'Loading…'));

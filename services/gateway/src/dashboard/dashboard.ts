@@ -47,8 +47,9 @@ export function registerDashboard(fastify: FastifyInstance, dir: string = dashbo
       prefix: DASHBOARD_ASSETS_PREFIX,
       decorateReply: false,
       index: false,
-      // index.html is served at / only; a missing dist answers the usual 404 for assets.
-      allowedPath: (path) => path !== '/index.html',
+      // The build's top-level scripts and styles only (index.html is served at /; build.json, the unit tests
+      // under src/ and anything else are not); a missing dist answers the usual 404.
+      allowedPath: (path) => /^\/[\w-]+\.(?:js|css)(?:\.map)?$/.test(path),
       cacheControl: false,
       setHeaders: (reply, path) => {
         void reply.header('cache-control', /-[A-Z0-9]{8}\.(js|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');

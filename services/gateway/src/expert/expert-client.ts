@@ -18,6 +18,8 @@ export type ExpertClientOptions = FeatureClientOptions;
 
 /** Header the gateway reads the expert admin token from, and the gRPC metadata key it forwards it as. */
 export const ADMIN_TOKEN_METADATA = 'bai-admin-token';
+/** An admin token as a header can carry it and gRPC metadata can forward it (empty: none sent). */
+const ADMIN_TOKEN_TEXT = /^[\x21-\x7e]{0,1024}$/;
 
 /** gRPC client of balanceai.expert.v1.ExpertService; every failure leaves as a DomainError. */
 export class ExpertClient {
@@ -39,6 +41,8 @@ export class ExpertClient {
   }
 
   addModel(request: RequestOf<'addModel'>, adminToken: string): Promise<ResponseOf<'addModel'>> {
+    // gRPC metadata takes printable ASCII only (grpc-js throws on anything else): no real token is refused.
+    if (!ADMIN_TOKEN_TEXT.test(adminToken)) return Promise.reject(new DomainError('MODEL_ADMIN_DENIED', 'the admin token is not valid', 'invalid'));
     const metadata = injectGrpcMetadata(new Metadata());
     if (adminToken) metadata.set(ADMIN_TOKEN_METADATA, adminToken);
     const m = this.addModelMethod;

@@ -321,6 +321,13 @@ test('wallet: create an account, import //Alice, transfer (fee, ready → in blo
   await page.locator('#f-send').click();
   await txOutcome(page, 'unbond');
   await until(page, `/10 BAI \\(era/.test(document.getElementById('w-staking')?.textContent ?? '')`);
+
+  // Withdraw before the unbonding period ends: refused in words before signing (NoUnlockChunk otherwise).
+  await page.locator('#tab-withdraw').click();
+  await page.fill('#f-pw', PASSWORD);
+  await page.locator('#f-send').click();
+  await page.waitForSelector('#f-progress [data-stage="error"]', { timeout: STEP_MS });
+  assert.match(await textOf(page, '#f-progress [data-stage="error"]'), /^Nothing to withdraw yet: 10 BAI unlocks at era \d+ \(now era \d+\)\.$/);
 });
 
 test('phone width (375 px): every page fits without sideways scrolling', async () => {

@@ -290,7 +290,23 @@ export async function walletPage(main: HTMLElement): Promise<() => void> {
         };
       } else {
         fields.push(h('p', {}, 'Withdraws the unbonded chunks whose waiting period has ended to the free balance.'));
-        build = () => a.tx.staking!.withdrawUnbonded!(0);
+        let currentEra: number | undefined;
+        try {
+          currentEra = (await get<{ currentEra: number }>('/v1/staking/eras')).currentEra;
+        } catch {
+          currentEra = undefined;
+        }
+        build = () => {
+          if (!stake) throw new Error('This account has no bond, so nothing to withdraw.');
+          if (currentEra !== undefined) {
+            const ready = stake.unlocking.filter((u) => u.era <= currentEra!);
+            const next = stake.unlocking.filter((u) => u.era > currentEra!).sort((x, y) => x.era - y.era)[0];
+            if (ready.length === 0 && BigInt(stake.active) > 0n) {
+              throw new Error(next ? `Nothing to withdraw yet: ${fmtBai(next.value)} unlocks at era ${next.era} (now era ${currentEra}).` : 'Nothing is unbonding: unbond first, then withdraw once its era comes.');
+            }
+          }
+          return a.tx.staking!.withdrawUnbonded!(0);
+        };
       }
       const pw = acct!.source === 'browser' ? h('input', { id: 'f-pw', type: 'password', autocomplete: 'current-password' }) : undefined;
       const send = h('button', { type: 'submit', id: 'f-send' }, 'Sign and send');

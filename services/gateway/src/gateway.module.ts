@@ -13,13 +13,14 @@ import { ExpertModule } from './expert/expert.module.js';
 import { EmissionsModule } from './emissions/emissions.module.js';
 import { StakingModule } from './staking/staking.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { BridgeModule } from './bridge/bridge.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ExpertModule, EmissionsModule, StakingModule, ModelsModule],
+      imports: [ExpertModule, EmissionsModule, StakingModule, ModelsModule, BridgeModule],
       controllers: [ChainController, BlocksController, ExtrinsicsController, AccountsController, HealthController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, consensusClientProvider, blockStreamProvider, rpcServerProvider],
       // Global: feature modules (emissions, expert) read balances through the same validator client.

@@ -11,6 +11,8 @@ import { DEFAULT_MODELS_GENESIS, devGenesis, genesisToJson, type DevGenesisOptio
 import { freePort, waitFor } from './ports.js';
 import { createChainStream, natsConnectOptions, startNats, type NatsServer } from './nats.js';
 import { TcpLink } from './tcp-link.js';
+import { devnetBridgeGenesis, devnetRunsEthereum, startDevnetBridge, type DevnetBridge } from './devnet-bridge.js';
+export type { DevnetBridge } from './devnet-bridge.js';
 import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
 
 const run = promisify(execFile);
@@ -100,6 +102,8 @@ export interface DevnetOptions {
   models?: DevGenesisOptions['models'];
   /** The genesis' bridge section (the Bridge pallet: relayers, threshold, limits); none unless given. */
   bridge?: DevGenesisOptions['bridge'];
+  /** With the bridge module: start anvil, the contracts and the dev relayers after the gateway (default: when `bridge` is not given; devnet-bridge.ts). */
+  bridgeEthereum?: boolean;
   /**
    * NATS processes the devnet starts: 1 (default), or 3 for a cluster (routes between them, the chain's
    * JetStream stream with 3 replicas); every client gets all the nodes' URLs.
@@ -197,6 +201,8 @@ export class Devnet {
   /** The models scoring workers, one per genesis validator (modelsWorker). */
   readonly workerChildren: Child[] = [];
   expert: ExpertStatus = { running: false, reason: 'not asked for' };
+  /** The Ethereum half with the bridge module (anvil RPC URL, chain id, BaiBridge / wBAI addresses, relayer boards); null otherwise. */
+  bridge: DevnetBridge | null = null;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   /** Per validator, one relay per NATS node. */
@@ -222,6 +228,7 @@ export class Devnet {
     const modules = opts.modules ?? ['emissions'];
     if (opts.modelsWorker && !modules.includes('models')) throw new Error('modelsWorker needs the models module');
     if (opts.modelsWorker && opts.gateway === false) throw new Error('modelsWorker needs the gateway (the worker is its client)');
+    if (devnetRunsEthereum(modules, opts) && opts.gateway === false) throw new Error('the bridge relayers need the gateway');
     const { genesis, validatorKeys } = devGenesis({
       validators: n,
       blockTimeMs: opts.blockTimeMs ?? 1000,
@@ -229,7 +236,7 @@ export class Devnet {
       extraAccounts: opts.extraAccounts,
       stakingBond: modules.includes('staking') ? (opts.stakingBond ?? 20_000n * 10n ** 18n) : undefined,
       models: opts.models ?? (modules.includes('models') ? DEFAULT_MODELS_GENESIS : undefined),
-      bridge: opts.bridge,
+      bridge: await devnetBridgeGenesis(modules, opts.bridge),
     });
     const genesisFile = join(dir, 'genesis.json');
     writeFileSync(genesisFile, genesisToJson(genesis));
@@ -293,6 +300,7 @@ export class Devnet {
             net.spawn(worker);
           }
         }
+        if (devnetRunsEthereum(modules, opts)) net.bridge = await startDevnetBridge(net.gatewayUrl, dir, net.echo);
       }
     } catch (err) {
       await net.stop();
@@ -538,6 +546,7 @@ export class Devnet {
 
   private async stopAll(): Promise<void> {
     this.stopping = true;
+    await this.bridge?.stop().catch(() => undefined);
     const all = [
       ...this.validators,
       ...this.moduleChildren.flat(),

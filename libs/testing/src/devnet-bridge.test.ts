@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_BRIDGE_GENESIS, cryptoReady, keyFromUri, toHex } from '@balanceai/chain';
+import { DEVNET_BRIDGE_THRESHOLD, devnetBridgeGenesis, devnetRunsEthereum } from './devnet-bridge.js';
+
+describe('devnet bridge', () => {
+  it('puts the dev relayers (//Charlie //Dave //Eve, 2 of 3) into the genesis when the bridge module runs', async () => {
+    await cryptoReady();
+    const section = await devnetBridgeGenesis(['emissions', 'bridge'], undefined);
+    assert.ok(section);
+    assert.deepEqual(section.relayers, ['//Charlie', '//Dave', '//Eve'].map((u) => toHex(keyFromUri(u, 'sr25519').publicKey)));
+    assert.equal(section.threshold, DEVNET_BRIDGE_THRESHOLD);
+    assert.ok(2 * section.threshold > section.relayers.length);
+    assert.equal(section.lockTtlSecs, DEFAULT_BRIDGE_GENESIS.lockTtlSecs);
+  });
+
+  it("keeps a caller's section, and adds none without the module", async () => {
+    const own = { ...DEFAULT_BRIDGE_GENESIS, relayers: ['0x' + '01'.repeat(32)], threshold: 1 };
+    assert.equal(await devnetBridgeGenesis(['bridge'], own), own);
+    assert.equal(await devnetBridgeGenesis(['emissions', 'staking'], undefined), undefined);
+  });
+
+  it('starts the Ethereum half only with the module, by default only for its own dev relayers', () => {
+    assert.equal(devnetRunsEthereum(['emissions', 'bridge'], {}), true);
+    assert.equal(devnetRunsEthereum(['emissions'], {}), false);
+    assert.equal(devnetRunsEthereum(['emissions'], { bridgeEthereum: true }), false);
+    assert.equal(devnetRunsEthereum(['bridge'], { bridge: {} }), false);
+    assert.equal(devnetRunsEthereum(['bridge'], { bridge: {}, bridgeEthereum: true }), true);
+    assert.equal(devnetRunsEthereum(['bridge'], { bridgeEthereum: false }), false);
+  });
+});

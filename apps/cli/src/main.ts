@@ -5,6 +5,7 @@ import { STAKING_COMMANDS, staking } from './wallet/staking.js';
 import { account } from './wallet/account.js';
 import { transfer } from './wallet/transfer.js';
 import { watch } from './wallet/watch.js';
+import { BRIDGE_USAGE, bridgeLock, bridgeStatus, processStatusEnv } from './wallet/bridge.js';
 
 const HELP = `balanceai — BalanceAI Network node and tools
 
@@ -29,6 +30,8 @@ Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws:/
   balanceai withdraw --from <secret-uri> [--spans 0]          (withdraw_unbonded)
   balanceai chill --from <secret-uri>
   balanceai watch [--account <address>] [--count N]          (one line per finalized block)
+  balanceai bridge lock --from <secret-uri> --eth <0x address> --amount <BAI>   (BAI → wBAI on Ethereum)
+  balanceai bridge status <lockId|burnId> [--gateway http://127.0.0.1:8080]   (gateway REST)
   signing commands also take [--type sr25519|ed25519] [--tip BAI] [--timeout SECONDS]; they wait for finality
 `;
 
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       key: { type: 'string' },
       account: { type: 'string' },
       count: { type: 'string' },
+      eth: { type: 'string' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -100,6 +104,10 @@ async function main(): Promise<void> {
       process.once('SIGINT', () => abort.abort());
       return watch(values, processEnv, abort.signal);
     }
+    case 'bridge':
+      if (sub === 'lock') return void (await bridgeLock(values, processEnv));
+      if (sub === 'status') return void (await bridgeStatus(arg, values, processStatusEnv));
+      throw new UsageError(BRIDGE_USAGE);
     case 'migrate':
       return migrate();
     case 'run':

@@ -23,3 +23,6 @@ run(process.execPath, [join(root, 'ethereum', 'scripts', 'compile-contracts.mjs'
 
 // 4. TypeScript, in project-reference order.
 run(bin('tsc'), ['-b', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['tsconfig.json'])]);
+
+// 5. The dashboard (esbuild bundle the gateway serves at GET /), unless only some projects were asked for.
+if (process.argv.slice(2).length === 0) run(process.execPath, [join(root, 'apps', 'dashboard', 'scripts', 'build.mjs')]);

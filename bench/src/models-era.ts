@@ -1,14 +1,15 @@
 // Era-end bench (issue 11): 10,000 providers (half models, half agents) scored by 100 validators that each
 // scored every provider; times `endEra` (stake-weighted medians, clipping, pro-rata grants of both funds,
 // history) as one block's era end runs it, and the whole block through `executeModelsBlock`.
-// Run: node services/models/dist/src/logic/bench.js [--providers 10000] [--validators 100] [--runs 3]
+// Run: node bench/dist/src/models-era.js [--providers 10000] [--validators 100] [--runs 3]
 // Data comes from a fixed-seed generator, so every run computes the same payouts; the clock is read only
 // here, never by the module.
 import { performance } from 'node:perf_hooks';
-import { executeModelsBlock } from './block.js';
-import { draftOf } from './calls.js';
-import { endEra } from './era.js';
-import { type ModelsState, type Provider, emptyState } from './types.js';
+import { logic } from '@balanceai/models';
+
+const { executeModelsBlock, draftOf, endEra, emptyState } = logic;
+type ModelsState = logic.ModelsState;
+type Provider = logic.Provider;
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);

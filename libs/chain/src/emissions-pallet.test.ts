@@ -6,6 +6,7 @@ import { ONE_BAI } from './amount.js';
 import { EMISSIONS_STORAGE, MAINNET_EMISSION_CONSTANTS, emissionsPallet, genesisEmissionsOptions } from './emissions-pallet.js';
 import { BALANCES_PALLET, SYSTEM_PALLET, buildMetadata } from './metadata.js';
 import { devGenesis } from './genesis.js';
+import { DEFAULT_MODELS_GENESIS } from './models-genesis.js';
 import { cryptoReady } from './keys.js';
 import { ss58Encode, parseAccountId } from './ss58.js';
 
@@ -54,5 +55,11 @@ describe('emissionsPallet() metadata', () => {
     assert.equal(c['stakingRewardPot']!.toHex(), hex(genesis.accounts.stakingRewardPot));
     assert.equal(c['developmentFund']!.toHex(), hex(genesis.accounts.developmentFund));
     assert.equal(c['developmentFund']!.toString(), ss58Encode(parseAccountId(genesis.accounts.developmentFund), 42));
+  });
+
+  it('takes the models/agents split of a genesis that has a models section', () => {
+    const { genesis } = devGenesis({ validators: 1, genesisTimeMs: 1, models: { ...DEFAULT_MODELS_GENESIS, modelsPercent: 30, agentsPercent: 18 } });
+    const c = decorated(emissionsPallet(genesisEmissionsOptions(genesis))).d.consts['emissions']!;
+    assert.deepEqual([c['stakingShare'], c['modelsShare'], c['agentsShare']].map((x) => x!.toJSON()), [44, 30, 18]);
   });
 });

@@ -51,7 +51,12 @@ export interface EmissionsPalletOptions {
 
 /** The options of a chain's genesis: its balances' sum and its fund accounts; mainnet's schedule. */
 export function genesisEmissionsOptions(g: Genesis): EmissionsPalletOptions {
-  return { genesisIssuance: g.balances.reduce((sum, b) => sum + b.free, 0n), funds: g.accounts };
+  return {
+    genesisIssuance: g.balances.reduce((sum, b) => sum + b.free, 0n),
+    funds: g.accounts,
+    // The models/agents split of the grants share comes from the genesis's models section when it has one.
+    ...(g.models ? { schedule: { modelsPercent: BigInt(g.models.modelsPercent), agentsPercent: BigInt(g.models.agentsPercent) } } : {}),
+  };
 }
 
 /** The Emissions storage items with their hashers, as the module keys its entries. */

@@ -132,7 +132,9 @@ describe('models genesis section', () => {
     bad({ modelMinLock: '0' }, /models\.modelMinLock/);
     bad({ modelMinLock: 5 }, /models\.modelMinLock/);
     bad({ slashFraction: 1_000_000_001 }, /models\.slashFraction/);
-    bad({ modelsPercent: 60, agentsPercent: 41 }, /exceed 100/);
+    bad({ modelsPercent: 60, agentsPercent: 41 }, /must be 48/);
+    bad({ modelsPercent: 30, agentsPercent: 24 }, /must be 48 .*got 54/);
+    assert.equal(modelsGenesisFromJson({ modelsPercent: 30, agentsPercent: 18 }).agentsPercent, 18);
     bad({ extra: 1 }, /models\.extra/);
     bad([], /models/);
     bad({ providers: {} }, /models\.providers/);

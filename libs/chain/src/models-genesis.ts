@@ -92,7 +92,8 @@ export function validateModelsGenesis(m: ModelsGenesis, field = 'models'): Model
   int('slashFraction', 0, MODELS_PERBILL_ONE);
   int('modelsPercent', 0, 100);
   int('agentsPercent', 0, 100);
-  if (m.modelsPercent + m.agentsPercent > 100) throw new GenesisError(`${field}.agentsPercent`, 'models and agents shares exceed 100 %');
+  // The grants funds take 48 % of every mint between them (staking 44 %, development 8 %): only the split moves.
+  if (m.modelsPercent + m.agentsPercent !== 48) throw new GenesisError(`${field}.agentsPercent`, `modelsPercent + agentsPercent must be 48 (the grants funds' share of each mint), got ${m.modelsPercent + m.agentsPercent}`);
   int('maxWeights', 1, 65_535);
   const names = new Set<string>();
   m.providers.forEach((p, i) => {

@@ -50,7 +50,7 @@ export class ModelsController {
   @ApiOperation({ summary: 'Registered models and agents (lock, status, earnings), filtered by kind, status and a name substring' })
   @ApiOkResponse({ type: ProvidersView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_QUERY' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NO_VALIDATOR' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NODE_UNAVAILABLE' })
   async providers(@Query() query: ProviderQuery): Promise<ProvidersView> {
     const filter = parseProviderFilter(query);
     const prefix = modelsKeys.providersPrefix();
@@ -82,7 +82,7 @@ export class ModelsController {
   @ApiOkResponse({ type: ProviderDetailView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_PROVIDER_ID' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'PROVIDER_NOT_FOUND' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NO_VALIDATOR' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NODE_UNAVAILABLE' })
   async provider(@Param('id') idText: string): Promise<ProviderDetailView> {
     const id = parseProviderId(idText);
     const head = await this.read('', [modelsKeys.provider(id), modelsKeys.currentEra()]);
@@ -104,7 +104,7 @@ export class ModelsController {
   @Get('funds')
   @ApiOperation({ summary: 'Total validation locks, and both grants funds at each kept era end: balance divided, paid, total weight' })
   @ApiOkResponse({ type: ModelsFundsView })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NO_VALIDATOR' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NODE_UNAVAILABLE' })
   async funds(): Promise<ModelsFundsView> {
     const head = await this.read('', [modelsKeys.currentEra(), modelsKeys.totalLocked()]);
     const currentEra = head.values[0] ? u32Of(head.values[0]) : 0;

@@ -114,6 +114,7 @@ export async function devnet(opts: DevnetFlags): Promise<void> {
     : `not running: ${net.expert.reason}`;
   console.log(`
 BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is running.
+  dashboard   ${net.gatewayUrl}/   (the BAI Dashboard: network, token, staking, expert system, wallet)
   JSON-RPC    ${rpc}   (Substrate wallets, polkadot.js Apps, @polkadot/api; HTTP POST ${net.gatewayUrl}/)
   gateway     ${net.gatewayUrl}   (REST /v1, OpenAPI ${net.gatewayUrl}/docs, WebSocket ${rpc}/v1/ws/blocks)
   NATS        ${natsLine}

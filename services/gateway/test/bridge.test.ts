@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BALANCES_PALLET, DEFAULT_BRIDGE_GENESIS, SYSTEM_PALLET, bridgePallet, buildMetadata, toHex } from '@balanceai/chain';
 import { createGatewayApp, type GatewayConfig } from '../src/index.js';
 import { bridgeKeys } from '../src/bridge/bridge.views.js';
-import { allowance, encodeBurn, encodeLock, ids, totals, u128, u64 } from '../src/bridge/fixtures.js';
+import { allowance, encodeBurn, encodeLock, ids, totals, u128, u64 } from '../src/bridge/bridge.fixtures.js';
 import { FakeValidator } from './support/fake-validator.js';
 import { startNatsServer, type NatsForTest } from './support/nats-server.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BALANCES_PALLET, SYSTEM_PALLET, bridgeIdOfKey, bridgeMapPrefix, bridgePallet, buildMetadata, fromHex, toHex, DEFAULT_BRIDGE_GENESIS } from '@balanceai/chain';
 import { DomainError } from '@balanceai/platform';
 import { bridgeConstants, bridgeKeys, burnView, decodeBurnInfo, decodeLockInfo, lockView, parseBridgeId, releaseAllowanceAt } from './bridge.views.js';
-import { encodeBurn, encodeLock } from './fixtures.js';
+import { encodeBurn, encodeLock } from './bridge.fixtures.js';
 
 const A = '0x' + '0a'.repeat(32);
 const B = '0x' + '0b'.repeat(32);

@@ -1,3 +1,4 @@
+// Test fixtures only (no route uses them).
 import { ScaleWriter, fromHex, toHex } from '@balanceai/chain';
 
 // SCALE values of the Bridge pallet's storage as services/bridge writes them (bridge.storage.ts), for the

@@ -66,15 +66,18 @@ async function gatewayNode(): Promise<number | undefined> {
   return undefined;
 }
 
-test("the feed goes on after the NATS node holding the gateway's connection and consumer is killed", async () => {
-  // The worst case, the one that stalled the feed: the gateway's connection and its ordered consumer on
-  // the node that dies. Start feeds until one has both on the same node.
+/**
+ * Starts feeds until one has its connection and its ordered consumer placed as `wanted` says, kills the
+ * node its consumer lives on, and requires blocks announced afterwards to reach the feed, every height
+ * once and in order. Then brings the node back.
+ */
+async function feedSurvivesKill(wanted: (connectedTo: number, consumerNode: number) => boolean, idleRestartMs: number): Promise<void> {
   let stream: BlockStream | undefined;
   let node = -1;
   const received: number[] = [];
   const seen = new Set<string>();
   for (let attempt = 0; attempt < 40 && !stream; attempt++) {
-    const candidate = new BlockStream({ natsUrl: nats.url, chainId: CHAIN_ID, retryMs: 200 }, source);
+    const candidate = new BlockStream({ natsUrl: nats.url, chainId: CHAIN_ID, retryMs: 200, idleRestartMs }, source);
     candidate.start();
     await candidate.whenConsuming();
     const connectedTo = await until('the gateway on a node', gatewayNode, 10_000);
@@ -83,14 +86,14 @@ test("the feed goes on after the NATS node holding the gateway's connection and 
       for (const [name, k] of await consumerNodes()) if (!seen.has(name) && k >= 0) return (seen.add(name), k);
       return undefined;
     }, 10_000);
-    if (consumerNode === connectedTo) {
+    if (wanted(connectedTo, consumerNode)) {
       stream = candidate;
-      node = connectedTo;
+      node = consumerNode;
     } else {
       await candidate.close();
     }
   }
-  assert.ok(stream, "a feed connected to the stream leader's node");
+  assert.ok(stream, 'a feed placed as the test needs');
   stream.subscribe((message) => received.push(Number(message.number)));
   try {
     const js = jetstream(publisher);
@@ -116,5 +119,22 @@ test("the feed goes on after the NATS node holding the gateway's connection and 
     assert.deepEqual(received.slice(received.indexOf(first), received.indexOf(last) + 1), expected);
   } finally {
     await stream.close();
+    await nats.startNode(node);
+    await until('the stream on 3 current replicas again', async () => {
+      const info = (await nats.jetstream(`$JS.API.STREAM.INFO.${chainStreamName(CHAIN_ID)}`)) as { cluster?: { leader?: string; replicas?: Array<{ current: boolean }> } };
+      return info.cluster?.leader && info.cluster.replicas?.length === 2 && info.cluster.replicas.every((r) => r.current) ? true : undefined;
+    }, 30_000);
   }
+}
+
+test("the feed goes on after the NATS node holding the gateway's connection and its consumer is killed", async () => {
+  // The case that stalled the devnet's feed: the client reconnects elsewhere, the consumer never delivers
+  // again. The idle watchdog is set long, so only the reconnect handling can bring the feed back in time.
+  await feedSurvivesKill((connectedTo, consumerNode) => connectedTo === consumerNode, 120_000);
+});
+
+test("the feed goes on after the NATS node holding only the gateway's consumer is killed", async () => {
+  // The gateway's connection survives (no reconnect), its consumer died with its server and says nothing:
+  // the idle watchdog replaces it.
+  await feedSurvivesKill((connectedTo, consumerNode) => connectedTo !== consumerNode, 3_000);
 });

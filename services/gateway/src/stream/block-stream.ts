@@ -27,6 +27,11 @@ export interface BlockStreamOptions {
   chainId: string;
   /** Wait between attempts while NATS or the stream is not there yet. */
   retryMs?: number;
+  /**
+   * A consumer that delivered nothing for this long is replaced (default 10 s; blocks are finalized every
+   * block time, so silence means a consumer lost with its NATS server, or a halted chain).
+   */
+  idleRestartMs?: number;
 }
 
 /** The validator reads the feed needs: each block comes from a healthy validator, never from NATS. */
@@ -45,6 +50,8 @@ export class BlockStream {
   private connection: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private closed = false;
+  /** The current consumer was stopped to be replaced: create the next one without the retry pause. */
+  private replaceNow = false;
   private running: Promise<void> | undefined;
   private consuming!: Promise<void>;
   private markConsuming!: () => void;
@@ -113,6 +120,7 @@ export class BlockStream {
     const stream = chainStreamName(this.options.chainId);
     const subject = finalizedBlocksSubject(this.options.chainId);
     const retryMs = this.options.retryMs ?? 1000;
+    const idleRestartMs = this.options.idleRestartMs ?? 10_000;
     let lastProblem = '';
     while (!this.closed) {
       try {
@@ -130,14 +138,32 @@ export class BlockStream {
         });
         const messages = await consumer.consume();
         this.messages = messages;
+        this.replaceNow = false;
         if (this.closed) messages.stop();
         this.logger.log(`consuming ${subject} from stream ${stream}`);
         lastProblem = '';
         this.markConsuming();
-        for await (const message of messages) this.deliver(message.string());
-        // The consumer ended without an error (stream deleted, connection closed): start over.
+        // An ordered consumer whose server died (the stream's leader moved) can go silent without an error
+        // or a reconnect of our connection: replace one that delivers nothing for idleRestartMs.
+        let lastMessageAt = Date.now();
+        const watchdog = setInterval(() => {
+          if (Date.now() - lastMessageAt <= idleRestartMs) return;
+          this.logger.warn(`no finalized block for ${idleRestartMs} ms: starting a new block consumer`);
+          this.replaceNow = true;
+          messages.stop();
+        }, Math.min(idleRestartMs, 1000));
+        try {
+          for await (const message of messages) {
+            lastMessageAt = Date.now();
+            this.deliver(message.string());
+          }
+        } finally {
+          clearInterval(watchdog);
+        }
+        // The consumer ended: replaced on purpose (at once, so no block notice is missed), or without an
+        // error (stream deleted, connection closed): start over after a pause.
         this.resetConsuming();
-        if (!this.closed) await new Promise((resolve) => setTimeout(resolve, retryMs));
+        if (!this.closed && !this.replaceNow) await new Promise((resolve) => setTimeout(resolve, retryMs));
       } catch (err) {
         if (this.closed) break;
         // Log a persisting problem once, not every retry.
@@ -159,6 +185,7 @@ export class BlockStream {
     for await (const status of connection.status()) {
       if (status.type !== 'reconnect' || this.closed) continue;
       this.logger.warn('NATS reconnected: starting a new block consumer');
+      this.replaceNow = true;
       this.messages?.stop();
     }
   }

@@ -65,9 +65,10 @@ export interface DevnetFlags {
   'no-expert'?: boolean;
 }
 
-/** `--modules a,b`: module services from MODULE_NAMES, each once (default emissions, staking and models). */
+/** `--modules a,b`: module services from MODULE_NAMES, each once (default: all of them). */
 export function devnetModules(flag: string | undefined): ModuleName[] {
-  if (flag === undefined) return ['emissions', 'staking', 'models'];
+  // The bridge brings anvil, the contracts and 2-of-3 relayers with it, so a newcomer can bridge both ways.
+  if (flag === undefined) return ['emissions', 'staking', 'models', 'bridge'];
   const names = flag.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
   for (const m of names) {
     if (!(MODULE_NAMES as readonly string[]).includes(m)) throw new UsageError(`--modules: unknown module "${m}" (known: ${MODULE_NAMES.join(', ')})`);
@@ -120,7 +121,7 @@ BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is run
   NATS        ${natsLine}
   PostgreSQL  ${net.postgres.adminUrl}
   expert      ${expertLine}
-${modules.includes('models') ? `  models      REST ${net.gatewayUrl}/v1/models/providers, access proxy ${net.gatewayUrl}/v1/access/{provider}/…; a scoring worker per validator\n` : ''}  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
+${net.bridge ? `  bridge      Ethereum RPC ${net.bridge.rpcUrl} (chain ${net.bridge.chainId}), BaiBridge ${net.bridge.bridge}, wBAI ${net.bridge.token}; REST ${net.gatewayUrl}/v1/bridge\n` : ''}${modules.includes('models') ? `  models      REST ${net.gatewayUrl}/v1/models/providers, access proxy ${net.gatewayUrl}/v1/access/{provider}/…; a scoring worker per validator\n` : ''}  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
   logs        ${join(dir, 'logs')}
 Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):
 ${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.pair.publicKey, net.genesis.ss58Prefix)}`).join('\n')}

@@ -8,8 +8,8 @@ import { REPO_ROOT } from '@balanceai/testing';
 import { MIGRATED_SERVICES, SERVICES, UsageError, devnetModules, devnetNatsNodes, validatorModules, validatorModulesVariable } from './commands.js';
 
 describe('balanceai devnet flags', () => {
-  it('--modules: emissions, staking and models by default; any of emissions, staking, models, bridge, each once', () => {
-    assert.deepEqual(devnetModules(undefined), ['emissions', 'staking', 'models']);
+  it('--modules: every module by default; any of emissions, staking, models, bridge, each once', () => {
+    assert.deepEqual(devnetModules(undefined), ['emissions', 'staking', 'models', 'bridge']);
     assert.deepEqual(devnetModules('emissions, staking,models,bridge'), ['emissions', 'staking', 'models', 'bridge']);
     assert.deepEqual(devnetModules('emissions'), ['emissions']);
     assert.throws(() => devnetModules('emissions,expert'), (err: Error) => err instanceof UsageError && /unknown module "expert"/.test(err.message));

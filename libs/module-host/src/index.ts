@@ -1,6 +1,7 @@
 // The module host: a module writes its pure state machine and its repository; this serves
 // balanceai.module.v1.ModuleRuntimeService with replay and idempotent commit (README.md).
 export * from './state-machine.js';
+export { blockOutput, type LogicCallResult, type LogicEvent } from './block-output.js';
 export { ModuleRuntime } from './module-runtime.js';
 export { EMPTY_STORAGE, storageView, type ModuleStorageView, type StorageEntryBytes } from './storage-view.js';
 export { STATE_WINDOW, StateWindow } from './state-window.js';

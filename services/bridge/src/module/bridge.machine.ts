@@ -1,5 +1,5 @@
 import { CallDecodeError, ChainError, blake2_256, bridgeReleaseWindow, decodeBridgeCall, moduleAccount, parseAccountId, toHex, type Genesis } from '@balanceai/chain';
-import type { CheckTxInput, CheckTxOutcome, EventData, ExecuteBlockInput, ExecuteBlockOutput, ModuleStateMachine, ModuleStorageView, TransferOutput } from '@balanceai/module-host';
+import { blockOutput, type CheckTxInput, type CheckTxOutcome, type ExecuteBlockInput, type ExecuteBlockOutput, type ModuleStateMachine, type ModuleStorageView, type TransferOutput } from '@balanceai/module-host';
 import { DomainError } from '@balanceai/platform';
 import { executeBridgeBlock } from '../logic/block.js';
 import { type BridgeParams, type BridgeState, type Transfer, ZERO_ACCOUNT, ZERO_H160, compareIds, emptyState } from '../logic/types.js';
@@ -76,21 +76,7 @@ export class BridgeMachine implements ModuleStateMachine<BridgeState> {
       calls: input.calls.map((c) => ({ extrinsicIndex: c.extrinsicIndex, signer: c.signer, callIndex: c.callIndex, args: c.args })),
       free: input.signerBalances,
     });
-    return {
-      state: out.state,
-      output: {
-        results: out.results.map((r) =>
-          r.error
-            ? { extrinsicIndex: r.extrinsicIndex, success: false, errorCode: `Bridge.${r.error.code}`, errorMessage: r.error.message }
-            : { extrinsicIndex: r.extrinsicIndex, success: true },
-        ),
-        events: out.events.map(({ event, extrinsicIndex }) => {
-          const { type, ...data } = event;
-          return { name: type, data: data as Record<string, EventData>, extrinsicIndex };
-        }),
-        transfers: out.transfers.map((t) => this.toWire(t)),
-      },
-    };
+    return { state: out.state, output: blockOutput('Bridge', out, (t) => this.toWire(t)) };
   }
 
   /** Mempool check: the call decodes and passes the checks that need no state (relayer calls from relayers only). */

@@ -8,15 +8,15 @@ import {
   type Genesis,
   type ModelsGenesis,
 } from '@balanceai/chain';
-import type {
-  CheckTxInput,
-  CheckTxOutcome,
-  EventData,
-  ExecuteBlockInput,
-  ExecuteBlockOutput,
-  ModuleStateMachine,
-  ModuleStorageView,
-  TransferOutput,
+import {
+  blockOutput,
+  type CheckTxInput,
+  type CheckTxOutcome,
+  type ExecuteBlockInput,
+  type ExecuteBlockOutput,
+  type ModuleStateMachine,
+  type ModuleStorageView,
+  type TransferOutput,
 } from '@balanceai/module-host';
 import { DomainError } from '@balanceai/platform';
 import { executeModelsBlock } from '../logic/block.js';
@@ -113,21 +113,7 @@ export class ModelsMachine implements ModuleStateMachine<ModelsState> {
       free: input.signerBalances,
       funds: { model: input.moduleBalances.get(setup.modelsFund) ?? 0n, agent: input.moduleBalances.get(setup.agentsFund) ?? 0n },
     });
-    return {
-      state: out.state,
-      output: {
-        results: out.results.map((r) =>
-          r.error
-            ? { extrinsicIndex: r.extrinsicIndex, success: false, errorCode: `Models.${r.error.code}`, errorMessage: r.error.message }
-            : { extrinsicIndex: r.extrinsicIndex, success: true },
-        ),
-        events: out.events.map(({ event, extrinsicIndex }) => {
-          const { type, ...data } = event;
-          return { name: type, data: data as Record<string, EventData>, extrinsicIndex };
-        }),
-        transfers: out.transfers.map((t) => this.toWire(t)),
-      },
-    };
+    return { state: out.state, output: blockOutput('Models', out, (t) => this.toWire(t)) };
   }
 
   /** Mempool check: the call decodes and passes the checks that need no state. */

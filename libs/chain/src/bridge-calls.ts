@@ -1,10 +1,11 @@
 import { DEFAULT_BRIDGE_GENESIS, type BridgeGenesis } from './bridge-genesis.js';
-import { CallDecodeError, ScaleError } from './errors.js';
+import { callNames, decodeCallArgs } from './call-decode.js';
+import { CallDecodeError } from './errors.js';
 import { type Call, PALLET } from './extrinsic.js';
 import { blake2_256 } from './hash.js';
 import { fromHex, toHex } from './hex.js';
 import { type FieldSpec, type PalletDescriptor, type StorageHasher, type StorageItemSpec, type TypeSpec, type VariantSpec, MetaType } from './meta-types.js';
-import { ScaleReader, ScaleWriter } from './scale.js';
+import { ScaleWriter } from './scale.js';
 import { parseAccountId } from './ss58.js';
 
 export * from './bridge-genesis.js';
@@ -77,33 +78,21 @@ export function encodeBridgeCall(c: BridgeCallData): Call {
   return { palletIndex: PALLET.Bridge, callIndex: BRIDGE_CALL[c.call], args: w.finish() };
 }
 
-const NAME_OF = new Map<number, BridgeCallName>(Object.entries(BRIDGE_CALL).map(([name, index]) => [index, name as BridgeCallName]));
+const NAME_OF = callNames(BRIDGE_CALL);
 
 /** Decodes a Bridge call's arguments. Strict: unknown indices, non-canonical compacts and trailing bytes are CallDecodeError. */
 export function decodeBridgeCall(callIndex: number, args: Uint8Array): BridgeCallData {
-  const name = NAME_OF.get(callIndex);
-  if (!name) throw new CallDecodeError(`unknown Bridge call index ${callIndex}`);
-  try {
-    const r = new ScaleReader(args);
-    let out: BridgeCallData;
+  return decodeCallArgs('Bridge', NAME_OF, callIndex, args, (name, r): BridgeCallData => {
     switch (name) {
       case 'lock':
-        out = { call: name, ethRecipient: toHex(r.raw(20)), amount: r.compactU128() };
-        break;
+        return { call: name, ethRecipient: toHex(r.raw(20)), amount: r.compactU128() };
       case 'attest_burn':
-        out = { call: name, burnId: toHex(r.raw(32)), recipient: toHex(r.raw(32)), amount: r.compactU128() };
-        break;
+        return { call: name, burnId: toHex(r.raw(32)), recipient: toHex(r.raw(32)), amount: r.compactU128() };
       case 'refund':
       case 'attest_minted':
-        out = { call: name, lockId: toHex(r.raw(32)) };
-        break;
+        return { call: name, lockId: toHex(r.raw(32)) };
     }
-    r.assertEnd(`${name} arguments`);
-    return out;
-  } catch (err) {
-    if (err instanceof ScaleError) throw new CallDecodeError(`bad ${name} arguments: ${err.message}`);
-    throw err;
-  }
+  });
 }
 
 /** A full call's Bridge data; the pallet must be 30. */

@@ -1,3 +1,4 @@
+import { callNames, decodeCallArgs } from './call-decode.js';
 import { CallDecodeError, ScaleError } from './errors.js';
 import { type Call, PALLET } from './extrinsic.js';
 import type { GenesisAccounts } from './genesis.js';
@@ -135,24 +136,20 @@ export function encodeModelsCall(c: ModelsCallData): Call {
   return { palletIndex: PALLET.Models, callIndex: MODELS_CALL[c.call], args: w.finish() };
 }
 
-const NAME_OF = new Map<number, ModelsCallName>(Object.entries(MODELS_CALL).map(([name, index]) => [index, name as ModelsCallName]));
+const NAME_OF = callNames(MODELS_CALL);
 
 /**
  * Decodes a Models call's arguments. Strict: unknown indices or variants, texts over their limit or not
  * UTF-8, non-canonical compacts and trailing bytes are CallDecodeError.
  */
 export function decodeModelsCall(callIndex: number, args: Uint8Array): ModelsCallData {
-  const name = NAME_OF.get(callIndex);
-  if (!name) throw new CallDecodeError(`unknown Models call index ${callIndex}`);
-  try {
-    const r = new ScaleReader(args);
-    let out: ModelsCallData;
+  return decodeCallArgs('Models', NAME_OF, callIndex, args, (name, r): ModelsCallData => {
     switch (name) {
       case 'register': {
         const tag = r.u8();
         const kind = PROVIDER_KINDS[tag];
         if (!kind) throw new CallDecodeError(`invalid ProviderKind variant ${tag}`);
-        out = {
+        return {
           call: name,
           kind,
           name: readText(r, MODELS_MAX_NAME_BYTES, 'name'),
@@ -161,46 +158,35 @@ export function decodeModelsCall(callIndex: number, args: Uint8Array): ModelsCal
           minAccessHolding: r.compactU128(),
           lock: r.compactU128(),
         };
-        break;
       }
       case 'update':
-        out = {
+        return {
           call: name,
           provider: r.u32(),
           metadataUri: readText(r, MODELS_MAX_METADATA_URI_BYTES, 'metadata_uri'),
           endpoint: readText(r, MODELS_MAX_ENDPOINT_BYTES, 'endpoint'),
           minAccessHolding: r.compactU128(),
         };
-        break;
       case 'top_up':
-        out = { call: name, provider: r.u32(), amount: r.compactU128() };
-        break;
+        return { call: name, provider: r.u32(), amount: r.compactU128() };
       case 'deregister':
-        out = { call: name, provider: r.u32() };
-        break;
+        return { call: name, provider: r.u32() };
       case 'set_weights': {
         const n = r.compactU32();
         if (n > MODELS_MAX_DECODED_WEIGHTS) throw new CallDecodeError(`set_weights lists ${n} weights; at most ${MODELS_MAX_DECODED_WEIGHTS} decode`);
         const weights: Array<readonly [number, number]> = [];
         for (let i = 0; i < n; i++) weights.push([r.u32(), r.u16()]);
-        out = { call: name, weights };
-        break;
+        return { call: name, weights };
       }
       case 'report': {
         const provider = r.u32();
         const tag = r.u8();
         const reason = REPORT_REASONS[tag];
         if (!reason) throw new CallDecodeError(`invalid ReportReason variant ${tag}`);
-        out = { call: name, provider, reason };
-        break;
+        return { call: name, provider, reason };
       }
     }
-    r.assertEnd(`${name} arguments`);
-    return out;
-  } catch (err) {
-    if (err instanceof ScaleError) throw new CallDecodeError(`bad ${name} arguments: ${err.message}`);
-    throw err;
-  }
+  });
 }
 
 /** A full call's Models data; the pallet must be 20. */

@@ -1,4 +1,5 @@
-import { CallDecodeError, ScaleError } from './errors.js';
+import { callNames, decodeCallArgs } from './call-decode.js';
+import { CallDecodeError } from './errors.js';
 import { type Call, PALLET } from './extrinsic.js';
 import { MetaType, type FieldSpec, type PalletDescriptor, type StorageHasher, type StorageItemSpec, type TypeSpec, type VariantSpec } from './metadata.js';
 import { ScaleReader, ScaleWriter } from './scale.js';
@@ -112,37 +113,28 @@ export function encodeStakingCall(c: StakingCallData): Call {
   return { palletIndex: PALLET.Staking, callIndex: STAKING_CALL[c.call], args: w.finish() };
 }
 
-const NAME_OF = new Map<number, StakingCallName>(Object.entries(STAKING_CALL).map(([name, index]) => [index, name as StakingCallName]));
+const NAME_OF = callNames(STAKING_CALL);
 
 /**
  * Decodes a staking call's arguments (the ledger hands modules `call_index` + `args`). Strict: unknown
  * indices, unsupported variants, non-canonical compacts and trailing bytes are CallDecodeError (BAD_CALL).
  */
 export function decodeStakingCall(callIndex: number, args: Uint8Array): StakingCallData {
-  const name = NAME_OF.get(callIndex);
-  if (!name) throw new CallDecodeError(`unknown Staking call index ${callIndex}`);
-  try {
-    const r = new ScaleReader(args);
-    let out: StakingCallData;
+  return decodeCallArgs('Staking', NAME_OF, callIndex, args, (name, r): StakingCallData => {
     switch (name) {
       case 'bond':
-        out = { call: name, value: r.compactU128(), payee: readPayee(r) };
-        break;
+        return { call: name, value: r.compactU128(), payee: readPayee(r) };
       case 'bond_extra':
-        out = { call: name, maxAdditional: r.compactU128() };
-        break;
+        return { call: name, maxAdditional: r.compactU128() };
       case 'unbond':
       case 'rebond':
-        out = { call: name, value: r.compactU128() };
-        break;
+        return { call: name, value: r.compactU128() };
       case 'withdraw_unbonded':
-        out = { call: name, numSlashingSpans: r.u32() };
-        break;
+        return { call: name, numSlashingSpans: r.u32() };
       case 'validate': {
         const commission = BigInt(r.compactU32());
         const blocked = r.bool();
-        out = { call: name, commission, blocked };
-        break;
+        return { call: name, commission, blocked };
       }
       case 'nominate': {
         const n = r.compactU32();
@@ -153,25 +145,16 @@ export function decodeStakingCall(callIndex: number, args: Uint8Array): StakingC
           if (variant !== 0) throw new CallDecodeError(`target ${i}: MultiAddress variant ${variant} is not supported (only Id)`);
           targets.push(r.raw(32).slice());
         }
-        out = { call: name, targets };
-        break;
+        return { call: name, targets };
       }
       case 'chill':
-        out = { call: name };
-        break;
+        return { call: name };
       case 'set_payee':
-        out = { call: name, payee: readPayee(r) };
-        break;
+        return { call: name, payee: readPayee(r) };
       case 'set_consensus_key':
-        out = { call: name, key: r.raw(32).slice() };
-        break;
+        return { call: name, key: r.raw(32).slice() };
     }
-    r.assertEnd(`${name} arguments`);
-    return out;
-  } catch (err) {
-    if (err instanceof ScaleError) throw new CallDecodeError(`bad ${name} arguments: ${err.message}`);
-    throw err;
-  }
+  });
 }
 
 /** A full call's staking data; the pallet must be 7. */

@@ -6,3 +6,4 @@ export * from './devnet.js';
 export * from './byzantine.js';
 export * from './grpc-client.js';
 export * from './chaos/index.js';
+export * from './module-service.js';

@@ -3,14 +3,9 @@
 // lock refunded once, replay byte for byte, a restart in a new process that ends with the pure machine's
 // roots, and the Bridge storage wallets read through ModuleStorageService.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
 import { compactStripLength } from '@polkadot/util';
 import {
@@ -23,7 +18,6 @@ import {
   encodeBridgeCall,
   fromHex,
   genesisMetadata,
-  genesisToJson,
   keyFromUri,
   parseAccountId,
   toHex,
@@ -32,12 +26,11 @@ import {
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
-import { GrpcTestClient, expectGrpcError, freePort, startPostgres, waitFor as waitUntil, type PostgresServer } from '@balanceai/testing';
-import { BRIDGE_MODULE_ACCOUNT, BridgeMachine, BridgeRepository, bridgeSetupFromGenesis, startBridge, type BridgeConfig, type BridgeSetup } from '../src/index.js';
+import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
+import { BRIDGE_MODULE_ACCOUNT, BridgeMachine, BridgeRepository, bridgeSetupFromGenesis, startBridge, type BridgeSetup } from '../src/index.js';
 import type { BridgeState } from '../src/logic/types.js';
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REPO_ROOT = join(SERVICE_DIR, '..', '..');
 const id = (uri: string) => toHex(keyFromUri(uri, 'sr25519').publicKey);
 const ALICE = id('//Alice');
 const BOB = id('//Bob');
@@ -47,11 +40,7 @@ const BURN = `0x${'b1'.repeat(32)}`;
 const BLOCK_MS = 4_000;
 const LAST = 8;
 
-let postgres: PostgresServer;
-let dir: string;
-let config: BridgeConfig;
-let app: NestFastifyApplication | null = null;
-let child: ChildProcess | null = null;
+let service: ModuleServiceHarness;
 let runtime: GrpcTestClient;
 let genesis: Genesis;
 let setup: BridgeSetup;
@@ -75,15 +64,9 @@ const script = new Map<number, () => Array<{ signer: string; call: BridgeCallDat
   [7, () => [{ signer: R3, call: { call: 'refund', lockId: lockB } }, { signer: R2, call: { call: 'refund', lockId: lockA } }, { signer: R2, call: { call: 'refund', lockId: lockB } }]],
 ]);
 
-const free = new Map<string, bigint>();
-const bal = (a: string) => free.get(a) ?? 0n;
-
-const sent = new Map<number, moduleV1.ExecuteBlockRequest>();
-function request(height: number): moduleV1.ExecuteBlockRequest {
-  let req = sent.get(height);
-  if (!req) sent.set(height, (req = buildRequest(height)));
-  return req;
-}
+const balances = new TestBalances();
+const { free } = balances;
+const bal = (a: string) => balances.balance(a);
 
 function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   const calls = script.get(height)?.() ?? [];
@@ -108,46 +91,23 @@ function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   };
 }
 
-function apply(res: moduleV1.ExecuteBlockResponse): void {
-  for (const t of res.transfers) {
-    const amount = BigInt(t.amount);
-    assert.ok(bal(t.from) >= amount, `overdraft of ${t.from}`);
-    free.set(t.from, bal(t.from) - amount);
-    free.set(t.to, bal(t.to) + amount);
-  }
-}
-
-const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', request(height), raw);
-const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
+const driver = new ModuleBlockDriver<moduleV1.ExecuteBlockRequest, moduleV1.ExecuteBlockResponse>(() => runtime, buildRequest, (res) => balances.apply(res.transfers));
+const { served, roots, responses } = driver;
+const request = (height: number) => driver.request(height);
+const execute = (height: number, raw = false) => driver.execute(height, raw);
+const runHeight = (height: number) => driver.runHeight(height);
 const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
-const served = new Map<number, Buffer>();
-const roots = new Map<number, string>();
-const responses = new Map<number, moduleV1.ExecuteBlockResponse>();
-
-async function runHeight(h: number): Promise<moduleV1.ExecuteBlockResponse> {
-  served.set(h, await execute(h, true));
-  const res = await execute(h);
-  apply(res);
-  roots.set(h, (await commit(h)).root);
-  responses.set(h, res);
-  return res;
-}
 
 function connect(): void {
-  runtime = new GrpcTestClient(`127.0.0.1:${config.grpcPort}`, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
+  const c = service.config;
+  runtime = new GrpcTestClient(`127.0.0.1:${c.grpcPort}`, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: c.moduleToken });
 }
 
 const errorsAt = (h: number) => responses.get(h)!.results.map((r) => r.errorCode);
 const eventsAt = (h: number) => responses.get(h)!.events.map((e) => e.name);
 
 before(async () => {
-  process.env.BAI_TESTCONTAINERS ??= '0';
   await cryptoReady();
-  postgres = await startPostgres();
-  const databaseUrl = await postgres.createDatabase('bridge_it');
-  const migrate = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: SERVICE_DIR, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
-  assert.equal(migrate.status, 0, migrate.stderr);
-  dir = mkdtempSync(join(tmpdir(), 'bai-bridge-'));
   genesis = { ...devGenesis({ validators: 1, genesisTimeMs: 1 }).genesis, bridge: { ...DEFAULT_BRIDGE_GENESIS, relayers: [R1, R2, R3], threshold: 2, lockTtlSecs: 10 } };
   setup = bridgeSetupFromGenesis(genesis);
   lockA = bridgeLockId(genesis.chainId, 0n);
@@ -155,22 +115,14 @@ before(async () => {
   for (const b of genesis.balances) free.set(toHex(parseAccountId(b.address)), b.free);
   free.set(ALICE, 1_000n * ONE_BAI);
   free.set(BOB, 1_000n * ONE_BAI);
-  const genesisFile = join(dir, 'genesis.json');
-  writeFileSync(genesisFile, genesisToJson(genesis));
-  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort(), moduleToken: randomBytes(32).toString('hex') };
-  app = await startBridge(config, { logger: false });
+  service = await ModuleServiceHarness.prepare({ serviceDir: SERVICE_DIR, database: 'bridge_it', genesis });
+  service.app = await startBridge(service.config, { logger: false });
   connect();
 });
 
 after(async () => {
   runtime?.close();
-  await app?.close();
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
-  await postgres?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await service?.stop();
 });
 
 describe('bridge service over gRPC and PostgreSQL', () => {
@@ -209,22 +161,7 @@ describe('bridge service over gRPC and PostgreSQL', () => {
     await runHeight(6);
     await execute(7); // executed, never committed: lost with the process
     runtime.close();
-    await app!.close();
-    app = null;
-    child = spawn(process.execPath, [join(SERVICE_DIR, 'dist', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        BAI_GENESIS_FILE: config.genesisFile,
-        DATABASE_URL: config.databaseUrl,
-        BAI_GRPC_HOST: '127.0.0.1',
-        BAI_BRIDGE_GRPC_PORT: String(config.grpcPort),
-        BAI_HTTP_HOST: '127.0.0.1',
-        BAI_HTTP_PORT: String(config.httpPort),
-        BAI_MODULE_TOKEN: config.moduleToken,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await waitUntil('bridge /readyz', async () => ((await fetch(`http://127.0.0.1:${config.httpPort}/readyz`).catch(() => null))?.ok ? true : undefined), 30_000, 200);
+    await service.restartAsProcess('BAI_BRIDGE_GRPC_PORT');
     connect();
     assert.equal((await info()).lastCommittedHeight, '6');
     for (let h = 7; h <= LAST; h++) await runHeight(h);
@@ -241,7 +178,7 @@ describe('bridge service over gRPC and PostgreSQL', () => {
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
     }
     assert.equal(state.escrow, 70n * ONE_BAI);
-    const repo = new BridgeRepository(config.databaseUrl);
+    const repo = new BridgeRepository(service.config.databaseUrl);
     try {
       assert.deepEqual(await repo.committedHeights(), Array.from({ length: LAST }, (_, i) => BigInt(i + 1)));
       assert.equal(toHex((await repo.load())!.root), roots.get(LAST));
@@ -256,7 +193,7 @@ describe('bridge service over gRPC and PostgreSQL', () => {
     registry.setMetadata(metadata);
     const q = expandMetadata(registry, metadata).query['bridge']!;
     const keyOf = (item: string, ...args: unknown[]) => toHex(compactStripLength(q[item]!(...args))[1]);
-    const storage = new GrpcTestClient(`127.0.0.1:${config.grpcPort}`, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
+    const storage = new GrpcTestClient(`127.0.0.1:${service.config.grpcPort}`, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: service.config.moduleToken });
     try {
       const keys = [keyOf('locks', lockA), keyOf('locks', lockB), keyOf('escrow'), keyOf('burns', BURN), keyOf('locks', `0x${'99'.repeat(32)}`), keyOf('relayers')];
       const res = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height: String(LAST), keys });

@@ -2,14 +2,9 @@
 // balances), era-end grants, slashes, replay, a restart mid-era in a new process that ends with the same
 // roots as the pure machine, and the Models storage wallets read through ModuleStorageService.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
 import { compactStripLength } from '@polkadot/util';
 import {
@@ -21,7 +16,6 @@ import {
   encodeModelsCall,
   fromHex,
   genesisMetadata,
-  genesisToJson,
   keyFromUri,
   parseAccountId,
   toHex,
@@ -30,22 +24,17 @@ import {
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
-import { GrpcTestClient, expectGrpcError, freePort, startPostgres, waitFor as waitUntil, type PostgresServer } from '@balanceai/testing';
-import { MODELS_MODULE_ACCOUNT, ModelsMachine, ModelsRepository, modelsSetupFromGenesis, startModels, type ModelsConfig, type ModelsSetup } from '../src/index.js';
+import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
+import { MODELS_MODULE_ACCOUNT, ModelsMachine, ModelsRepository, modelsSetupFromGenesis, startModels, type ModelsSetup } from '../src/index.js';
 import type { ModelsState } from '../src/logic/types.js';
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REPO_ROOT = join(SERVICE_DIR, '..', '..');
 const ERA = 5;
 const id = (uri: string) => toHex(keyFromUri(uri, 'sr25519').publicKey);
 const ALICE = id('//Alice');
 const BOB = id('//Bob');
 
-let postgres: PostgresServer;
-let dir: string;
-let config: ModelsConfig;
-let app: NestFastifyApplication | null = null;
-let child: ChildProcess | null = null;
+let service: ModuleServiceHarness;
 let runtime: GrpcTestClient;
 let genesis: Genesis;
 let setup: ModelsSetup;
@@ -62,16 +51,10 @@ const script = new Map<number, () => Array<{ signer: string; call: ModelsCallDat
   [8, () => stashes.map((s) => ({ signer: s, call: { call: 'report', provider: 2, reason: 'Unreachable' } as ModelsCallData }))],
 ]);
 
-const free = new Map<string, bigint>();
-const bal = (a: string) => free.get(a) ?? 0n;
+const balances = new TestBalances();
+const { free } = balances;
+const bal = (a: string) => balances.balance(a);
 let activeSet: moduleV1.ActiveValidator[] = [];
-
-const sent = new Map<number, moduleV1.ExecuteBlockRequest>();
-function request(height: number): moduleV1.ExecuteBlockRequest {
-  let req = sent.get(height);
-  if (!req) sent.set(height, (req = buildRequest(height)));
-  return req;
-}
 
 function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   // Emissions' share lands in the funds every block before the models module runs.
@@ -99,64 +82,33 @@ function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   };
 }
 
-function apply(res: moduleV1.ExecuteBlockResponse): void {
-  for (const t of res.transfers) {
-    const amount = BigInt(t.amount);
-    assert.ok(bal(t.from) >= amount, `overdraft of ${t.from}`);
-    free.set(t.from, bal(t.from) - amount);
-    free.set(t.to, bal(t.to) + amount);
-  }
-}
-
-const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', request(height), raw);
-const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
+const driver = new ModuleBlockDriver<moduleV1.ExecuteBlockRequest, moduleV1.ExecuteBlockResponse>(() => runtime, buildRequest, (res) => balances.apply(res.transfers));
+const { served, roots, responses } = driver;
+const request = (height: number) => driver.request(height);
+const execute = (height: number, raw = false) => driver.execute(height, raw);
+const runHeight = (height: number) => driver.runHeight(height);
 const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
-const served = new Map<number, Buffer>();
-const roots = new Map<number, string>();
-const responses = new Map<number, moduleV1.ExecuteBlockResponse>();
-
-async function runHeight(h: number): Promise<moduleV1.ExecuteBlockResponse> {
-  served.set(h, await execute(h, true));
-  const res = await execute(h);
-  apply(res);
-  roots.set(h, (await commit(h)).root);
-  responses.set(h, res);
-  return res;
-}
 
 function connect(): void {
-  runtime = new GrpcTestClient(`127.0.0.1:${config.grpcPort}`, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
+  const c = service.config;
+  runtime = new GrpcTestClient(`127.0.0.1:${c.grpcPort}`, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: c.moduleToken });
 }
 
 before(async () => {
-  process.env.BAI_TESTCONTAINERS ??= '0';
   await cryptoReady();
-  postgres = await startPostgres();
-  const databaseUrl = await postgres.createDatabase('models_it');
-  const migrate = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], { cwd: SERVICE_DIR, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
-  assert.equal(migrate.status, 0, migrate.stderr);
-  dir = mkdtempSync(join(tmpdir(), 'bai-models-'));
   genesis = { ...devGenesis({ validators: 3, genesisTimeMs: 1, eraLength: ERA }).genesis, models: { ...DEFAULT_MODELS_GENESIS, unlockDelay: 1 } };
   setup = modelsSetupFromGenesis(genesis);
   for (const b of genesis.balances) free.set(toHex(parseAccountId(b.address)), b.free);
   stashes = genesis.validators.map((v) => toHex(parseAccountId(v.stash)));
   activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: stashes[index]!, backingStake: String(BigInt(index + 1) * 10_000n * ONE_BAI) }));
-  const genesisFile = join(dir, 'genesis.json');
-  writeFileSync(genesisFile, genesisToJson(genesis));
-  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort(), moduleToken: randomBytes(32).toString('hex') };
-  app = await startModels(config, { logger: false });
+  service = await ModuleServiceHarness.prepare({ serviceDir: SERVICE_DIR, database: 'models_it', genesis });
+  service.app = await startModels(service.config, { logger: false });
   connect();
 });
 
 after(async () => {
   runtime?.close();
-  await app?.close();
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
-  await postgres?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await service?.stop();
 });
 
 describe('models service over gRPC and PostgreSQL', () => {
@@ -202,22 +154,7 @@ describe('models service over gRPC and PostgreSQL', () => {
     await runHeight(7);
     await execute(8); // executed, never committed: lost with the process
     runtime.close();
-    await app!.close();
-    app = null;
-    child = spawn(process.execPath, [join(SERVICE_DIR, 'dist', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        BAI_GENESIS_FILE: config.genesisFile,
-        DATABASE_URL: config.databaseUrl,
-        BAI_GRPC_HOST: '127.0.0.1',
-        BAI_MODELS_GRPC_PORT: String(config.grpcPort),
-        BAI_HTTP_HOST: '127.0.0.1',
-        BAI_HTTP_PORT: String(config.httpPort),
-        BAI_MODULE_TOKEN: config.moduleToken,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await waitUntil('models /readyz', async () => ((await fetch(`http://127.0.0.1:${config.httpPort}/readyz`).catch(() => null))?.ok ? true : undefined), 30_000, 200);
+    await service.restartAsProcess('BAI_MODELS_GRPC_PORT');
     connect();
     assert.equal((await info()).lastCommittedHeight, '7');
     for (let h = 8; h <= 2 * ERA; h++) await runHeight(h);
@@ -235,7 +172,7 @@ describe('models service over gRPC and PostgreSQL', () => {
       state = machine.executeBlock(state, toInput(request(h))).state;
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
     }
-    const repo = new ModelsRepository(config.databaseUrl);
+    const repo = new ModelsRepository(service.config.databaseUrl);
     try {
       assert.deepEqual(await repo.committedHeights(), Array.from({ length: 2 * ERA }, (_, i) => BigInt(i + 1)));
       assert.equal(toHex((await repo.load())!.root), roots.get(2 * ERA));
@@ -250,7 +187,7 @@ describe('models service over gRPC and PostgreSQL', () => {
     registry.setMetadata(metadata);
     const q = expandMetadata(registry, metadata).query['models']!;
     const keyOf = (item: string, ...args: unknown[]) => toHex(compactStripLength(q[item]!(...args))[1]);
-    const storage = new GrpcTestClient(`127.0.0.1:${config.grpcPort}`, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
+    const storage = new GrpcTestClient(`127.0.0.1:${service.config.grpcPort}`, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: service.config.moduleToken });
     try {
       const keys = [keyOf('providers', 0), keyOf('currentEra'), keyOf('eraScores', 0, 0), keyOf('providerByName', 'Model', 'alpha'), keyOf('providers', 99)];
       const res = await storage.call<moduleV1.ReadStorageResponse>('ReadStorage', { height: String(2 * ERA), keys });

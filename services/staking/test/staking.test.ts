@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
 import { compactStripLength } from '@polkadot/util';
 import {
@@ -17,7 +12,6 @@ import {
   devGenesis,
   encodeStakingCall,
   fromHex,
-  genesisToJson,
   keyFromUri,
   parseAccountId,
   ss58Encode,
@@ -28,7 +22,7 @@ import {
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
 import { GRPC_HEALTH_PROTO } from '@balanceai/platform';
 import type { ExecuteBlockInput } from '@balanceai/module-host';
-import { GrpcTestClient, expectGrpcError, freePort, waitFor as waitUntil, startPostgres, type PostgresServer } from '@balanceai/testing';
+import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
 import {
   STAKING_MODULE_ACCOUNT,
   StakingMachine,
@@ -36,13 +30,11 @@ import {
   stakingSetupFromGenesis,
   startStaking,
   withGenesisBonds,
-  type StakingConfig,
   type StakingModuleState,
   type StakingSetup,
 } from '../src/index.js';
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REPO_ROOT = join(SERVICE_DIR, '..', '..');
 
 /** Raw-capable gRPC client of the contract under test (libs/testing). */
 const GrpcClient = GrpcTestClient;
@@ -55,11 +47,7 @@ const ALICE = id('//Alice');
 const BOB = id('//Bob');
 const ALICE_KEY = toHex(keyFromUri('//validator//alice', 'ed25519').publicKey);
 
-let postgres: PostgresServer;
-let dir: string;
-let config: StakingConfig;
-let app: NestFastifyApplication | null = null;
-let child: ChildProcess | null = null;
+let service: ModuleServiceHarness;
 let runtime: GrpcClient;
 let queries: GrpcClient;
 let genesis: Genesis;
@@ -75,21 +63,11 @@ const script = new Map<number, Array<{ signer: string; call: StakingCallData }>>
 ]);
 
 /** The ledger as consensus keeps it, for the balances in each request. */
-const free = new Map<string, bigint>();
-const bal = (a: string) => free.get(a) ?? 0n;
+const balances = new TestBalances();
+const { free } = balances;
+const bal = (a: string) => balances.balance(a);
 /** Validator set in force (consensus applies validator_set_update from the next block on). */
 let activeSet: moduleV1.ActiveValidator[] = [];
-
-/**
- * The request of a height, built once from the model ledger when it is first sent and then kept: consensus
- * replays a height with the very request it first sent (the module refuses any other).
- */
-const sent = new Map<number, moduleV1.ExecuteBlockRequest>();
-function request(height: number): moduleV1.ExecuteBlockRequest {
-  let req = sent.get(height);
-  if (!req) sent.set(height, (req = buildRequest(height)));
-  return req;
-}
 
 function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
   const calls = script.get(height) ?? [];
@@ -116,75 +94,45 @@ function buildRequest(height: number): moduleV1.ExecuteBlockRequest {
 
 /** Applies a response as consensus would: transfers, then the next set. */
 function apply(res: moduleV1.ExecuteBlockResponse): void {
-  for (const t of res.transfers) {
-    const amount = BigInt(t.amount);
-    assert.ok(bal(t.from) >= amount, `overdraft of ${t.from}`);
-    free.set(t.from, bal(t.from) - amount);
-    free.set(t.to, bal(t.to) + amount);
-  }
+  balances.apply(res.transfers);
   if (res.validatorSetUpdate?.present) activeSet = res.validatorSetUpdate.validators;
 }
 
-const execute = (height: number, raw = false) => runtime.call<moduleV1.ExecuteBlockResponse & Buffer>('ExecuteBlock', request(height), raw);
-const commit = (height: number) => runtime.call<moduleV1.CommitResponse>('Commit', { height: String(height) });
+/**
+ * The request of a height is built once from the model ledger when it is first sent and then kept: consensus
+ * replays a height with the very request it first sent (the module refuses any other).
+ */
+const driver = new ModuleBlockDriver<moduleV1.ExecuteBlockRequest, moduleV1.ExecuteBlockResponse>(() => runtime, buildRequest, apply);
+const { served, roots, responses } = driver;
+const request = (height: number) => driver.request(height);
+const execute = (height: number, raw = false) => driver.execute(height, raw);
+const commit = (height: number) => driver.commit<moduleV1.CommitResponse>(height);
+const runHeight = (height: number) => driver.runHeight(height);
 const info = () => runtime.call<moduleV1.InfoResponse>('Info', {});
 
-async function runHeight(h: number): Promise<moduleV1.ExecuteBlockResponse> {
-  const raw = await execute(h, true);
-  served.set(h, raw);
-  const res = await execute(h);
-  apply(res);
-  roots.set(h, (await commit(h)).root);
-  return res;
-}
-
 const grpcError = expectGrpcError;
-/** Polls `check` until true (libs/testing waitFor, which wants a value or undefined). */
-const waitFor = (what: string, check: () => Promise<boolean>, ms = 30_000) => waitUntil(what, async () => ((await check()) ? true : undefined), ms, 200);
-
-const served = new Map<number, Buffer>();
-const roots = new Map<number, string>();
-const responses = new Map<number, moduleV1.ExecuteBlockResponse>();
 
 function connect(): void {
-  const url = `127.0.0.1:${config.grpcPort}`;
-  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: config.moduleToken });
+  const url = `127.0.0.1:${service.config.grpcPort}`;
+  runtime = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), { token: service.config.moduleToken });
   queries = new GrpcClient(url, 'balanceai.staking.v1.StakingService', protoFile('staking'));
 }
 
 before(async () => {
-  process.env.BAI_TESTCONTAINERS ??= '0';
   await cryptoReady();
-  postgres = await startPostgres();
-  const databaseUrl = await postgres.createDatabase('staking_it');
-  const migrate = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'prisma.mjs'), 'migrate', 'deploy'], {
-    cwd: SERVICE_DIR,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-  });
-  assert.equal(migrate.status, 0, migrate.stderr);
-  dir = mkdtempSync(join(tmpdir(), 'bai-staking-'));
   genesis = withGenesisBonds(devGenesis({ validators: 2, genesisTimeMs, eraLength: ERA }).genesis, 20_000n * ONE_BAI);
   setup = stakingSetupFromGenesis(genesis);
   for (const b of genesis.balances) free.set(toHex(parseAccountId(b.address)), b.free);
   activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: toHex(parseAccountId(v.stash)), backingStake: '0' }));
-  const genesisFile = join(dir, 'genesis.json');
-  writeFileSync(genesisFile, genesisToJson(genesis));
-  config = { genesisFile, databaseUrl, grpcHost: '127.0.0.1', grpcPort: await freePort(), httpHost: '127.0.0.1', httpPort: await freePort(), moduleToken: randomBytes(32).toString('hex') };
-  app = await startStaking(config, { logger: false });
+  service = await ModuleServiceHarness.prepare({ serviceDir: SERVICE_DIR, database: 'staking_it', genesis });
+  service.app = await startStaking(service.config, { logger: false });
   connect();
 });
 
 after(async () => {
   runtime?.close();
   queries?.close();
-  await app?.close();
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
-  await postgres?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await service?.stop();
 });
 
 describe('staking service over gRPC and PostgreSQL', () => {
@@ -235,14 +183,14 @@ describe('staking service over gRPC and PostgreSQL', () => {
   });
 
   it('refuses a stranger on the host: no token or a wrong one is UNAUTHENTICATED and changes nothing; queries and health stay open', async () => {
-    const url = `127.0.0.1:${config.grpcPort}`;
+    const url = `127.0.0.1:${service.config.grpcPort}`;
     const before = await info();
     // The attack of issue 9: a forged bond of 10^27 base units backed by an invented signer balance, then Commit.
     const MALLORY = id('//Mallory');
     const forged: moduleV1.ExecuteBlockRequest = { ...request(7), calls: [], signerBalances: [{ account: MALLORY, free: (10n ** 28n).toString() }] };
     const bond = encodeStakingCall({ call: 'bond', value: 10n ** 27n, payee: 'Stash' });
     forged.calls = [{ extrinsicIndex: 1, extrinsicHash: toHex(blake2_256(bond.args)), signer: MALLORY, callIndex: bond.callIndex, args: toHex(bond.args) }];
-    for (const token of [undefined, 'f'.repeat(64), `${config.moduleToken}x`, config.moduleToken.slice(0, -1)]) {
+    for (const token of [undefined, 'f'.repeat(64), `${service.config.moduleToken}x`, service.config.moduleToken.slice(0, -1)]) {
       const stranger = new GrpcClient(url, 'balanceai.module.v1.ModuleRuntimeService', protoFile('module'), token === undefined ? {} : { token });
       try {
         for (const call of [stranger.call('ExecuteBlock', forged), stranger.call('Commit', { height: '7' }), stranger.call('Info', {})]) {
@@ -283,22 +231,7 @@ describe('staking service over gRPC and PostgreSQL', () => {
     assert.equal(pending.results.length, 0);
     runtime.close();
     queries.close();
-    await app!.close();
-    app = null;
-    child = spawn(process.execPath, [join(SERVICE_DIR, 'dist', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        BAI_GENESIS_FILE: config.genesisFile,
-        DATABASE_URL: config.databaseUrl,
-        BAI_GRPC_HOST: '127.0.0.1',
-        BAI_STAKING_GRPC_PORT: String(config.grpcPort),
-        BAI_HTTP_HOST: '127.0.0.1',
-        BAI_HTTP_PORT: String(config.httpPort),
-        BAI_MODULE_TOKEN: config.moduleToken,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await waitFor('staking /readyz', async () => (await fetch(`http://127.0.0.1:${config.httpPort}/readyz`)).ok);
+    await service.restartAsProcess('BAI_STAKING_GRPC_PORT');
     connect();
     assert.equal((await info()).lastCommittedHeight, '7');
     assert.deepEqual(await execute(7, true), served.get(7));
@@ -319,7 +252,7 @@ describe('staking service over gRPC and PostgreSQL', () => {
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
       apply(await execute(h)); // the stored response drives the model ledger like the first run
     }
-    const repo = new StakingRepository(config.databaseUrl, setup.params);
+    const repo = new StakingRepository(service.config.databaseUrl, setup.params);
     try {
       assert.deepEqual(await repo.committedHeights(), Array.from({ length: 3 * ERA }, (_, i) => BigInt(i + 1)));
       const stored = await repo.load();
@@ -368,8 +301,8 @@ describe('staking service over gRPC and PostgreSQL', () => {
     registry.setMetadata(metadata);
     const q = expandMetadata(registry, metadata).query['staking']!;
     const keyOf = (item: string, ...args: unknown[]) => toHex(compactStripLength(q[item]!(...args))[1]);
-    const url = `127.0.0.1:${config.grpcPort}`;
-    const storage = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: config.moduleToken });
+    const url = `127.0.0.1:${service.config.grpcPort}`;
+    const storage = new GrpcClient(url, 'balanceai.module.v1.ModuleStorageService', protoFile('module'), { token: service.config.moduleToken });
     try {
       const height = String(3 * ERA);
       const keys = [keyOf('ledger', BOB), keyOf('nominators', BOB), keyOf('currentEra'), keyOf('validators', ALICE), keyOf('ledger', id('//Charlie'))];

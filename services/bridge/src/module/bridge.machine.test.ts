@@ -2,9 +2,9 @@
 // wallets read (decoded by @polkadot/types from OUR metadata) and System.Events records of every event.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Metadata, StorageKey, TypeRegistry, expandMetadata } from '@polkadot/types';
+import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
-import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import {
   BRIDGE_STORAGE,
   DEFAULT_BRIDGE_GENESIS,
@@ -18,15 +18,14 @@ import {
   encodeEventRecords,
   genesisMetadata,
   keyFromUri,
-  palletPrefix,
   runtimePallets,
-  storagePrefix,
   toHex,
   type BridgeCallData,
   type BridgeStorageItem,
   type EventRecordInput,
   type Genesis,
 } from '@balanceai/chain';
+import { byItem, decodePalletStorage } from '@balanceai/testing/storage-decode';
 import { canonicalJson, type EventOutput, type ExecuteBlockInput, type ExecuteBlockOutput } from '@balanceai/module-host';
 import type { BridgeState } from '../logic/types.js';
 import { BRIDGE_MODULE_ACCOUNT, BridgeMachine, bridgeSetupFromGenesis } from './bridge.machine.js';
@@ -193,25 +192,7 @@ describe('Bridge storage and events for wallets', () => {
     const metadata = new Metadata(registry, genesisMetadata(genesis));
     registry.setMetadata(metadata);
     const query = expandMetadata(registry, metadata).query['bridge']!;
-    const decodeView = (s: BridgeState) => {
-      const view = machine.storage(s);
-      const byPrefix = new Map((Object.keys(BRIDGE_STORAGE) as BridgeStorageItem[]).map((i) => [toHex(storagePrefix('Bridge', i)), i]));
-      const out: Record<string, Array<{ args: unknown[]; value: unknown }>> = {};
-      for (const k of view.keys(toHex(palletPrefix('Bridge')), null, 10_000)) {
-        const item = byPrefix.get(k.slice(0, 66))!;
-        assert.ok(item, `key ${k} under no declared item`);
-        const entry = query[item[0]!.toLowerCase() + item.slice(1)]!;
-        const sk = new StorageKey(registry, k);
-        sk.setMeta(entry.meta, 'Bridge', item);
-        assert.equal(u8aToHex(compactStripLength(entry(...sk.args))[1]), k, `Bridge.${item} key layout`);
-        const type = entry.meta.type;
-        const bytes = hexToU8a(view.get(k)!);
-        const value = registry.createType(registry.createLookupType(type.isPlain ? type.asPlain : type.asMap.value), bytes);
-        assert.equal(u8aToHex(value.toU8a()), u8aToHex(bytes), `Bridge.${item} decodes to exactly its bytes`);
-        (out[item] ??= []).push({ args: sk.args.map((a) => a.toJSON()), value: value.toJSON() });
-      }
-      return out;
-    };
+    const decodeView = (s: BridgeState) => byItem(decodePalletStorage(registry, query, 'Bridge', Object.keys(BRIDGE_STORAGE) as BridgeStorageItem[], machine.storage(s), 10_000));
     const m = decodeView(mid);
     const minted = m['Locks']!.find((e) => e.args[0] === bridgeLockId(genesis.chainId, 0n))!.value as Record<string, unknown>;
     assert.deepEqual(minted['status'], { minted: { at: 2 } });

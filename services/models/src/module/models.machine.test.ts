@@ -2,9 +2,9 @@
 // wallets read (decoded by @polkadot/types from OUR metadata) and System.Events records of every event.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Metadata, StorageKey, TypeRegistry, expandMetadata } from '@polkadot/types';
+import { Metadata, TypeRegistry, expandMetadata } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
-import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import {
   DEFAULT_MODELS_GENESIS,
   decodeProviderInfo,
@@ -17,7 +17,6 @@ import {
   genesisMetadata,
   keyFromUri,
   modelsPallet,
-  palletPrefix,
   runtimePallets,
   storagePrefix,
   toHex,
@@ -26,6 +25,7 @@ import {
   type ModelsCallData,
   type ModelsStorageItem,
 } from '@balanceai/chain';
+import { byItem, decodePalletStorage } from '@balanceai/testing/storage-decode';
 import { canonicalJson, type EventOutput, type ExecuteBlockInput, type ExecuteBlockOutput } from '@balanceai/module-host';
 import type { ModelsState } from '../logic/types.js';
 import { MODELS_MODULE_ACCOUNT, ModelsMachine, modelsSetupFromGenesis } from './models.machine.js';
@@ -211,25 +211,7 @@ describe('Models storage and events for wallets', () => {
     const metadata = new Metadata(registry, genesisMetadata(genesis));
     registry.setMetadata(metadata);
     const query = expandMetadata(registry, metadata).query['models']!;
-    const decodeView = (s: ModelsState) => {
-      const view = machine.storage(s);
-      const byPrefix = new Map((Object.keys(MODELS_STORAGE) as ModelsStorageItem[]).map((i) => [toHex(storagePrefix('Models', i)), i]));
-      const out: Record<string, Array<{ args: unknown[]; value: unknown }>> = {};
-      for (const k of view.keys(toHex(palletPrefix('Models')), null, 10_000)) {
-        const item = byPrefix.get(k.slice(0, 66))!;
-        assert.ok(item, `key ${k} under no declared item`);
-        const entry = query[item[0]!.toLowerCase() + item.slice(1)]!;
-        const sk = new StorageKey(registry, k);
-        sk.setMeta(entry.meta, 'Models', item);
-        assert.equal(u8aToHex(compactStripLength(entry(...sk.args))[1]), k, `Models.${item} key layout`);
-        const type = entry.meta.type;
-        const bytes = hexToU8a(view.get(k)!);
-        const value = registry.createType(registry.createLookupType(type.isPlain ? type.asPlain : type.asMap.value), bytes);
-        assert.equal(u8aToHex(value.toU8a()), u8aToHex(bytes), `Models.${item} decodes to exactly its bytes`);
-        (out[item] ??= []).push({ args: sk.args.map((a) => a.toJSON()), value: value.toJSON() });
-      }
-      return out;
-    };
+    const decodeView = (s: ModelsState) => byItem(decodePalletStorage(registry, query, 'Models', Object.keys(MODELS_STORAGE) as ModelsStorageItem[], machine.storage(s), 10_000));
     const m = decodeView(mid);
     const provider1 = m['Providers']!.find((e) => e.args[0] === 1)!.value as Record<string, unknown>;
     assert.equal(provider1['kind'], 'Agent');

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Metadata, StorageKey, TypeRegistry, expandMetadata } from '@polkadot/types';
-import { compactStripLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { STAKING_STORAGE, balancesPallet, buildMetadata, cryptoReady, fromHex, palletPrefix, parseAccountId, stakingPallet, storagePrefix, systemPallet, toHex, type StakingStorageItem } from '@balanceai/chain';
+import { STAKING_STORAGE, balancesPallet, buildMetadata, cryptoReady, fromHex, parseAccountId, stakingPallet, storagePrefix, systemPallet, toHex, type StakingStorageItem } from '@balanceai/chain';
 import type { ModuleStorageView } from '@balanceai/module-host';
+import { decodePalletStorage, type DecodedEntry } from '@balanceai/testing/storage-decode';
 import { A, B, G, N, PARAMS, chain, key } from './staking.fixture.js';
 import type { StakingModuleState } from './staking.state.js';
 import { stakingStorage } from './staking.storage.js';
@@ -23,39 +23,15 @@ before(async () => {
   query = expandMetadata(registry, metadata).query['staking']!;
 });
 
-const camel = (item: string) => item[0]!.toLowerCase() + item.slice(1);
 const ss58 = (a: string) => registry.createType('AccountId32', a).toString();
 
-interface Decoded {
-  item: StakingStorageItem;
-  args: unknown[];
-  value: unknown;
-}
+type Decoded = DecodedEntry<StakingStorageItem>;
 
-/** Every entry of the view, its key checked against polkadot.js and its value decoded by the metadata's type. */
-function decodeAll(view: ModuleStorageView): Decoded[] {
-  const items = Object.keys(STAKING_STORAGE) as StakingStorageItem[];
-  const byPrefix = new Map(items.map((i) => [toHex(storagePrefix('Staking', i)), i]));
-  const out: Decoded[] = [];
-  // The view also holds the Session pallet's keys (session.storage.test.ts checks those).
-  for (const k of view.keys(toHex(palletPrefix('Staking')), null, 100_000)) {
-    const item = byPrefix.get(k.slice(0, 66));
-    assert.ok(item, `key ${k} is under no declared Staking item`);
-    const entry = query[camel(item)]!;
-    const type = entry.meta.type;
-    const storageKey = new StorageKey(registry, k);
-    storageKey.setMeta(entry.meta, 'Staking', item);
-    const args = storageKey.args;
-    // polkadot.js builds the same key from the decoded arguments.
-    assert.equal(u8aToHex(compactStripLength(entry(...args))[1]), k, `Staking.${item} key layout`);
-    const valueType = registry.createLookupType(type.isPlain ? type.asPlain : type.asMap.value);
-    const bytes = hexToU8a(view.get(k)!);
-    const value = registry.createType(valueType, bytes);
-    assert.equal(u8aToHex(value.toU8a()), u8aToHex(bytes), `Staking.${item} value decodes to exactly its bytes`);
-    out.push({ item, args: args.map((a) => a.toJSON()), value: value.toJSON() });
-  }
-  return out;
-}
+/**
+ * Every Staking entry of the view, its key checked against polkadot.js and its value decoded by the metadata's
+ * type. The view also holds the Session pallet's keys (session.storage.test.ts checks those).
+ */
+const decodeAll = (view: ModuleStorageView): Decoded[] => decodePalletStorage(registry, query, 'Staking', Object.keys(STAKING_STORAGE) as StakingStorageItem[], view);
 
 const pick = (all: Decoded[], item: StakingStorageItem) => all.filter((d) => d.item === item).map(({ args, value }) => ({ args, value }));
 

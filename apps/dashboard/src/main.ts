@@ -18,13 +18,9 @@ const pages: Record<string, () => Promise<Page>> = {
   wallet: async () => (await import('./pages/wallet.js')).walletPage,
   block: async () => (await import('./pages/explorer.js')).blockPage,
   extrinsic: async () => (await import('./pages/explorer.js')).extrinsicPage,
-  marketplace: async () => notYet('Marketplace', 'Providers with their locks, scores and earnings appear here once the models marketplace module runs on this network.'),
-  bridge: async () => notYet('Bridge', 'Bridge transfers and totals appear here once the Ethereum bridge module runs on this network.'),
+  marketplace: async () => (await import('./pages/marketplace.js')).marketplacePage,
+  bridge: async () => (await import('./pages/bridge.js')).bridgePage,
 };
-
-function notYet(title: string, text: string): Page {
-  return (main) => fill(main, h('h1', {}, title), h('p', { class: 'notice' }, 'Not yet on this network. ', text));
-}
 
 const main = document.getElementById('main')!;
 let cleanup: Cleanup;

@@ -12,9 +12,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ONE_BAI, keyFromUri, parseAccountId, ss58Encode } from '@balanceai/chain';
+import { IMMORTAL, ONE_BAI, encodeBridgeCall, encodeModelsCall, keyFromUri, parseAccountId, signExtrinsic, ss58Encode, toHex, type Call, type KeyPair } from '@balanceai/chain';
 import { Devnet, REPO_ROOT } from '@balanceai/testing';
-import { Gateway, poll } from './client.js';
+import { Gateway, chainInfo, poll, type ChainInfo } from './client.js';
 
 const CHROMIUM = process.env.BAI_CHROMIUM ?? '/usr/bin/chromium';
 const DASHBOARD = join(REPO_ROOT, 'apps', 'dashboard');
@@ -36,7 +36,8 @@ before(async () => {
   shots = process.env.BAI_DASHBOARD_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'bai-dashboard-shots-'));
   mkdirSync(shots, { recursive: true });
   // The expert service too, when its Python venv is there (services/expert/scripts/setup-python.sh; .ci/run makes it).
-  net = await Devnet.start({ validators: 2, modules: ['emissions', 'staking'], eraLength: 10, expert: true });
+  // Every module: the models marketplace and the bridge (anvil, BaiBridge and 2-of-3 relayers) too.
+  net = await Devnet.start({ validators: 2, modules: ['emissions', 'staking', 'models', 'bridge'], eraLength: 10, expert: true });
   gw = new Gateway(net.gatewayUrl);
   await gw.waitHeight(3, 60_000);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -218,11 +219,84 @@ test('Token, Staking, Expert system, Marketplace and Bridge pages render their d
   await shot(page, 'expert');
   await axe(page, 'Expert system');
 
-  for (const name of ['marketplace', 'bridge']) {
-    await page.goto(`${net.gatewayUrl}/#/${name}`);
-    await until(page, `/Not yet on this network/.test(document.getElementById('main')?.textContent ?? '')`);
-    await axe(page, name);
-  }
+});
+
+/** Signs and submits one call from `from` (immortal, nonce from the gateway) and waits for it to be finalized. */
+async function submitCall(info: ChainInfo, from: KeyPair, call: Call): Promise<{ events: Array<{ module: string; name: string; data: Record<string, unknown> }> }> {
+  const nonce = (await gw.get<{ nextNonce: number }>(`/v1/accounts/${toHex(from.publicKey)}`)).nextNonce;
+  const xt = signExtrinsic(from, call, { era: IMMORTAL, nonce, tip: 0n }, { specVersion: info.specVersion, transactionVersion: info.transactionVersion, genesisHash: info.genesisHash, birthHash: info.genesisHash });
+  const x = await gw.waitIncluded(await gw.submitOk(toHex(xt)), 60_000);
+  assert.equal(x.state, 'finalized', JSON.stringify(x));
+  return x;
+}
+
+test('Marketplace shows a provider registered on chain; Bridge shows a lock in its totals and its lookup', async () => {
+  const info = await chainInfo(gw);
+  const ferdie = keyFromUri('//Ferdie', 'sr25519');
+  const lock = 1_500n * ONE_BAI;
+  await submitCall(info, ferdie, encodeModelsCall({ call: 'register', kind: 'Model', name: 'dashboard-model', metadataUri: 'ipfs://dashboard-model', endpoint: 'http://127.0.0.1:9/', minAccessHolding: 25n * ONE_BAI, lock }));
+  const { providers } = await gw.get<{ providers: Array<{ id: number; name: string }> }>('/v1/models/providers');
+  const provider = providers.find((p) => p.name === 'dashboard-model');
+  assert.ok(provider, JSON.stringify(providers));
+
+  await page.goto(`${net.gatewayUrl}/#/marketplace`);
+  await until(page, `/dashboard-model/.test(document.getElementById('m-providers')?.textContent ?? '')`);
+  const row = await textOf(page, '#m-providers tbody tr');
+  assert.match(row, /^Modeldashboard-model0x[0-9a-f]{6}…[0-9a-f]{6}active1,500 BAI25 BAI/);
+  assert.match(await textOf(page, '#m-locked'), /^1,500 BAI$/);
+  assert.match(await textOf(page, '#m-fund-models'), /BAI$/);
+  assert.match(await textOf(page, '#m-fund-agents'), /BAI$/);
+  // The filters work in the page: no agent is registered.
+  await page.selectOption('#m-kind', 'agent');
+  await until(page, `/No provider matches/.test(document.getElementById('m-providers')?.textContent ?? '')`);
+  await page.selectOption('#m-kind', 'model');
+  await shot(page, 'marketplace');
+  await axe(page, 'Marketplace');
+  await page.locator('#m-providers a', { hasText: 'dashboard-model' }).click();
+  await until(page, `document.querySelector('h1')?.textContent === 'dashboard-model'`);
+  assert.match(await textOf(page, 'main'), /Validation lock1,500 BAI/);
+  assert.match(await textOf(page, '#p-eras'), /era/);
+  await shot(page, 'marketplace-provider');
+  await axe(page, 'Marketplace provider');
+
+  // Bridge: Ferdie locks 2.5 BAI for an Ethereum address.
+  await page.goto(`${net.gatewayUrl}/#/bridge`);
+  await until(page, `/BAI/.test(document.getElementById('b-escrow')?.textContent ?? '')`);
+  assert.equal(await textOf(page, '#b-threshold'), '2 of 3');
+  assert.equal(await page.locator('#b-relayers tbody tr').count(), 3);
+  const escrowBefore = await gw.get<{ escrow: string; totals: { locked: string } }>('/v1/bridge');
+  const amount = (5n * ONE_BAI) / 2n;
+  const x = await submitCall(info, ferdie, encodeBridgeCall({ call: 'lock', ethRecipient: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', amount }));
+  const locked = x.events.find((e) => e.module.toLowerCase() === 'bridge' && e.name === 'Locked');
+  assert.ok(locked, JSON.stringify(x.events));
+  const lockId = locked.data['lock_id'] ?? locked.data['lockId'];
+  assert.ok(typeof lockId === 'string' && /^0x[0-9a-f]{64}$/.test(lockId), JSON.stringify(locked.data));
+  assert.equal((await gw.get<{ status: string }>(`/v1/bridge/locks/${lockId}`)).status, 'locked');
+  const lockedTotal = BigInt(escrowBefore.totals.locked) + amount;
+  const fmt = (v: bigint) => `${(v / ONE_BAI).toLocaleString('en-US')}${v % ONE_BAI ? `.${(v % ONE_BAI).toString().padStart(18, '0').slice(0, 2).replace(/0+$/, '')}` : ''} BAI`;
+  // The totals follow the finalized head without a reload.
+  await until(page, `document.getElementById('b-locked')?.textContent === ${JSON.stringify(fmt(lockedTotal))}`);
+  assert.equal(await textOf(page, '#b-escrow'), fmt(BigInt(escrowBefore.escrow) + amount));
+  await page.fill('#b-id', lockId);
+  await page.locator('#b-go').click();
+  await until(page, `/^(locked|minted)$/.test(document.getElementById('b-found-status')?.textContent ?? '')`);
+  const found = await textOf(page, '#b-lookup-out');
+  assert.ok(found.includes(lockId), found);
+  assert.match(found, /Amount2\.5 BAI/);
+  assert.match(found, /0x70997970c51812dc3a010c7d01b50e0d17dc79c8/i);
+  // An id that is neither a lock nor a burn, and one that is not an id, are answered in words.
+  await page.fill('#b-id', `0x${'ab'.repeat(32)}`);
+  await page.locator('#b-go').click();
+  await until(page, `/No lock and no attested burn/.test(document.getElementById('b-lookup-out')?.textContent ?? '')`);
+  await page.fill('#b-id', 'nonsense');
+  await page.locator('#b-go').click();
+  await until(page, `/32 bytes of hex/.test(document.getElementById('b-lookup-out')?.textContent ?? '')`);
+  // A link to the lock opens the lookup by itself.
+  await page.goto(`${net.gatewayUrl}/#/network`);
+  await page.goto(`${net.gatewayUrl}/#/bridge/${lockId}`);
+  await until(page, `/^(locked|minted)$/.test(document.getElementById('b-found-status')?.textContent ?? '')`);
+  await shot(page, 'bridge');
+  await axe(page, 'Bridge');
 });
 
 test('wallet: create an account, import //Alice, transfer (fee, ready → in block → finalized), bond and nominate, errors in words', async () => {
@@ -332,7 +406,7 @@ test('wallet: create an account, import //Alice, transfer (fee, ready → in blo
 
 test('phone width (375 px): every page fits without sideways scrolling', async () => {
   const phone = await newPage(375, 812);
-  for (const name of ['network', 'token', 'staking', 'expert', 'wallet']) {
+  for (const name of ['network', 'token', 'staking', 'expert', 'marketplace', 'bridge', 'wallet']) {
     await phone.goto(`${net.gatewayUrl}/#/${name}`);
     await until(phone, `!/^Loading/.test(document.getElementById('main')?.textContent ?? 'Loading')`);
     await phone.waitForTimeout(300);

@@ -8,7 +8,7 @@ export { STATE_WINDOW, StateWindow } from './state-window.js';
 export { MAX_STORAGE_KEYS_PAGE, MAX_STORAGE_KEY_BYTES, MAX_STORAGE_READ_KEYS, ModuleStorage, windowSource, type StorageSource } from './module-storage.js';
 export { ModuleStorageController } from './storage.controller.js';
 export { LOADER_OPTIONS, canonicalJson, protoResponseCodec, type ResponseCodec } from './codec.js';
-export { hexToBytes, parseAccount, parseAmount, parseHex, parseUint64 } from './parse.js';
+export { hexToBytes, parseAccount, parseAmount, parseExecuteBlockRequest, parseHex, parseUint64 } from './parse.js';
 export { MODULE_RUNTIME, ModuleHealthController, ModuleRuntimeController, toRpcException } from './runtime.controller.js';
 export { ModuleHostModule, startModuleApp, type GrpcContract, type ListenOptions, type ModuleHostOptions } from './host.js';
 export { MIN_MODULE_TOKEN_LENGTH, MODULE_TOKEN_METADATA_KEY, moduleTokenInterceptor, moduleTokenMatches, moduleTokenMetadata } from './auth.js';

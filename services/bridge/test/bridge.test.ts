@@ -25,7 +25,7 @@ import {
   type Genesis,
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
-import type { ExecuteBlockInput } from '@balanceai/module-host';
+import { parseExecuteBlockRequest } from '@balanceai/module-host';
 import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
 import { BRIDGE_MODULE_ACCOUNT, BridgeMachine, BridgeRepository, bridgeSetupFromGenesis, startBridge, type BridgeSetup } from '../src/index.js';
 import type { BridgeState } from '../src/logic/types.js';
@@ -174,7 +174,7 @@ describe('bridge service over gRPC and PostgreSQL', () => {
     const machine = new BridgeMachine(setup);
     let state: BridgeState = machine.initialState();
     for (let h = 1; h <= LAST; h++) {
-      state = machine.executeBlock(state, toInput(request(h))).state;
+      state = machine.executeBlock(state, parseExecuteBlockRequest(request(h))).state;
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
     }
     assert.equal(state.escrow, 70n * ONE_BAI);
@@ -216,22 +216,3 @@ describe('bridge service over gRPC and PostgreSQL', () => {
     }
   });
 });
-
-function toInput(req: moduleV1.ExecuteBlockRequest): ExecuteBlockInput {
-  const c = req.context!;
-  return {
-    context: {
-      height: BigInt(c.height),
-      blockHash: c.blockHash,
-      timeMs: BigInt(c.timeMs),
-      proposerIndex: c.proposerIndex,
-      lastCommitSigners: c.lastCommitSigners,
-      offences: [],
-      totalIssuance: BigInt(c.totalIssuance),
-      validators: [],
-    },
-    calls: req.calls.map((x) => ({ extrinsicIndex: x.extrinsicIndex, extrinsicHash: x.extrinsicHash, signer: x.signer, callIndex: x.callIndex, args: fromHex(x.args) })),
-    signerBalances: new Map(req.signerBalances.map((b) => [b.account, BigInt(b.free)])),
-    moduleBalances: new Map(req.moduleBalances.map((b) => [b.account, BigInt(b.free)])),
-  };
-}

@@ -23,7 +23,7 @@ import {
   type ModelsCallData,
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
-import type { ExecuteBlockInput } from '@balanceai/module-host';
+import { parseExecuteBlockRequest } from '@balanceai/module-host';
 import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
 import { MODELS_MODULE_ACCOUNT, ModelsMachine, ModelsRepository, modelsSetupFromGenesis, startModels, type ModelsSetup } from '../src/index.js';
 import type { ModelsState } from '../src/logic/types.js';
@@ -169,7 +169,7 @@ describe('models service over gRPC and PostgreSQL', () => {
     const machine = new ModelsMachine(setup);
     let state: ModelsState = machine.initialState();
     for (let h = 1; h <= 2 * ERA; h++) {
-      state = machine.executeBlock(state, toInput(request(h))).state;
+      state = machine.executeBlock(state, parseExecuteBlockRequest(request(h))).state;
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
     }
     const repo = new ModelsRepository(service.config.databaseUrl);
@@ -209,22 +209,3 @@ describe('models service over gRPC and PostgreSQL', () => {
     }
   });
 });
-
-function toInput(req: moduleV1.ExecuteBlockRequest): ExecuteBlockInput {
-  const c = req.context!;
-  return {
-    context: {
-      height: BigInt(c.height),
-      blockHash: c.blockHash,
-      timeMs: BigInt(c.timeMs),
-      proposerIndex: c.proposerIndex,
-      lastCommitSigners: c.lastCommitSigners,
-      offences: [],
-      totalIssuance: BigInt(c.totalIssuance),
-      validators: c.validators.map((v) => ({ index: v.index, consensusKey: v.consensusKey, stash: v.stash, backingStake: BigInt(v.backingStake) })),
-    },
-    calls: req.calls.map((x) => ({ extrinsicIndex: x.extrinsicIndex, extrinsicHash: x.extrinsicHash, signer: x.signer, callIndex: x.callIndex, args: fromHex(x.args) })),
-    signerBalances: new Map(req.signerBalances.map((b) => [b.account, BigInt(b.free)])),
-    moduleBalances: new Map(req.moduleBalances.map((b) => [b.account, BigInt(b.free)])),
-  };
-}

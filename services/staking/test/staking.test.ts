@@ -21,7 +21,7 @@ import {
 } from '@balanceai/chain';
 import { protoFile, type moduleV1 } from '@balanceai/contracts';
 import { GRPC_HEALTH_PROTO } from '@balanceai/platform';
-import type { ExecuteBlockInput } from '@balanceai/module-host';
+import { parseExecuteBlockRequest } from '@balanceai/module-host';
 import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
 import {
   STAKING_MODULE_ACCOUNT,
@@ -246,7 +246,7 @@ describe('staking service over gRPC and PostgreSQL', () => {
     activeSet = genesis.validators.map((v, index) => ({ index, consensusKey: v.consensusKey, stash: toHex(parseAccountId(v.stash)), backingStake: '0' }));
     for (let h = 1; h <= 3 * ERA; h++) {
       const req = request(h);
-      const input = toInput(req);
+      const input = parseExecuteBlockRequest(req);
       const r = machine.executeBlock(state, input);
       state = r.state;
       assert.equal(toHex(machine.root(state)), roots.get(h), `root at height ${h}`);
@@ -336,21 +336,3 @@ describe('staking service over gRPC and PostgreSQL', () => {
 });
 
 /** The wire request as the host parses it (for the pure-machine reference run). */
-function toInput(req: moduleV1.ExecuteBlockRequest): ExecuteBlockInput {
-  const c = req.context!;
-  return {
-    context: {
-      height: BigInt(c.height),
-      blockHash: c.blockHash,
-      timeMs: BigInt(c.timeMs),
-      proposerIndex: c.proposerIndex,
-      lastCommitSigners: c.lastCommitSigners,
-      offences: [],
-      totalIssuance: BigInt(c.totalIssuance),
-      validators: c.validators.map((v) => ({ index: v.index, consensusKey: v.consensusKey, stash: v.stash, backingStake: BigInt(v.backingStake) })),
-    },
-    calls: req.calls.map((x) => ({ extrinsicIndex: x.extrinsicIndex, extrinsicHash: x.extrinsicHash, signer: x.signer, callIndex: x.callIndex, args: fromHex(x.args) })),
-    signerBalances: new Map(req.signerBalances.map((b) => [b.account, BigInt(b.free)])),
-    moduleBalances: new Map(req.moduleBalances.map((b) => [b.account, BigInt(b.free)])),
-  };
-}

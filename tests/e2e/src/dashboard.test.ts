@@ -238,11 +238,19 @@ test('Marketplace shows a provider registered on chain; Bridge shows a lock in i
   const { providers } = await gw.get<{ providers: Array<{ id: number; name: string }> }>('/v1/models/providers');
   const provider = providers.find((p) => p.name === 'dashboard-model');
   assert.ok(provider, JSON.stringify(providers));
+  // Both validators score it (what their models worker does each era); the era end pays it from the models grants fund.
+  for (const i of [0, 1]) await submitCall(info, keyFromUri(`//stash/${i}`, 'sr25519'), encodeModelsCall({ call: 'set_weights', weights: [[provider.id, 65_535]] }));
+  const scored = await poll('an era end paying the provider', async () => {
+    const d = await gw.get<{ eras: Array<{ era: number; consensus: number; weight: string; paid: string }> }>(`/v1/models/providers/${provider.id}`);
+    return d.eras.length > 0 ? d.eras[0]! : undefined;
+  }, 120_000, 500);
+  assert.equal(scored.consensus, 65_535);
+  assert.ok(BigInt(scored.paid) > 0n, JSON.stringify(scored));
 
   await page.goto(`${net.gatewayUrl}/#/marketplace`);
   await until(page, `/dashboard-model/.test(document.getElementById('m-providers')?.textContent ?? '')`);
   const row = await textOf(page, '#m-providers tbody tr');
-  assert.match(row, /^Modeldashboard-model0x[0-9a-f]{6}…[0-9a-f]{6}active1,500 BAI25 BAI/);
+  assert.match(row, new RegExp(`^Modeldashboard-model0x[0-9a-f]{6}…[0-9a-f]{6}active1,500 BAI25 BAI100\\.0 % \\(era ${scored.era}\\)${scored.weight}\\d`));
   assert.match(await textOf(page, '#m-locked'), /^1,500 BAI$/);
   assert.match(await textOf(page, '#m-fund-models'), /BAI$/);
   assert.match(await textOf(page, '#m-fund-agents'), /BAI$/);
@@ -255,7 +263,7 @@ test('Marketplace shows a provider registered on chain; Bridge shows a lock in i
   await page.locator('#m-providers a', { hasText: 'dashboard-model' }).click();
   await until(page, `document.querySelector('h1')?.textContent === 'dashboard-model'`);
   assert.match(await textOf(page, 'main'), /Validation lock1,500 BAI/);
-  assert.match(await textOf(page, '#p-eras'), /era/);
+  assert.match(await textOf(page, '#p-eras tbody tr'), new RegExp(`^${scored.era}100\\.0 %${scored.weight}\\d`));
   await shot(page, 'marketplace-provider');
   await axe(page, 'Marketplace provider');
 

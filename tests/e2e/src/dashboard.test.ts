@@ -238,11 +238,16 @@ test('Marketplace shows a provider registered on chain; Bridge shows a lock in i
   const { providers } = await gw.get<{ providers: Array<{ id: number; name: string }> }>('/v1/models/providers');
   const provider = providers.find((p) => p.name === 'dashboard-model');
   assert.ok(provider, JSON.stringify(providers));
-  // Both validators score it (what their models worker does each era); the era end pays it from the models grants fund.
-  for (const i of [0, 1]) await submitCall(info, keyFromUri(`//stash/${i}`, 'sr25519'), encodeModelsCall({ call: 'set_weights', weights: [[provider.id, 65_535]] }));
-  const scored = await poll('an era end paying the provider', async () => {
+  // Both validators score it (what their models worker does each era) in one era — right after an era
+  // starts, both at once, so an era end cannot fall between them (it did in CI: one vote, median 0); the
+  // era end pays it from the models grants fund.
+  const currentEra = async () => (await gw.get<{ currentEra: number }>('/v1/staking/eras')).currentEra;
+  const startEra = await currentEra();
+  await poll('the next era to start', async () => ((await currentEra()) > startEra ? true : undefined), 60_000, 200);
+  await Promise.all([0, 1].map((i) => submitCall(info, keyFromUri(`//stash/${i}`, 'sr25519'), encodeModelsCall({ call: 'set_weights', weights: [[provider.id, 65_535]] }))));
+  const scored = await poll('an era end paying the provider for both votes', async () => {
     const d = await gw.get<{ eras: Array<{ era: number; consensus: number; weight: string; paid: string }> }>(`/v1/models/providers/${provider.id}`);
-    return d.eras.length > 0 ? d.eras[0]! : undefined;
+    return d.eras.find((e) => e.consensus === 65_535);
   }, 120_000, 500);
   assert.equal(scored.consensus, 65_535);
   assert.ok(BigInt(scored.paid) > 0n, JSON.stringify(scored));

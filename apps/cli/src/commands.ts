@@ -143,7 +143,7 @@ Press Ctrl-C to stop.`);
 }
 
 /** The services whose Prisma migrations `migrate` applies, each in its own Postgres schema. */
-export const MIGRATED_SERVICES = ['consensus', 'emissions', 'staking', 'models'] as const;
+export const MIGRATED_SERVICES = ['consensus', 'emissions', 'staking', 'models', 'bridge'] as const;
 
 /** Applies every service's Prisma migrations to DATABASE_URL (one Postgres schema per service). */
 export function migrate(): void {
@@ -166,6 +166,8 @@ export const SERVICES: Record<string, { entry: string; load: () => Promise<unkno
   gateway: { entry: '@balanceai/gateway/main', load: () => import('@balanceai/gateway/main') },
   models: { entry: '@balanceai/models/main', load: () => import('@balanceai/models/main') },
   'models-worker': { entry: '@balanceai/models/worker', load: () => import('@balanceai/models/worker') },
+  bridge: { entry: '@balanceai/bridge/main', load: () => import('@balanceai/bridge/main') },
+  'bridge-relayer': { entry: '@balanceai/bridge/relayer/main', load: () => import('@balanceai/bridge/relayer/main') },
   expert: { entry: '@balanceai/expert/main', load: () => import('@balanceai/expert/main') },
 };
 

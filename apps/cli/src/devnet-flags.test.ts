@@ -47,4 +47,12 @@ describe('balanceai migrate and run <service>', () => {
       assert.ok(file.startsWith(join(REPO_ROOT, 'services', 'models', 'dist', 'src')), file);
     }
   });
+
+  it('migrates the bridge schema and runs the bridge module and its relayer by package export (the chart runs `run bridge`)', () => {
+    assert.ok(MIGRATED_SERVICES.includes('bridge'));
+    assert.ok(existsSync(join(REPO_ROOT, 'services', 'bridge', 'prisma', 'migrations')));
+    for (const [name, file] of [['bridge', 'main.js'], ['bridge-relayer', join('relayer', 'main.js')]] as const) {
+      assert.equal(fileURLToPath(import.meta.resolve(SERVICES[name]!.entry)), join(REPO_ROOT, 'services', 'bridge', 'dist', 'src', file));
+    }
+  });
 });

@@ -15,7 +15,7 @@ const HELP = `balanceai — BalanceAI Network node and tools
   balanceai keys inspect <secret-uri> [--type sr25519|ed25519] [--prefix 42]
   balanceai genesis [--validators 4] [--out genesis.json] [--chain NAME] [--block-time MS] [--era-length N] [--models]
   balanceai migrate                       (DATABASE_URL)
-  balanceai run consensus|emissions|staking|models|models-worker|gateway|expert|validator
+  balanceai run consensus|emissions|staking|models|models-worker|bridge|bridge-relayer|gateway|expert|validator
 
 Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws://127.0.0.1:8080,
 --gateway http://host:port is accepted too and means ws://host:port):

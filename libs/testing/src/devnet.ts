@@ -289,6 +289,8 @@ export class Devnet {
           ...(net.expert.running ? { BAI_EXPERT_URL: net.expert.grpcUrl } : {}),
           PORT: String(port),
           HOST: '127.0.0.1',
+          // The devnet's model providers listen on 127.0.0.1.
+          BAI_ACCESS_PRIVATE_ENDPOINTS: 'allow',
         });
         net.spawn(net.gatewayChild);
         await waitFor('gateway', () => httpOk(`${net.gatewayUrl}/readyz`), 60_000);

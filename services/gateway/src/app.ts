@@ -53,7 +53,7 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   await app.register(fastifyWebsocket, { options: { maxPayload: rpcConfigOf(config).maxRequestBytes } });
   registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
   // The marketplace's access proxy: /v1/access/{provider}/… (models/access.ts).
-  registerAccessProxy(fastify, app.get(ConsensusClient));
+  registerAccessProxy(fastify, app.get(ConsensusClient), { privateEndpoints: config.accessPrivateEndpoints ?? false });
   // Substrate JSON-RPC on `/`: `ws://host:port` and `POST http://host:port`, where wallets look for a node.
   registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage ?? registerDashboard(fastify) });
 

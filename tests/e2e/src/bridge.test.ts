@@ -7,7 +7,7 @@
 // before a burn and restarting from its progress file after the release); a lock nobody mints is refunded
 // exactly once after its deadline and is unmintable; wBAI supply ≤ the Bridge escrow is checked at every
 // finalized BAI height the watcher sees.
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,6 @@ let client: BridgeClient;
 let test_: TestClient;
 let user: LocalAccount;
 let dir: string;
-let supported = false;
 const stop = new AbortController();
 const checked = new Set<number>();
 let violation: string | null = null;
@@ -65,8 +64,7 @@ before(async () => {
     bridge: devBridgeGenesis(DEV_BRIDGE_RELAYERS, 2, { lockTtlSecs: TTL }),
   };
   net = await Devnet.start(options);
-  supported = net.genesis.bridge !== undefined;
-  if (!supported) return;
+  assert.ok(net.genesis.bridge, 'the devnet put the bridge section into the genesis');
   gw = new Gateway(net.gatewayUrl);
   info = await chainInfo(gw);
   // anvil (a block a second) with BaiBridge deployed, and the three relayers as their processes run them:
@@ -87,12 +85,6 @@ after(async () => {
   await net?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function skipUnlessSupported(t: TestContext): boolean {
-  if (supported) return false;
-  t.skip('libs/testing Devnet does not put the `bridge` option into the genesis');
-  return true;
-}
 
 /** Bridge.Escrow at a block hash, read over JSON-RPC like any wallet. */
 async function escrowAt(hash: string): Promise<bigint> {
@@ -162,8 +154,7 @@ function lockedEvent(x: ExtrinsicJson): { lockId: string; amount: bigint; deadli
   return { lockId: String(e.data['lockId'] ?? e.data['lock_id']), amount: BigInt(e.data['amount'] as string), deadline: BigInt(e.data['deadline'] as string), ethRecipient: String(e.data['ethRecipient'] ?? e.data['eth_recipient']) };
 }
 
-test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relayers', async (t) => {
-  if (skipUnlessSupported(t)) return;
+test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relayers', async () => {
   const AMOUNT = 100n * ONE_BAI + 7n;
   const BACK = 40n * ONE_BAI + 3n;
   const aliceBefore = (await gw.balance(toHex(ALICE.publicKey))).free;
@@ -214,8 +205,7 @@ test('BAI → wBAI → BAI round trip exact to the base unit, with 2-of-3 relaye
   assert.equal(await client.totalSupply(), AMOUNT - BACK, 'wBAI supply = escrow');
 });
 
-test('a lock nobody mints is refunded exactly once after its deadline and cannot be minted any more', async (t) => {
-  if (skipUnlessSupported(t)) return;
+test('a lock nobody mints is refunded exactly once after its deadline and cannot be minted any more', async () => {
   const AMOUNT = 5n * ONE_BAI;
   const aliceHex = toHex(ALICE.publicKey);
   const x = await submit(ALICE, { call: 'lock', ethRecipient: user.address.toLowerCase(), amount: AMOUNT });
@@ -234,8 +224,7 @@ test('a lock nobody mints is refunded exactly once after its deadline and cannot
   assert.equal((await gw.balance(aliceHex)).free, afterLock + AMOUNT, 'never twice');
 });
 
-test('wBAI supply never exceeded the escrow at any finalized height the watcher checked', async (t) => {
-  if (skipUnlessSupported(t)) return;
+test('wBAI supply never exceeded the escrow at any finalized height the watcher checked', async () => {
   assert.equal(violation, null);
   assert.ok(checked.size >= 20, `${checked.size} heights checked`);
 });

@@ -14,6 +14,12 @@ export interface GatewayConfig {
   staleAfterMs: number;
   /** A validator more than this many blocks below the best height is not used. */
   maxLagBlocks: number;
+  /**
+   * BAI_ACCESS_PRIVATE_ENDPOINTS=allow: the access proxy may forward to providers whose endpoint is a
+   * loopback, private or link-local address (a devnet's providers on 127.0.0.1). Off by default: anyone
+   * can register an endpoint, and the gateway must not become a way into its own host or network.
+   */
+  accessPrivateEndpoints?: boolean;
   /** Limits of the Substrate JSON-RPC server on `/`; DEFAULT_RPC_CONFIG where absent (configs built in code). */
   rpc?: Partial<RpcConfig>;
 }
@@ -169,5 +175,13 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     staleAfterMs: positiveInt(env, 'BAI_STALE_AFTER_MS', 5000),
     maxLagBlocks: positiveInt(env, 'BAI_MAX_LAG_BLOCKS', 5),
     rpc: rpcConfig(env),
+    accessPrivateEndpoints: accessPrivateEndpoints(env),
   };
+}
+
+function accessPrivateEndpoints(env: Env): boolean {
+  const v = env.BAI_ACCESS_PRIVATE_ENDPOINTS?.trim();
+  if (v === undefined || v === '' || v === 'deny') return false;
+  if (v === 'allow') return true;
+  throw new ConfigError('BAI_ACCESS_PRIVATE_ENDPOINTS', `must be allow or deny, got "${v}"`);
 }

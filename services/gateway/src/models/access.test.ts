@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScaleWriter, cryptoReady, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
-import { ACCESS_HEADERS, AccessError, ReplayCache, accessPayload, bondedOf, verifyCaller } from './access.js';
+import { ACCESS_HEADERS, AccessError, ReplayCache, accessPayload, bondedOf, isPrivateEndpoint, verifyCaller } from './access.js';
 
 before(async () => {
   await cryptoReady();
@@ -64,5 +64,14 @@ describe('access signatures', () => {
     const ledger = new ScaleWriter().raw(new Uint8Array(32).fill(1)).compact(20_000n * 10n ** 18n).compact(19_000n * 10n ** 18n).vec([], () => undefined).vec([], () => undefined).finish();
     assert.equal(bondedOf(toHex(ledger)), 20_000n * 10n ** 18n);
     assert.equal(bondedOf(null), 0n);
+  });
+});
+
+describe('provider endpoints the access proxy refuses without BAI_ACCESS_PRIVATE_ENDPOINTS=allow', () => {
+  it('loopback, private, link-local, CGNAT, unique-local and unspecified addresses, literal or by name', async () => {
+    for (const url of ['http://127.0.0.1:9615/', 'http://localhost/', 'http://10.1.2.3/', 'http://172.20.0.1/', 'http://192.168.1.1/', 'http://169.254.169.254/latest/', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::1]:8080/', 'http://[fd00::1]/', 'http://[fe80::1]/', 'http://[::ffff:127.0.0.1]/']) {
+      assert.equal(await isPrivateEndpoint(url), true, url);
+    }
+    for (const url of ['https://8.8.8.8/', 'http://172.32.0.1/', 'http://[2001:db8::1]/', 'http://100.128.0.1/']) assert.equal(await isPrivateEndpoint(url), false, url);
   });
 });

@@ -2,6 +2,8 @@
 // forwarded to the provider's endpoint when the caller, who signs the request, holds (free + bonded BAI)
 // at least the provider's `min_access_holding`. Everything the gateway checks is read from the chain at
 // the finalized head through consensus; the gateway keeps only the replay cache and metering counters.
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -75,6 +77,8 @@ export interface AccessOptions {
   timeoutMs?: number;
   /** Largest request and response body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Forward to loopback, private and link-local addresses too (devnets); refused with 403 otherwise. */
+  privateEndpoints?: boolean;
   now?: () => number;
   /** Called for every request that reached the provider (default: a structured log line). */
   metering?: (e: MeteringEvent) => void;
@@ -132,6 +136,7 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
   const windowMs = options.windowMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const privateEndpoints = options.privateEndpoints ?? false;
   const now = options.now ?? Date.now;
   const replays = new ReplayCache(windowMs);
   const meter = options.metering ?? ((e: MeteringEvent) => log.log(JSON.stringify({ event: 'access', ...e })));
@@ -170,6 +175,9 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
         // Only a request that passed every check uses up its signature.
         if (!replays.use(caller.signature, started)) throw new AccessError(409, 'ACCESS_REPLAYED', 'this signed request was already used');
 
+        if (!privateEndpoints && (await isPrivateEndpoint(info.endpoint))) {
+          throw new AccessError(403, 'PROVIDER_ENDPOINT_PRIVATE', `provider ${provider}'s endpoint is a loopback, private or link-local address, which this gateway does not reach`);
+        }
         let upstream: Response;
         try {
           upstream = await fetch(new URL(path.replace(/^\//, ''), info.endpoint.endsWith('/') ? info.endpoint : `${info.endpoint}/`), {
@@ -209,4 +217,30 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
     scope.all('/v1/access/:provider', handler);
     scope.all('/v1/access/:provider/*', handler);
   });
+}
+
+/**
+ * Whether an endpoint's host is (or resolves to) a loopback, private, link-local, unique-local or
+ * unspecified address. A name is resolved once here; a DNS answer that changes before the fetch is not
+ * caught (pin the address, or put the gateway where such addresses lead nowhere, for that).
+ */
+export async function isPrivateEndpoint(endpoint: string): Promise<boolean> {
+  let host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  return addresses.some(isPrivateAddress);
+}
+
+export function isPrivateAddress(address: string): boolean {
+  // IPv4-mapped IPv6 (`::ffff:127.0.0.1`, which URL writes as `::ffff:7f00:1`) is the IPv4 address.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  const v4 = mapped
+    ? [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 255, parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255].join('.')
+    : address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  if (isIP(v4) === 4) {
+    const [a, b] = v4.split('.').map(Number) as [number, number];
+    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+  }
+  const v6 = address.toLowerCase();
+  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
 }

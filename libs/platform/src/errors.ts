@@ -7,6 +7,9 @@ export type ErrorKind =
   | 'conflict' // the input is well-formed but conflicts with state (stale nonce, duplicate): 409 / FAILED_PRECONDITION
   | 'unavailable' // the node cannot serve now (syncing, module down): 503 / UNAVAILABLE
   | 'too_large' // 413 / RESOURCE_EXHAUSTED
+  | 'unauthenticated' // the caller did not prove who it is: 401 / UNAUTHENTICATED
+  | 'forbidden' // the caller is known but may not do this: 403 / PERMISSION_DENIED
+  | 'busy' // the node is at capacity; retry later (Retry-After): 429 / RESOURCE_EXHAUSTED
   | 'internal'; // our bug: 500 / INTERNAL, never with details
 
 /** A typed error with a stable code (`BAD_PROOF`, `STALE_NONCE`, …) that clients can match on. */
@@ -28,6 +31,9 @@ const grpcStatusOf: Record<ErrorKind, GrpcStatus> = {
   conflict: GrpcStatus.FAILED_PRECONDITION,
   unavailable: GrpcStatus.UNAVAILABLE,
   too_large: GrpcStatus.RESOURCE_EXHAUSTED,
+  unauthenticated: GrpcStatus.UNAUTHENTICATED,
+  forbidden: GrpcStatus.PERMISSION_DENIED,
+  busy: GrpcStatus.RESOURCE_EXHAUSTED,
   internal: GrpcStatus.INTERNAL,
 };
 
@@ -37,20 +43,28 @@ export const httpStatusOf: Record<ErrorKind, number> = {
   conflict: 409,
   unavailable: 503,
   too_large: 413,
+  unauthenticated: 401,
+  forbidden: 403,
+  busy: 429,
   internal: 500,
 };
 
 export const ERROR_CODE_METADATA_KEY = 'bai-error-code';
+/** Two kinds share RESOURCE_EXHAUSTED (too_large, busy), so the kind travels beside the code. */
+export const ERROR_KIND_METADATA_KEY = 'bai-error-kind';
+const KINDS = new Set<string>(Object.keys(httpStatusOf));
 
 /** A gRPC service error (as @grpc/grpc-js sends it) carrying the domain code in trailing metadata. */
 export function toGrpcError(err: DomainError): { code: GrpcStatus; details: string; metadata: Metadata } {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, err.code);
+  metadata.set(ERROR_KIND_METADATA_KEY, err.kind);
   return { code: grpcStatusOf[err.kind], details: err.message, metadata };
 }
 
+// Peers that send no kind (older builds) are read by status; RESOURCE_EXHAUSTED then means too_large.
 const kindOfGrpc = new Map<number, ErrorKind>(
-  (Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]).map(([k, v]) => [v, k]),
+  (Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]).filter(([k]) => k !== 'busy').map(([k, v]) => [v, k]),
 );
 
 /** Rebuilds the DomainError a peer service sent over gRPC; anything else becomes an `unavailable` error. */
@@ -58,7 +72,9 @@ export function fromGrpcError(err: unknown): DomainError {
   const e = err as { code?: number; details?: string; metadata?: Metadata };
   const code = e.metadata?.get(ERROR_CODE_METADATA_KEY)?.[0];
   if (typeof code === 'string' && typeof e.code === 'number') {
-    return new DomainError(code, e.details ?? code, kindOfGrpc.get(e.code) ?? 'internal');
+    const sent = e.metadata?.get(ERROR_KIND_METADATA_KEY)?.[0];
+    const kind = typeof sent === 'string' && KINDS.has(sent) ? (sent as ErrorKind) : (kindOfGrpc.get(e.code) ?? 'internal');
+    return new DomainError(code, e.details ?? code, kind);
   }
   if (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED) {
     return new DomainError('NODE_UNAVAILABLE', 'the validator node is unreachable', 'unavailable');

@@ -20,7 +20,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 }
 
 export function sendError(reply: FastifyReply, exception: unknown, logger: Logger): void {
-  const { status, body } = toHttpError(exception);
+  const { status, body, retryAfter } = toHttpError(exception);
   if (status === 500) {
     // Only our own faults are logged with their stack; the client gets the bare code.
     logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -28,6 +28,7 @@ export function sendError(reply: FastifyReply, exception: unknown, logger: Logge
     logger.warn(`${body.code}: ${body.message}`);
   }
   if (reply.sent) return;
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 

@@ -24,6 +24,18 @@ describe('toHttpError', () => {
     });
   });
 
+  it('maps unauthenticated to 401, forbidden to 403 and busy to 429 with a Retry-After', () => {
+    assert.equal(toHttpError(new DomainError('BAD_TOKEN', 'no token', 'unauthenticated')).status, 401);
+    assert.equal(toHttpError(new DomainError('MODEL_ADMIN_DENIED', 'wrong token', 'forbidden')).status, 403);
+    assert.deepEqual(toHttpError(new DomainError('MEMPOOL_FULL', 'full', 'busy')), {
+      status: 429,
+      body: { code: 'MEMPOOL_FULL', message: 'full' },
+      retryAfter: 1,
+    });
+    assert.equal(toHttpError(new DomainError('MEMPOOL_FULL', 'full', 'busy', { retryAfterSeconds: '3' })).retryAfter, 3);
+    assert.equal(toHttpError(new DomainError('MEMPOOL_FULL', 'full', 'busy', { retryAfterSeconds: '0.5' })).retryAfter, 1);
+  });
+
   it('hides the message of an internal domain error', () => {
     assert.deepEqual(toHttpError(new DomainError('DB_DOWN', 'pg at 10.0.0.3 refused', 'internal')), {
       status: 500,

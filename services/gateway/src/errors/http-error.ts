@@ -9,6 +9,8 @@ export interface HttpErrorBody {
 export interface HttpError {
   status: number;
   body: HttpErrorBody;
+  /** Seconds a client should wait before retrying a refusal for load (429 busy, 503 unavailable). */
+  retryAfter?: number;
 }
 
 /**
@@ -62,6 +64,12 @@ function httpExceptionStatus(err: Record<string, unknown>): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** A busy refusal names its wait in details.retryAfterSeconds (whole seconds, 1..3600); 1 s otherwise. */
+function retryAfterOf(err: DomainError): number {
+  const n = Number(err.details?.retryAfterSeconds);
+  return Number.isInteger(n) && n >= 1 && n <= 3600 ? n : 1;
+}
+
 /**
  * The one mapping from anything thrown while serving a request to the status and body a client sees.
  * Client faults keep their cause; anything else becomes a bare 500 so no internals (or stack) leak.
@@ -70,7 +78,9 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof DomainError) {
     const status = httpStatusOf[err.kind];
     if (status >= 500 && err.kind === 'internal') return INTERNAL;
-    return { status, body: { code: err.code, message: err.message } };
+    const error: HttpError = { status, body: { code: err.code, message: err.message } };
+    if (err.kind === 'busy') error.retryAfter = retryAfterOf(err);
+    return error;
   }
   if (!isRecord(err)) return INTERNAL;
 

@@ -174,9 +174,13 @@ export function toRpcError(err: unknown, method: string): RpcError {
     case 'invalid':
     case 'too_large':
       return invalidParams(err.message);
+    case 'busy':
+      return new RpcError(RpcCode.SERVER_IS_BUSY, 'Server is busy, try again later', err.code);
     case 'not_found':
     case 'conflict':
     case 'unavailable':
+    case 'unauthenticated':
+    case 'forbidden':
       // The message is the validator's or ours, written for clients; the stable code rides in data.
       return new RpcError(RpcCode.CALL_FAILED, err.message, err.code);
     case 'internal':

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { DomainError, fromGrpcError, toGrpcError } from './errors.js';
+
+test('every kind survives a trip over gRPC, busy and too_large told apart though they share RESOURCE_EXHAUSTED', () => {
+  for (const kind of ['invalid', 'not_found', 'conflict', 'unavailable', 'too_large', 'unauthenticated', 'forbidden', 'busy', 'internal'] as const) {
+    const sent = toGrpcError(new DomainError('SOME_CODE', 'why', kind));
+    const back = fromGrpcError(sent);
+    assert.equal(back.kind, kind);
+    assert.equal(back.code, 'SOME_CODE');
+  }
+  assert.equal(toGrpcError(new DomainError('MEMPOOL_FULL', 'full', 'busy')).code, GrpcStatus.RESOURCE_EXHAUSTED);
+});
+
+test('a peer that sends no kind is read by its status; RESOURCE_EXHAUSTED then means too_large', () => {
+  const sent = toGrpcError(new DomainError('X', 'y', 'busy'));
+  sent.metadata.remove('bai-error-kind');
+  assert.equal(fromGrpcError(sent).kind, 'too_large');
+  const forged = toGrpcError(new DomainError('X', 'y', 'forbidden'));
+  forged.metadata.set('bai-error-kind', 'nonsense');
+  assert.equal(fromGrpcError(forged).kind, 'forbidden');
+});

@@ -1,5 +1,5 @@
-// Test-only helpers: a nats-server with JetStream on a free port (libs/testing depends on this package,
-// so its startNats cannot be used here).
+// Test-only helpers: a nats-server with JetStream on a free port, or the one NATS_URL names (libs/testing
+// depends on this package, so its startNats cannot be used here).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +19,8 @@ export function freePort(): Promise<number> {
 }
 
 export async function startNatsServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  // A server given from outside (CI's, or a testcontainer's) is used as is and left running.
+  if (process.env.NATS_URL) return { url: process.env.NATS_URL, stop: async () => {} };
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'bai-platform-nats-'));
   const child = spawn(process.env.NATS_SERVER_BIN ?? 'nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {

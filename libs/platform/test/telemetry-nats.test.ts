@@ -100,19 +100,23 @@ test('a message without trace headers starts a new trace in its CONSUMER span', 
 test('JetStream: injectNatsHeaders next to Nats-Msg-Id carries the trace to a consumer', async () => {
   tracing.exporter.reset();
   const jsm = await jetstreamManager(publisher);
-  await jsm.streams.add({ name: 'TRACE_TEST', subjects: ['bai.devnet.events.>'] });
+  // Names of its own: with NATS_URL the server may be shared with other runs.
+  const stream = `TRACE_TEST_${process.pid}_${Date.now()}`;
+  const subject = `bai.t${process.pid}x${Date.now()}.events.staking.Bonded`;
+  await jsm.streams.add({ name: stream, subjects: [subject] });
   const js = jetstream(publisher);
-  const producerSpanId = await inSpan('publish bai.devnet.events.staking.Bonded', {}, async (span) => {
+  const producerSpanId = await inSpan(`publish ${subject}`, {}, async (span) => {
     const h = injectNatsHeaders();
     h.set('Nats-Msg-Id', 'blk:0');
-    await js.publish('bai.devnet.events.staking.Bonded', '{}', { headers: h });
+    await js.publish(subject, '{}', { headers: h });
     return span.spanContext().spanId;
   }, { kind: SpanKind.PRODUCER });
-  const c = await jetstream(consumer).consumers.get('TRACE_TEST');
+  const c = await jetstream(consumer).consumers.get(stream);
   const jsMsg = await c.next({ expires: 5_000 });
   assert.ok(jsMsg);
   withNatsMessageSpan(jsMsg, () => jsMsg.ack());
-  const process = tracing.spans().find((s) => s.name === 'process bai.devnet.events.staking.Bonded')!;
-  assert.equal(process.parentSpanContext?.spanId, producerSpanId);
-  assert.equal(process.attributes['messaging.message.id'], 'blk:0');
+  const processed = tracing.spans().find((s) => s.name === `process ${subject}`)!;
+  assert.equal(processed.parentSpanContext?.spanId, producerSpanId);
+  assert.equal(processed.attributes['messaging.message.id'], 'blk:0');
+  await jsm.streams.delete(stream);
 });

@@ -21,4 +21,6 @@ export * from './timestamp-pallet.js';
 export * from './session-pallet.js';
 export * from './module-pallets.js';
 export * from './models-calls.js';
+export * from './models-endpoint.js';
 export * from './bridge-calls.js';
+export * from './bridge-ethereum.js';

@@ -9,7 +9,8 @@ const LOCK = `0x${'ab'.repeat(32)}`;
 const signed = (signer: string): SignedMint => ({ message: { lockId: LOCK, recipient: `0x${'11'.repeat(20)}`, amount: 10n ** 18n + 1n, deadline: 1_900_000_000n }, signer, signature: `0x${'cd'.repeat(65)}` });
 
 let healthy = false;
-const a = new HttpSignatureBoard(() => ({ account: '0x01', lastTickOk: healthy, lastTickAtMs: 1, consecutiveFailures: healthy ? 0 : 3 }));
+const ID = { ethAddress: `0x${'aa'.repeat(20)}`, bridge: `0x${'bb'.repeat(20)}`, chainId: 31337 };
+const a = new HttpSignatureBoard(() => ({ account: '0x01', lastTickOk: healthy, lastTickAtMs: 1, consecutiveFailures: healthy ? 0 : 3 }), ID);
 const b = new HttpSignatureBoard(() => ({ account: '0x02', lastTickOk: true, lastTickAtMs: 1, consecutiveFailures: 0 }));
 
 after(async () => {
@@ -34,7 +35,10 @@ describe('relayer HTTP board', () => {
     assert.equal((await fetch(`http://127.0.0.1:${pa}/v1/bridge/signatures/0x12`)).status, 400);
     assert.equal((await fetch(`http://127.0.0.1:${pa}/healthz`)).status, 503);
     healthy = true;
-    assert.equal((await fetch(`http://127.0.0.1:${pa}/healthz`)).status, 200);
+    const h = await fetch(`http://127.0.0.1:${pa}/healthz`);
+    assert.equal(h.status, 200);
+    // Its Ethereum identity travels with its health: a reader checks its signatures against it.
+    assert.deepEqual(await h.json(), { account: '0x01', lastTickOk: true, lastTickAtMs: 1, consecutiveFailures: 0, ...ID });
   });
 
   it('refuses a configuration without its keys, contract or with a bad number, naming the variable', () => {

@@ -14,12 +14,24 @@ export interface RelayerHealth {
   readonly consecutiveFailures: number;
 }
 
+/** Who this relayer is on Ethereum: served in /healthz so a reader (the gateway) can check its signatures. */
+export interface RelayerIdentity {
+  /** The address its EIP-712 Mint signatures recover to. */
+  readonly ethAddress: string;
+  /** The BaiBridge it signs for, and that contract's chain. */
+  readonly bridge: string;
+  readonly chainId: number;
+}
+
 /** Keeps this relayer's signatures and serves GET /v1/bridge/signatures/<lockId> and GET /healthz. */
 export class HttpSignatureBoard implements SignatureBoard {
   private readonly byLock = new Map<string, SignedMint>();
   private server?: Server;
 
-  constructor(private readonly health: () => RelayerHealth) {}
+  constructor(
+    private readonly health: () => RelayerHealth,
+    private readonly identity?: RelayerIdentity,
+  ) {}
 
   async publish(s: SignedMint): Promise<void> {
     this.byLock.set(s.message.lockId.toLowerCase(), s);
@@ -35,7 +47,7 @@ export class HttpSignatureBoard implements SignatureBoard {
       const url = new URL(req.url ?? '/', 'http://relayer');
       if (url.pathname === '/healthz') {
         const h = this.health();
-        return send(h.lastTickOk ? 200 : 503, h);
+        return send(h.lastTickOk ? 200 : 503, { ...h, ...this.identity });
       }
       const m = /^\/v1\/bridge\/signatures\/(0x[0-9a-fA-F]+)$/.exec(url.pathname);
       if (!m) return send(404, { code: 'NOT_FOUND', message: 'GET /v1/bridge/signatures/<lockId> or /healthz' });

@@ -79,7 +79,10 @@ export async function startRelayer(c: RelayerConfig, log: (line: string) => void
   const client = await BridgeClient.attach(conn, c.bridge);
   const store = new FileProgressStore(c.stateFile);
   let relayer: Relayer | undefined;
-  const board = new HttpSignatureBoard(() => relayer?.health() ?? { account: toHex(baiKey.publicKey), lastTickOk: false, lastTickAtMs: 0, consecutiveFailures: 0 });
+  const board = new HttpSignatureBoard(
+    () => relayer?.health() ?? { account: toHex(baiKey.publicKey), lastTickOk: false, lastTickAtMs: 0, consecutiveFailures: 0 },
+    { ethAddress: ethAccount.address.toLowerCase(), bridge: client.bridge.toLowerCase(), chainId: c.ethChainId },
+  );
   relayer = new Relayer({
     account: toHex(baiKey.publicKey),
     bai: new GatewayBaiPort(c.gatewayUrl, baiKey),

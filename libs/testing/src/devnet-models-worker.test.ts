@@ -12,6 +12,7 @@ describe('devnet models scoring worker', () => {
       assert.equal(ss58Encode(keyFromUri(env.BAI_VALIDATOR_STASH_URI!, 'sr25519').publicKey, genesis.ss58Prefix), v.stash);
       assert.equal(env.BAI_GATEWAY_URL, 'http://127.0.0.1:8080');
       assert.equal(env.BAI_GENESIS_FILE, '/tmp/genesis.json');
+      assert.equal(env.BAI_ACCESS_PRIVATE_ENDPOINTS, 'allow', 'the devnet providers are on 127.0.0.1');
     });
   });
 });

@@ -129,6 +129,8 @@ export function modelsWorkerEnv(i: number, gatewayUrl: string, genesisFile: stri
     BAI_GATEWAY_URL: gatewayUrl,
     BAI_GENESIS_FILE: genesisFile,
     BAI_VALIDATOR_STASH_URI: `//stash/${i}`,
+    // The devnet's providers listen on 127.0.0.1: probe them as the devnet's gateway proxies to them.
+    BAI_ACCESS_PRIVATE_ENDPOINTS: 'allow',
   };
 }
 

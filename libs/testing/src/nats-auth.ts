@@ -30,7 +30,8 @@ export const GOSSIP_KINDS = ['proposal', 'vote', 'txs', 'status', 'sync'] as con
 /**
  * - validator: gossip of its chain, finalized blocks and events of its chain, create/inspect the chain's
  *   stream; nothing else (no stream delete/update/purge, no consumers).
- * - gateway: publishes nothing on p2p.> or bai.>; reads the stream through an ephemeral ordered consumer.
+ * - gateway: publishes nothing on p2p.> and only its access metering events on bai.<chain>.metering.>; reads the
+ *   stream through an ephemeral ordered consumer.
  * - operator: everything (the test harness, benchmarks, an operator's tools). Never given to a service.
  */
 export function natsPermissions(role: NatsRole, chainId: string): Permissions | null {
@@ -45,6 +46,7 @@ export function natsPermissions(role: NatsRole, chainId: string): Permissions | 
     case 'gateway':
       return {
         publish: [
+          `bai.${chainId}.metering.>`,
           '$JS.API.INFO',
           `$JS.API.STREAM.INFO.${stream}`,
           `$JS.API.CONSUMER.CREATE.${stream}`,

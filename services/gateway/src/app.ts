@@ -10,6 +10,7 @@ import { clientErrorHandler, GatewayExceptionFilter, sendError } from './errors/
 import { GatewayModule } from './gateway.module.js';
 import { ConsensusClient } from './consensus/consensus-client.js';
 import { registerAccessProxy } from './models/access.js';
+import { ManagedAccessMeter } from './models/access-metering.js';
 import { registerDashboard } from './dashboard/dashboard.js';
 import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
@@ -53,7 +54,7 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   await app.register(fastifyWebsocket, { options: { maxPayload: rpcConfigOf(config).maxRequestBytes } });
   registerBlocksWebSocket(fastify, app.get(BlockStream), options.maxWsClientBuffer);
   // The marketplace's access proxy: /v1/access/{provider}/… (models/access.ts).
-  registerAccessProxy(fastify, app.get(ConsensusClient), { privateEndpoints: config.accessPrivateEndpoints ?? false });
+  registerAccessProxy(fastify, app.get(ConsensusClient), { privateEndpoints: config.accessPrivateEndpoints ?? false, metering: (e) => app.get(ManagedAccessMeter).record(e) });
   // Substrate JSON-RPC on `/`: `ws://host:port` and `POST http://host:port`, where wallets look for a node.
   registerRpcRoutes(fastify, app.get(RpcServer), { plainGet: options.rootPage ?? registerDashboard(fastify) });
 

@@ -7,9 +7,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { cryptoReady, decodeExtrinsic, decodeModelsCallOf, fromHex, keyFromUri, toHex } from '@balanceai/chain';
-import { ScoringWorker } from '../src/worker/worker.js';
+import { ScoringWorker, probe } from '../src/worker/worker.js';
+import type { Resolver } from '@balanceai/chain';
 
 const servers: Server[] = [];
+let goodHits = 0;
 async function serve(handler: (req: IncomingMessage, body: string) => [number, unknown]): Promise<string> {
   const server = createServer((req, res) => {
     let body = '';
@@ -34,7 +36,7 @@ const GENESIS = '0x' + '07'.repeat(32);
 
 before(async () => {
   await cryptoReady();
-  good = await serve((req) => (req.url === '/health' ? [200, { ok: true }] : req.url === '/sample' && req.method === 'POST' ? [200, { out: 1 }] : [404, {}]));
+  good = await serve((req) => (goodHits++, req.url === '/health' ? [200, { ok: true }] : req.url === '/sample' && req.method === 'POST' ? [200, { out: 1 }] : [404, {}]));
   badSample = await serve((req) => (req.url === '/health' ? [200, { ok: true }] : [500, { error: 'broken' }]));
   const down = 'http://127.0.0.1:1';
   gateway = await serve((req, body) => {
@@ -57,7 +59,7 @@ after(() => {
 describe('scoring worker', () => {
   it('probes every active provider and submits one signed set_weights per era', async () => {
     const key = keyFromUri('//stash/0', 'sr25519');
-    const worker = new ScoringWorker({ gatewayUrl: gateway, key, eraLength: 15, maxWeights: 100, probeTimeoutMs: 1_000 });
+    const worker = new ScoringWorker({ gatewayUrl: gateway, key, eraLength: 15, maxWeights: 100, probeTimeoutMs: 1_000, privateEndpoints: true });
     const r = await worker.tick(); // height 20: era 1, its 5th block
     assert.ok(r);
     assert.equal(r.era, 1);
@@ -75,5 +77,25 @@ describe('scoring worker', () => {
     assert.equal(again?.era, 2);
     assert.equal(submitted.length, 2);
     assert.equal(decodeExtrinsic(fromHex(submitted[1]!)).extra.nonce, 6);
+  });
+
+  it('does not probe loopback or private endpoints unless allowed (the access proxy rule): they score 0', async () => {
+    height = 50; // era 3
+    const before = goodHits;
+    const worker = new ScoringWorker({ gatewayUrl: gateway, key: keyFromUri('//stash/1', 'sr25519'), eraLength: 15, maxWeights: 100, probeTimeoutMs: 1_000 });
+    const r = await worker.tick();
+    assert.deepEqual(r?.weights, [[1, 0], [2, 0], [4, 0]]);
+    assert.equal(goodHits, before, 'the loopback provider was not contacted');
+    const refused = await probe(good, 1_000);
+    assert.deepEqual([refused.healthy, refused.refused], [false, 'PROVIDER_ENDPOINT_PRIVATE']);
+  });
+
+  it('resolves a provider host once: health and sample go to the same address even if DNS changes its answer', async () => {
+    let lookups = 0;
+    const port = new URL(good).port;
+    // First answer: the provider; later answers: an address where nothing listens.
+    const resolve: Resolver = async () => (lookups++ === 0 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '192.0.2.1', family: 4 }]);
+    const r = await probe(`http://provider.test:${port}`, 1_000, { allowPrivate: true, resolve });
+    assert.deepEqual([r.healthy, r.sampleOk, lookups], [true, true, 1]);
   });
 });

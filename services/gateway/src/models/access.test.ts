@@ -1,7 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScaleWriter, cryptoReady, keyFromUri, ss58Encode, toHex } from '@balanceai/chain';
-import { ACCESS_HEADERS, AccessError, ReplayCache, accessPayload, bondedOf, isPrivateEndpoint, verifyCaller } from './access.js';
+import { DomainError } from '@balanceai/platform';
+import { EndpointError } from '@balanceai/chain';
+import { toHttpError } from '../errors/http-error.js';
+import { ACCESS_HEADERS, ReplayCache, accessPayload, bondedOf, endpointFailure, verifyCaller } from './access.js';
 
 before(async () => {
   await cryptoReady();
@@ -26,7 +29,13 @@ function signed(opts: { type?: 'sr25519' | 'ed25519'; ts?: number; body?: string
 const check = (h: Record<string, string>, body: Uint8Array, over: Partial<{ method: string; path: string; provider: number; nowMs: number }> = {}) =>
   verifyCaller({ headers: (n) => h[n], method: over.method ?? 'POST', path: over.path ?? '/evaluate?x=1', body, provider: over.provider ?? 3, nowMs: over.nowMs ?? NOW, windowMs: 30_000 });
 
-const refused = (fn: () => unknown, status: number, code: string) => assert.throws(fn, (e: unknown) => e instanceof AccessError && e.status === status && e.code === code);
+/** Refused with `code`, and the gateway's one mapping (toHttpError) answers `status` with that code. */
+const refused = (fn: () => unknown, status: number, code: string) =>
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof DomainError, String(e));
+    assert.deepEqual([toHttpError(e).status, toHttpError(e).body.code], [status, code]);
+    return true;
+  });
 
 describe('access signatures', () => {
   it('accepts sr25519 and ed25519 signatures over method, path, timestamp, body hash and provider', () => {
@@ -67,11 +76,18 @@ describe('access signatures', () => {
   });
 });
 
-describe('provider endpoints the access proxy refuses without BAI_ACCESS_PRIVATE_ENDPOINTS=allow', () => {
-  it('loopback, private, link-local, CGNAT, unique-local and unspecified addresses, literal or by name', async () => {
-    for (const url of ['http://127.0.0.1:9615/', 'http://localhost/', 'http://10.1.2.3/', 'http://172.20.0.1/', 'http://192.168.1.1/', 'http://169.254.169.254/latest/', 'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::1]:8080/', 'http://[fd00::1]/', 'http://[fe80::1]/', 'http://[::ffff:127.0.0.1]/']) {
-      assert.equal(await isPrivateEndpoint(url), true, url);
+describe('endpoint failures through the shared mapping', () => {
+  it('a private endpoint is 403, a provider down, slow or too talkative is 503, each with its code', () => {
+    const cases: Array<[EndpointError['code'], number]> = [
+      ['PROVIDER_ENDPOINT_PRIVATE', 403],
+      ['PROVIDER_DOWN', 503],
+      ['PROVIDER_TIMEOUT', 503],
+      ['PROVIDER_RESPONSE_TOO_LARGE', 503],
+      ['PROVIDER_ENDPOINT_UNRESOLVED', 503],
+    ];
+    for (const [code, status] of cases) {
+      const http = toHttpError(endpointFailure(new EndpointError(code, 'x'), 7));
+      assert.deepEqual([http.status, http.body.code, http.body.message], [status, code, 'provider 7: x']);
     }
-    for (const url of ['https://8.8.8.8/', 'http://172.32.0.1/', 'http://[2001:db8::1]/', 'http://100.128.0.1/']) assert.equal(await isPrivateEndpoint(url), false, url);
   });
 });

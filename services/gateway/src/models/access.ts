@@ -2,14 +2,14 @@
 // forwarded to the provider's endpoint when the caller, who signs the request, holds (free + bonded BAI)
 // at least the provider's `min_access_holding`. Everything the gateway checks is read from the chain at
 // the finalized head through consensus; the gateway keeps only the replay cache and metering counters.
-import { isIP } from 'node:net';
-import { lookup } from 'node:dns/promises';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AddressError,
+  EndpointError,
   ScaleReader,
+  endpointRequest,
   fromHex,
   parseAccountId,
   storageMapKey,
@@ -17,23 +17,22 @@ import {
   utf8,
   verifySignature,
   type KeyType,
+  type Resolver,
 } from '@balanceai/chain';
-import { DomainError } from '@balanceai/platform';
+import { DomainError, httpStatusOf, type ErrorKind } from '@balanceai/platform';
 import type { ConsensusClient } from '../consensus/consensus-client.js';
+import { sendError } from '../errors/gateway-exception.filter.js';
 import { modelsKeys, parseProviderId, providerView } from './models.views.js';
 
 export const ACCESS_PREFIX = '/v1/access/';
 export const ACCESS_HEADERS = { account: 'x-bai-account', timestamp: 'x-bai-timestamp', signature: 'x-bai-signature', keyType: 'x-bai-key-type' } as const;
 
-/** A refusal with its HTTP status and stable code. */
-export class AccessError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A refusal: a DomainError whose kind decides the status, mapped once by the gateway's toHttpError. */
+const refuse = (code: string, message: string, kind: ErrorKind): DomainError => new DomainError(code, message, kind);
+
+/** How an endpoint failure reaches the caller: a private endpoint is refused (403), the rest is the provider not serving (503). */
+export function endpointFailure(err: EndpointError, provider: number): DomainError {
+  return refuse(err.code, `provider ${provider}: ${err.message}`, err.code === 'PROVIDER_ENDPOINT_PRIVATE' ? 'forbidden' : 'unavailable');
 }
 
 /**
@@ -59,12 +58,17 @@ export class ReplayCache {
   }
 }
 
+/** One request the proxy forwarded to a provider (answered or not). */
 export interface MeteringEvent {
   provider: number;
+  /** The caller, 0x hex account id. */
   account: string;
   method: string;
   path: string;
+  /** The status the caller got: the provider's, or the gateway's when the provider failed. */
   status: number;
+  /** Empty when the provider answered; PROVIDER_DOWN, PROVIDER_TIMEOUT or PROVIDER_RESPONSE_TOO_LARGE otherwise. */
+  error: string;
   requestBytes: number;
   responseBytes: number;
   durationMs: number;
@@ -80,8 +84,10 @@ export interface AccessOptions {
   /** Forward to loopback, private and link-local addresses too (devnets); refused with 403 otherwise. */
   privateEndpoints?: boolean;
   now?: () => number;
-  /** Called for every request that reached the provider (default: a structured log line). */
+  /** Called once for every request forwarded to a provider (default: a structured log line). */
   metering?: (e: MeteringEvent) => void;
+  /** Resolves endpoint host names (default: the system resolver); the address it answers is the one connected to. */
+  resolve?: Resolver;
 }
 
 /** The holder's bonded total: Staking.Ledger(stash).total (a compact after the 32-byte stash), 0 when not bonded. */
@@ -103,40 +109,41 @@ export interface VerifiedCaller {
   signature: string;
 }
 
-/** Checks the signed headers of a request; throws AccessError for every refusal. */
+/** Checks the signed headers of a request; throws a DomainError (unauthenticated / invalid) for every refusal. */
 export function verifyCaller(input: { headers: (name: string) => string | undefined; method: string; path: string; body: Uint8Array; provider: number; nowMs: number; windowMs: number }): VerifiedCaller {
   const account = input.headers(ACCESS_HEADERS.account);
   const ts = input.headers(ACCESS_HEADERS.timestamp);
   const sig = input.headers(ACCESS_HEADERS.signature);
-  if (!account || !ts || !sig) throw new AccessError(401, 'ACCESS_UNSIGNED', `sign the request: ${Object.values(ACCESS_HEADERS).slice(0, 3).join(', ')} are required`);
+  if (!account || !ts || !sig) throw refuse('ACCESS_UNSIGNED', `sign the request: ${Object.values(ACCESS_HEADERS).slice(0, 3).join(', ')} are required`, 'unauthenticated');
   const keyType = (input.headers(ACCESS_HEADERS.keyType) ?? 'sr25519') as KeyType;
-  if (keyType !== 'sr25519' && keyType !== 'ed25519') throw new AccessError(400, 'BAD_KEY_TYPE', 'x-bai-key-type is sr25519 or ed25519');
+  if (keyType !== 'sr25519' && keyType !== 'ed25519') throw refuse('BAD_KEY_TYPE', 'x-bai-key-type is sr25519 or ed25519', 'invalid');
   let id: Uint8Array;
   try {
     id = parseAccountId(account);
   } catch (err) {
-    if (err instanceof AddressError || err instanceof Error) throw new AccessError(400, 'BAD_ADDRESS', `x-bai-account: ${err.message}`);
+    if (err instanceof AddressError || err instanceof Error) throw refuse('BAD_ADDRESS', `x-bai-account: ${err.message}`, 'invalid');
     throw err;
   }
-  if (!/^[0-9]{1,16}$/.test(ts)) throw new AccessError(400, 'BAD_TIMESTAMP', 'x-bai-timestamp is milliseconds since the epoch');
+  if (!/^[0-9]{1,16}$/.test(ts)) throw refuse('BAD_TIMESTAMP', 'x-bai-timestamp is milliseconds since the epoch', 'invalid');
   const timestampMs = Number(ts);
-  if (Math.abs(input.nowMs - timestampMs) > input.windowMs) throw new AccessError(401, 'ACCESS_STALE', `the timestamp is more than ${input.windowMs} ms from the gateway's clock`);
-  if (!/^0x[0-9a-fA-F]{128}$/.test(sig)) throw new AccessError(401, 'ACCESS_BAD_SIGNATURE', 'x-bai-signature is 64 bytes of 0x hex');
+  if (Math.abs(input.nowMs - timestampMs) > input.windowMs) throw refuse('ACCESS_STALE', `the timestamp is more than ${input.windowMs} ms from the gateway's clock`, 'unauthenticated');
+  if (!/^0x[0-9a-fA-F]{128}$/.test(sig)) throw refuse('ACCESS_BAD_SIGNATURE', 'x-bai-signature is 64 bytes of 0x hex', 'unauthenticated');
   const payload = accessPayload({ method: input.method, path: input.path, timestampMs, body: input.body, provider: input.provider });
-  if (!verifySignature(keyType, id, payload, fromHex(sig))) throw new AccessError(401, 'ACCESS_BAD_SIGNATURE', 'the signature does not verify for this account, method, path, timestamp, body and provider');
+  if (!verifySignature(keyType, id, payload, fromHex(sig))) throw refuse('ACCESS_BAD_SIGNATURE', 'the signature does not verify for this account, method, path, timestamp, body and provider', 'unauthenticated');
   return { account: toHex(id), timestampMs, signature: sig.toLowerCase() };
 }
 
 /**
  * Registers `ALL /v1/access/:provider/*` on the gateway's Fastify instance, in its own scope: request bodies
- * of any content type arrive as raw bytes (the signature covers them), up to `maxBodyBytes`.
+ * of any content type arrive as raw bytes (the signature covers them), up to `maxBodyBytes`. Refusals leave
+ * through the gateway's one error mapping (errors/http-error.ts).
  */
 export function registerAccessProxy(fastify: FastifyInstance, consensus: ConsensusClient, options: AccessOptions = {}): void {
   const log = new Logger('Access');
   const windowMs = options.windowMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const privateEndpoints = options.privateEndpoints ?? false;
+  const policy = { allowPrivate: options.privateEndpoints ?? false, resolve: options.resolve };
   const now = options.now ?? Date.now;
   const replays = new ReplayCache(windowMs);
   const meter = options.metering ?? ((e: MeteringEvent) => log.log(JSON.stringify({ event: 'access', ...e })));
@@ -154,7 +161,7 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
         try {
           provider = parseProviderId(idText);
         } catch (err) {
-          throw new AccessError(400, 'BAD_PROVIDER_ID', (err as Error).message);
+          throw refuse('BAD_PROVIDER_ID', (err as Error).message, 'invalid');
         }
         const path = slash < 0 ? `/${rest.slice(idText.length)}`.replace(/^\/\?/, '/?') : rest.slice(slash);
         const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(0);
@@ -164,83 +171,49 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
         const ledgerKey = toHex(storageMapKey('Staking', 'Ledger', ['Blake2_128Concat', fromHex(caller.account)]));
         const read = await consensus.call('readStorage', { at: '', keys: [modelsKeys.provider(provider), ledgerKey] });
         const providerValue = read.entries[0]?.present ? read.entries[0].value : null;
-        if (!providerValue) throw new AccessError(404, 'PROVIDER_NOT_FOUND', `no provider ${provider}`);
+        if (!providerValue) throw refuse('PROVIDER_NOT_FOUND', `no provider ${provider}`, 'not_found');
         const { info } = providerView(provider, modelsKeys.provider(provider), providerValue);
-        if (info.status !== 'Active') throw new AccessError(403, 'PROVIDER_INACTIVE', `provider ${provider} is ${info.status.toLowerCase()}`);
+        if (info.status !== 'Active') throw refuse('PROVIDER_INACTIVE', `provider ${provider} is ${info.status.toLowerCase()}`, 'forbidden');
         const free = BigInt((await consensus.call('getAccount', { address: caller.account })).free);
         const holding = free + bondedOf(read.entries[1]?.present ? read.entries[1].value : null);
         if (holding < info.minAccessHolding) {
-          throw new AccessError(403, 'HOLDING_TOO_LOW', `the account holds ${holding} (free + bonded), provider ${provider} asks for ${info.minAccessHolding}`);
+          throw refuse('HOLDING_TOO_LOW', `the account holds ${holding} (free + bonded), provider ${provider} asks for ${info.minAccessHolding}`, 'forbidden');
         }
         // Only a request that passed every check uses up its signature.
-        if (!replays.use(caller.signature, started)) throw new AccessError(409, 'ACCESS_REPLAYED', 'this signed request was already used');
+        if (!replays.use(caller.signature, started)) throw refuse('ACCESS_REPLAYED', 'this signed request was already used', 'conflict');
 
-        if (!privateEndpoints && (await isPrivateEndpoint(info.endpoint))) {
-          throw new AccessError(403, 'PROVIDER_ENDPOINT_PRIVATE', `provider ${provider}'s endpoint is a loopback, private or link-local address, which this gateway does not reach`);
-        }
-        let upstream: Response;
+        const target = new URL(path.replace(/^\//, ''), info.endpoint.endsWith('/') ? info.endpoint : `${info.endpoint}/`);
+        const metered = (status: number, error: string, responseBytes: number): void =>
+          meter({ provider, account: caller.account, method: req.method, path, status, error, requestBytes: body.length, responseBytes, durationMs: now() - started });
+        let answer;
         try {
-          upstream = await fetch(new URL(path.replace(/^\//, ''), info.endpoint.endsWith('/') ? info.endpoint : `${info.endpoint}/`), {
-            method: req.method,
-            headers: req.headers['content-type'] ? { 'content-type': String(req.headers['content-type']) } : {},
-            body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
-            signal: AbortSignal.timeout(timeoutMs),
-            redirect: 'manual',
-          });
+          answer = await endpointRequest(
+            target,
+            {
+              method: req.method,
+              headers: req.headers['content-type'] ? { 'content-type': String(req.headers['content-type']) } : {},
+              body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+              timeoutMs,
+              maxResponseBytes: maxBodyBytes,
+            },
+            policy,
+          );
         } catch (err) {
-          const timedOut = (err as Error).name === 'TimeoutError';
-          throw new AccessError(timedOut ? 504 : 502, timedOut ? 'PROVIDER_TIMEOUT' : 'PROVIDER_DOWN', `provider ${provider} ${timedOut ? `did not answer within ${timeoutMs} ms` : 'cannot be reached'}`);
+          if (!(err instanceof EndpointError)) throw err;
+          const refusal = endpointFailure(err, provider);
+          // A private endpoint was never contacted: nothing to meter.
+          if (err.code !== 'PROVIDER_ENDPOINT_PRIVATE') metered(httpStatusOf[refusal.kind], err.code, 0);
+          throw refusal;
         }
-        const announced = Number(upstream.headers.get('content-length') ?? '0');
-        if (announced > maxBodyBytes) throw new AccessError(502, 'PROVIDER_RESPONSE_TOO_LARGE', `the provider's answer exceeds ${maxBodyBytes} bytes`);
-        const answer = new Uint8Array(await upstream.arrayBuffer());
-        if (answer.length > maxBodyBytes) throw new AccessError(502, 'PROVIDER_RESPONSE_TOO_LARGE', `the provider's answer exceeds ${maxBodyBytes} bytes`);
-        meter({ provider, account: caller.account, method: req.method, path, status: upstream.status, requestBytes: body.length, responseBytes: answer.length, durationMs: now() - started });
-        const type = upstream.headers.get('content-type');
+        metered(answer.status, '', answer.body.length);
+        const type = answer.headers['content-type'];
         if (type) void reply.header('content-type', type);
-        await reply.status(upstream.status).header('x-bai-provider', String(provider)).send(Buffer.from(answer));
+        await reply.status(answer.status).header('x-bai-provider', String(provider)).send(Buffer.from(answer.body));
       } catch (err) {
-        if (err instanceof AccessError) {
-          await reply.status(err.status).header('content-type', 'application/json; charset=utf-8').send({ code: err.code, message: err.message });
-          return;
-        }
-        if (err instanceof DomainError) {
-          const status = err.kind === 'unavailable' ? 503 : err.kind === 'not_found' ? 404 : err.kind === 'invalid' ? 400 : 500;
-          if (status === 500) log.error(err.stack ?? err.message);
-          await reply.status(status).header('content-type', 'application/json; charset=utf-8').send(status === 500 ? { code: 'INTERNAL', message: 'internal error' } : { code: err.code, message: err.message });
-          return;
-        }
-        log.error((err as Error).stack ?? String(err));
-        await reply.status(500).header('content-type', 'application/json; charset=utf-8').send({ code: 'INTERNAL', message: 'internal error' });
+        sendError(reply, err, log);
       }
     };
     scope.all('/v1/access/:provider', handler);
     scope.all('/v1/access/:provider/*', handler);
   });
-}
-
-/**
- * Whether an endpoint's host is (or resolves to) a loopback, private, link-local, unique-local or
- * unspecified address. A name is resolved once here; a DNS answer that changes before the fetch is not
- * caught (pin the address, or put the gateway where such addresses lead nowhere, for that).
- */
-export async function isPrivateEndpoint(endpoint: string): Promise<boolean> {
-  let host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  return addresses.some(isPrivateAddress);
-}
-
-export function isPrivateAddress(address: string): boolean {
-  // IPv4-mapped IPv6 (`::ffff:127.0.0.1`, which URL writes as `::ffff:7f00:1`) is the IPv4 address.
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  const v4 = mapped
-    ? [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 255, parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255].join('.')
-    : address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-  if (isIP(v4) === 4) {
-    const [a, b] = v4.split('.').map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
-  }
-  const v6 = address.toLowerCase();
-  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
 }

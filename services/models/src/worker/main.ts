@@ -1,8 +1,9 @@
 // `node services/models/dist/src/worker/main.js`: the scoring worker beside one validator.
 // BAI_GATEWAY_URL (http://127.0.0.1:8080), BAI_GENESIS_FILE (era length, maxWeights), BAI_VALIDATOR_STASH_URI or
-// BAI_VALIDATOR_STASH_URI_FILE (the stash's secret URI, sr25519), BAI_WORKER_PROBE_TIMEOUT_MS (3000).
+// BAI_VALIDATOR_STASH_URI_FILE (the stash's secret URI, sr25519), BAI_WORKER_PROBE_TIMEOUT_MS (3000),
+// BAI_ACCESS_PRIVATE_ENDPOINTS (deny | allow: probe loopback/private endpoints too, as the gateway's access proxy; devnets).
 import { readFileSync } from 'node:fs';
-import { cryptoReady, genesisFromJson, keyFromUri } from '@balanceai/chain';
+import { cryptoReady, genesisFromJson, keyFromUri, privateEndpointsAllowed } from '@balanceai/chain';
 import { ScoringWorker } from './worker.js';
 
 function secret(env: NodeJS.ProcessEnv): string {
@@ -26,6 +27,7 @@ if (isMain) {
       eraLength: genesis.params.eraLength,
       maxWeights: genesis.models.maxWeights,
       probeTimeoutMs: Number(env['BAI_WORKER_PROBE_TIMEOUT_MS'] ?? 3_000),
+      privateEndpoints: privateEndpointsAllowed(env['BAI_ACCESS_PRIVATE_ENDPOINTS']),
       log: (line) => console.log(`models-worker: ${line}`),
     });
     process.once('SIGTERM', () => worker.stop());

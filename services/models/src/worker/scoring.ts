@@ -10,6 +10,8 @@ export interface ProbeResult {
   readonly sampleOk: boolean;
   /** Milliseconds the sample took (the health check's when the sample failed). */
   readonly latencyMs: number;
+  /** Not probed: the endpoint's code (PROVIDER_ENDPOINT_PRIVATE, …); it scores as down. */
+  readonly refused?: string;
 }
 
 export const MAX_SCORE = 65_535;

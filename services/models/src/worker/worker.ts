@@ -2,7 +2,7 @@
 // submits set_weights signed with the validator's stash key. One `tick()` does at most one era's scoring;
 // `run()` ticks until stopped. It never touches a module or a database: it is a client like a wallet.
 import { performance } from 'node:perf_hooks';
-import { IMMORTAL, encodeModelsCall, fromHex, signExtrinsic, toHex, type KeyPair } from '@balanceai/chain';
+import { EndpointError, IMMORTAL, encodeModelsCall, endpointRequest, fromHex, pinEndpoint, signExtrinsic, toHex, type EndpointPolicy, type KeyPair, type PinnedEndpoint } from '@balanceai/chain';
 import { shouldScore, weightsOf, type ProbeResult } from './scoring.js';
 
 export interface WorkerOptions {
@@ -16,6 +16,8 @@ export interface WorkerOptions {
   probeTimeoutMs?: number;
   /** Providers probed at once (default 16). */
   concurrency?: number;
+  /** Probe loopback / private endpoints too (BAI_ACCESS_PRIVATE_ENDPOINTS=allow, devnets); default false, as the access proxy. */
+  privateEndpoints?: boolean;
   log?: (line: string) => void;
 }
 
@@ -32,30 +34,39 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
-/** Probes one endpoint: its health, then a sample request of its capability. */
-export async function probe(endpoint: string, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * Probes one endpoint: its health, then a sample request of its capability. The endpoint rules are the
+ * access proxy's (libs/chain models-endpoint): a private address is not probed unless the policy allows it
+ * (it scores as down), and the host is resolved once and pinned for both requests.
+ */
+export async function probe(endpoint: string, timeoutMs: number, policy: EndpointPolicy = { allowPrivate: false }): Promise<ProbeResult> {
   const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`;
   const started = performance.now();
-  const healthy = await fetch(new URL('health', base), { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' }).then(
-    async (r) => {
-      await r.arrayBuffer();
-      return r.ok;
-    },
+  let pinned: PinnedEndpoint;
+  try {
+    pinned = await pinEndpoint(base, policy);
+  } catch (err) {
+    if (err instanceof EndpointError) return { healthy: false, sampleOk: false, latencyMs: performance.now() - started, refused: err.code };
+    throw err;
+  }
+  // Both requests go to the address checked once (pinned: the resolver answers it again, nothing else).
+  const pinnedPolicy: EndpointPolicy = { allowPrivate: policy.allowPrivate, resolve: async () => [{ address: pinned.address, family: pinned.family }] };
+  const limits = { timeoutMs, maxResponseBytes: 1024 * 1024 };
+  const healthy = await endpointRequest(new URL('health', base), { method: 'GET', ...limits }, pinnedPolicy).then(
+    (r) => r.status >= 200 && r.status < 300,
     () => false,
   );
   if (!healthy) return { healthy, sampleOk: false, latencyMs: performance.now() - started };
   const sampleStart = performance.now();
-  const sampleOk = await fetch(new URL('sample', base), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{"input":"balanceai-probe"}',
-    signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'manual',
-  }).then(
-    async (r) => {
-      if (!r.ok) return false;
+  const sampleOk = await endpointRequest(
+    new URL('sample', base),
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode('{"input":"balanceai-probe"}'), ...limits },
+    pinnedPolicy,
+  ).then(
+    (r) => {
+      if (r.status < 200 || r.status >= 300) return false;
       try {
-        await r.json();
+        JSON.parse(new TextDecoder().decode(r.body));
         return true;
       } catch {
         return false;
@@ -82,7 +93,7 @@ export class ScoringWorker {
     const results = new Map<number, ProbeResult>();
     const queue = [...providers];
     const workers = Array.from({ length: Math.min(this.o.concurrency ?? 16, queue.length) }, async () => {
-      for (let p = queue.shift(); p; p = queue.shift()) results.set(p.id, await probe(p.endpoint, this.o.probeTimeoutMs ?? 3_000));
+      for (let p = queue.shift(); p; p = queue.shift()) results.set(p.id, await probe(p.endpoint, this.o.probeTimeoutMs ?? 3_000, { allowPrivate: this.o.privateEndpoints ?? false }));
     });
     await Promise.all(workers);
     const weights = weightsOf(results, this.o.maxWeights);

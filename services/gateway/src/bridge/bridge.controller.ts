@@ -3,10 +3,12 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { DomainError } from '@balanceai/platform';
 import { ConsensusClient } from '../consensus/consensus-client.js';
 import { ErrorView } from '../http/views.js';
+import { BridgeEthereum, EthereumUnavailable, type EthBurn, type SignatureCollection } from './bridge.ethereum.js';
 import {
   BRIDGE_ID_PATTERN,
   BridgeBurnView,
   BridgeLockView,
+  BridgeRelayersView,
   BridgeView,
   bridgeConstants,
   bridgeKeys,
@@ -21,6 +23,7 @@ import {
   decoded,
   lockView,
   parseBridgeId,
+  relayersView,
   releaseAllowanceAt,
   type BridgeConstants,
 } from './bridge.views.js';
@@ -35,7 +38,21 @@ import {
 export class BridgeController {
   private constants: Promise<BridgeConstants> | undefined;
 
-  constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
+  constructor(
+    @Inject(ConsensusClient) private readonly consensus: ConsensusClient,
+    @Inject(BridgeEthereum) private readonly eth: BridgeEthereum,
+  ) {}
+
+  /** An Ethereum-side read that may fail without failing the route: the value, or null and why. */
+  private async optional<T>(enabled: boolean, off: string, read: () => Promise<T>): Promise<{ value: T | null; note: string | null }> {
+    if (!enabled) return { value: null, note: off };
+    try {
+      return { value: await read(), note: null };
+    } catch (err) {
+      if (err instanceof EthereumUnavailable) return { value: null, note: err.message };
+      throw err;
+    }
+  }
 
   /** Genesis-fixed: read once (a failed read is retried by the next request). */
   private bridgeConstants(): Promise<BridgeConstants> {
@@ -83,11 +100,28 @@ export class BridgeController {
       minLock: c.minLock.toString(),
       openLocks: v(5, decodeIds(32), []).length,
       locks: nonce.toString(),
+      ...(await this.optional(this.eth.rpcConfigured, 'no Ethereum RPC configured (BAI_BRIDGE_ETH_RPC_URL)', () => this.eth.supply()).then(({ value: w, note }) => ({
+        wbai: w ? { totalSupply: w.supply.toString(), block: w.block.toString(), chainId: w.chainId, bridge: w.bridge, token: w.token } : null,
+        ethereumNote: note,
+      }))),
     };
   }
 
+  @Get('relayers')
+  @ApiOperation({ summary: 'The relayer set (Bridge pallet) and M, each relayer\'s health as its board reports it (BAI_BRIDGE_RELAYER_URLS)' })
+  @ApiOkResponse({ type: BridgeRelayersView })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'BRIDGE_NOT_ENABLED' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'NO_VALIDATOR' })
+  async relayers(): Promise<BridgeRelayersView> {
+    const c = await this.bridgeConstants();
+    const key = bridgeKeys.relayers();
+    const { at, values } = await this.read([key]);
+    const set = values[0] ? decoded(key, values[0], decodeIds(32)) : [];
+    return relayersView(at, set, c.threshold, await this.eth.boards());
+  }
+
   @Get('locks/:lockId')
-  @ApiOperation({ summary: 'One lock (BAI → wBAI): locked → minted, or refunded; its deadline and the relayers\' reports' })
+  @ApiOperation({ summary: 'One lock (BAI → wBAI): locked → signed k/M → minted, or refunded; the Mint message and the relayers\' checked signatures (anyone may submit BaiBridge.mint with M of them)' })
   @ApiParam({ name: 'lockId', schema: { type: 'string', pattern: BRIDGE_ID_PATTERN } })
   @ApiOkResponse({ type: BridgeLockView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_LOCK_ID' })
@@ -99,11 +133,18 @@ export class BridgeController {
     const key = bridgeKeys.lock(lockId);
     const { at, values } = await this.read([key]);
     if (!values[0]) throw new DomainError('LOCK_NOT_FOUND', `no lock ${lockId} at the finalized block ${at}`, 'not_found');
-    return lockView(at, lockId, decoded(key, values[0], decodeLockInfo), c.threshold);
+    const info = decoded(key, values[0], decodeLockInfo);
+    let collected: { value: SignatureCollection | null; note: string | null } = { value: null, note: null };
+    if (info.status === 'Locked') {
+      collected = await this.optional(this.eth.boardsConfigured, 'no relayer boards configured (BAI_BRIDGE_RELAYER_URLS)', () =>
+        this.eth.signatures({ lockId, recipient: info.ethRecipient, amount: info.amount, deadline: info.deadline }),
+      );
+    }
+    return lockView(at, lockId, info, c.threshold, collected.value, collected.note);
   }
 
   @Get('burns/:burnId')
-  @ApiOperation({ summary: 'One Ethereum burn (wBAI → BAI) once a relayer attested it: attested k/M → released (queued under the 24 h limit)' })
+  @ApiOperation({ summary: 'One Ethereum burn (wBAI → BAI): burned → confirmed (read on Ethereum, with BAI_BRIDGE_ETH_RPC_URL) → attested k/M → released (queued under the 24 h limit)' })
   @ApiParam({ name: 'burnId', schema: { type: 'string', pattern: BRIDGE_ID_PATTERN } })
   @ApiOkResponse({ type: BridgeBurnView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_BURN_ID' })
@@ -114,7 +155,12 @@ export class BridgeController {
     const c = await this.bridgeConstants();
     const key = bridgeKeys.burn(burnId);
     const { at, values } = await this.read([key]);
-    if (!values[0]) throw new DomainError('BURN_NOT_FOUND', `no relayer attested burn ${burnId} by the finalized block ${at}`, 'not_found');
-    return burnView(at, burnId, decoded(key, values[0], decodeBurnInfo), c.threshold);
+    const info = values[0] ? decoded(key, values[0], decodeBurnInfo) : null;
+    let eth: EthBurn | null = null;
+    if (info?.status !== 'Released') eth = (await this.optional(this.eth.rpcConfigured, '', () => this.eth.burn(burnId))).value;
+    if (!info && !eth) {
+      throw new DomainError('BURN_NOT_FOUND', `no relayer attested burn ${burnId} by the finalized block ${at}${this.eth.rpcConfigured ? ', and no such burn is on Ethereum now' : ''}`, 'not_found');
+    }
+    return burnView(at, burnId, info, c.threshold, eth, this.eth.o.confirmations);
   }
 }

@@ -67,6 +67,29 @@ describe('bridge views', () => {
     const refunded = lockView('0xat', ID, decodeLockInfo(fromHex(encodeLock({ ...base, status: 'Refunded', finalAt: 60n, refund: [A, C] }))), 2);
     assert.equal(refunded.status, 'refunded');
     assert.deepEqual(refunded.refundAttestations, [A, C]);
+    // locked → signed k/M: the checked signatures collected from the relayers' boards, shown with the message.
+    const sig = (n: string) => ({ signer: `0x${n.repeat(20)}`, signature: `0x${n.repeat(65)}` });
+    const info = decodeLockInfo(fromHex(encodeLock({ ...base, status: 'Locked', mint: [] })));
+    const one = lockView('0xat', ID, info, 2, { signatures: [sig('01')], refused: [{ url: 'http://r', signer: '0x02', reason: 'MESSAGE_MISMATCH: …' }], missing: [] });
+    assert.equal(one.status, 'signed 1/2');
+    assert.deepEqual(one.mint, { lockId: ID, recipient: '0x' + '99'.repeat(20), amount: '7', deadline: '1700000040' });
+    assert.equal(one.refusedSignatures.length, 1);
+    const three = lockView('0xat', ID, info, 2, { signatures: [sig('01'), sig('02'), sig('03')], refused: [], missing: [] });
+    assert.equal(three.status, 'signed 2/2');
+    assert.equal(three.signatures.length, 3);
+    const none = lockView('0xat', ID, info, 2, null, 'no relayer boards configured (BAI_BRIDGE_RELAYER_URLS)');
+    assert.deepEqual([none.status, none.signatures, none.signaturesNote], ['locked', [], 'no relayer boards configured (BAI_BRIDGE_RELAYER_URLS)']);
+    // Once minted the signatures are history: not shown, not counted.
+    const done = lockView('0xat', ID, decodeLockInfo(fromHex(encodeLock({ ...base, status: 'Minted', finalAt: 9n, mint: [A, B] }))), 2, { signatures: [sig('01'), sig('02')], refused: [], missing: [] });
+    assert.deepEqual([done.status, done.signatures], ['minted', []]);
+  });
+
+  it('shows a burn burned, then confirmed, from the Ethereum event before any relayer attested it', () => {
+    const eth = { burnId: ID, nonce: 4n, from: '0x' + '11'.repeat(20), baiRecipient: A, amount: 9n, blockNumber: 50n, confirmations: 2n, confirmed: false };
+    const burned = burnView('0xat', ID, null, 2, eth, 4);
+    assert.deepEqual([burned.status, burned.attestations, burned.ethereum?.confirmations, burned.ethereum?.required], ['burned', [], '2', 4]);
+    assert.equal(burnView('0xat', ID, null, 2, { ...eth, confirmations: 4n, confirmed: true }, 4).status, 'confirmed');
+    assert.throws(() => burnView('0xat', ID, null, 2, null), RangeError);
   });
 
   it('shows a burn attested k/M by its largest matching group, then queued and released', () => {

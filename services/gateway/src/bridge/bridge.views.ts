@@ -16,6 +16,7 @@ import {
   type LockInfo,
 } from '@balanceai/chain';
 import { DomainError } from '@balanceai/platform';
+import type { BoardHealth, EthBurn, SignatureCollection } from './bridge.ethereum.js';
 
 // REST views of the Interlink bridge (docs/architecture.md §7): the Bridge pallet (30) storage at a finalized
 // block, read through consensus, decoded by libs/chain; the pallet constants (threshold, 24 h limit) from the
@@ -231,10 +232,38 @@ export function releaseAllowanceAt(allowance: { left: bigint; updatedAt: bigint 
   return left > c.releaseLimit ? c.releaseLimit : left;
 }
 
+export class BridgeMintMessageView {
+  @ApiProperty() lockId!: string;
+  @ApiProperty({ description: 'Ethereum address' }) recipient!: string;
+  @ApiProperty({ description: 'base units (wBAI has 18 decimals, as BAI)' }) amount!: string;
+  @ApiProperty({ description: 'Unix seconds' }) deadline!: string;
+}
+
+export class BridgeSignatureView {
+  @ApiProperty({ description: 'the relayer\'s Ethereum address (lower case)' }) signer!: string;
+  @ApiProperty({ description: '65 bytes r ‖ s ‖ v, 0x hex' }) signature!: string;
+}
+
+export class BridgeRefusedSignatureView {
+  @ApiProperty({ description: 'the board that served it' }) url!: string;
+  @ApiProperty() signer!: string;
+  @ApiProperty({ example: 'MESSAGE_MISMATCH: …' }) reason!: string;
+}
+
+export class BridgeEthBurnView {
+  @ApiProperty() nonce!: string;
+  @ApiProperty({ description: 'who burned (Ethereum address)' }) from!: string;
+  @ApiProperty({ description: 'the BAI account (32 bytes, 0x hex) the event names' }) recipient!: string;
+  @ApiProperty({ description: 'base units' }) amount!: string;
+  @ApiProperty() blockNumber!: string;
+  @ApiProperty({ description: 'head − block + 1' }) confirmations!: string;
+  @ApiProperty({ description: 'confirmations the relayers wait for' }) required!: number;
+}
+
 export class BridgeLockView {
   @ApiProperty({ description: 'the finalized block read' }) at!: string;
   @ApiProperty({ description: 'lock id (blake2_256 of SCALE("bai/bridge/lock", chain id, nonce))' }) lockId!: string;
-  @ApiProperty({ example: 'locked', description: 'locked (signed k/M when relayer signatures are known) → minted, or refunded' }) status!: string;
+  @ApiProperty({ example: 'signed 2/2', description: 'locked → signed k/M (k checked relayer signatures collected, capped at M) → minted, or refunded' }) status!: string;
   @ApiProperty() nonce!: string;
   @ApiProperty({ description: '0x hex account id of the locker' }) owner!: string;
   @ApiProperty({ description: 'the Ethereum recipient of the wBAI (20 bytes, 0x hex)' }) ethRecipient!: string;
@@ -245,6 +274,10 @@ export class BridgeLockView {
   @ApiProperty({ type: [String], description: 'relayers that reported it minted on Ethereum (attest_minted)' }) mintAttestations!: string[];
   @ApiProperty({ type: [String], description: 'relayers that attested its refund' }) refundAttestations!: string[];
   @ApiProperty({ description: 'M' }) threshold!: number;
+  @ApiProperty({ type: () => BridgeMintMessageView, description: 'the EIP-712 Mint message the relayers sign: BaiBridge.mint(lockId, recipient, amount, deadline, signatures)' }) mint!: BridgeMintMessageView;
+  @ApiProperty({ type: () => [BridgeSignatureView], description: 'while locked: the relayers\' Mint signatures collected from their boards, checked (this exact message, recovering to one of BaiBridge\'s relayers), one per signer, signers ascending — M of them are what BaiBridge.mint takes; anyone may submit' }) signatures!: BridgeSignatureView[];
+  @ApiProperty({ type: () => [BridgeRefusedSignatureView], description: 'signatures a board served that do not count, with the reason' }) refusedSignatures!: BridgeRefusedSignatureView[];
+  @ApiProperty({ type: String, nullable: true, description: 'why no signatures were collected (no boards configured, Ethereum side unreachable); null when they were' }) signaturesNote!: string | null;
 }
 
 export class BurnAttestationView {
@@ -256,12 +289,13 @@ export class BurnAttestationView {
 export class BridgeBurnView {
   @ApiProperty() at!: string;
   @ApiProperty({ description: 'keccak256(abi.encode(chainId, bridge, nonce)) of BaiBridge\'s Burned event' }) burnId!: string;
-  @ApiProperty({ example: 'attested 1/2', description: 'attested k/M → released (queued while the 24 h limit holds it)' }) status!: string;
+  @ApiProperty({ example: 'attested 1/2', description: 'burned → confirmed (the relayers\' confirmations on Ethereum) → attested k/M → released (queued while the 24 h limit holds it)' }) status!: string;
   @ApiProperty({ type: String, nullable: true, description: 'the agreed recipient (queued / released)' }) recipient!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'the agreed amount (queued / released), base units' }) amount!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'queued: the height it was queued at; released: the height it was paid at' }) statusAt!: string | null;
   @ApiProperty({ type: [BurnAttestationView] }) attestations!: BurnAttestationView[];
   @ApiProperty() threshold!: number;
+  @ApiProperty({ type: () => BridgeEthBurnView, nullable: true, description: 'the Burned event on Ethereum as the gateway reads it (null without an Ethereum RPC, or when it is not on the chain now)' }) ethereum!: BridgeEthBurnView | null;
 }
 
 export class BridgeTotalsView {
@@ -277,6 +311,14 @@ export class BridgeReleaseLimitView {
   @ApiProperty({ type: [String], description: 'confirmed burns waiting for the limit, oldest first' }) queue!: string[];
 }
 
+export class BridgeWbaiView {
+  @ApiProperty({ description: 'wBAI total supply, base units: never above escrow' }) totalSupply!: string;
+  @ApiProperty({ description: 'the Ethereum block read' }) block!: string;
+  @ApiProperty() chainId!: number;
+  @ApiProperty({ description: 'BaiBridge' }) bridge!: string;
+  @ApiProperty({ description: 'WrappedBAI' }) token!: string;
+}
+
 export class BridgeView {
   @ApiProperty() at!: string;
   @ApiProperty() height!: string;
@@ -289,13 +331,57 @@ export class BridgeView {
   @ApiProperty({ description: 'the smallest lock, base units' }) minLock!: string;
   @ApiProperty({ description: 'locks neither minted nor refunded yet' }) openLocks!: number;
   @ApiProperty({ description: 'locks made so far' }) locks!: string;
+  @ApiProperty({ type: () => BridgeWbaiView, nullable: true, description: 'wBAI on Ethereum (null without BAI_BRIDGE_ETH_RPC_URL or when unreachable: see ethereumNote)' }) wbai!: BridgeWbaiView | null;
+  @ApiProperty({ type: String, nullable: true }) ethereumNote!: string | null;
 }
 
-export function lockView(at: string, lockId: string, info: LockInfo, threshold: number): BridgeLockView {
+export class BridgeRelayerView {
+  @ApiProperty({ description: 'BAI account (0x hex)' }) account!: string;
+  @ApiProperty({ description: 'in the Bridge pallet\'s relayer set (genesis)' }) inSet!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'its board, when one configured board reports this account' }) board!: string | null;
+  @ApiProperty({ description: 'its board answered and its last tick succeeded' }) healthy!: boolean;
+  @ApiProperty({ type: String, nullable: true }) ethAddress!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Unix ms of its last tick' }) lastTickAtMs!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) consecutiveFailures!: number | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+}
+
+export class BridgeRelayersView {
+  @ApiProperty() at!: string;
+  @ApiProperty() threshold!: number;
+  @ApiProperty({ description: 'relayers in the set whose board reports healthy' }) healthy!: number;
+  @ApiProperty({ type: [BridgeRelayerView], description: 'the set (ascending), then boards whose account is not in it' }) relayers!: BridgeRelayerView[];
+}
+
+/** The set from BAI storage joined with the configured boards' health. */
+export function relayersView(at: string, set: readonly string[], threshold: number, boards: readonly BoardHealth[]): BridgeRelayersView {
+  const byAccount = new Map(boards.filter((b) => b.account).map((b) => [b.account!, b]));
+  const row = (account: string, inSet: boolean, b: BoardHealth | undefined): BridgeRelayerView => ({
+    account,
+    inSet,
+    board: b?.url ?? null,
+    healthy: b?.healthy ?? false,
+    ethAddress: b?.ethAddress ?? null,
+    lastTickAtMs: b?.lastTickAtMs ?? null,
+    consecutiveFailures: b?.consecutiveFailures ?? null,
+    error: b ? b.error : 'no board configured for this relayer',
+  });
+  const inSet = [...set].sort().map((a) => row(a, true, byAccount.get(a)));
+  const members = new Set(set);
+  const others = boards.filter((b) => !b.account || !members.has(b.account)).map((b) => row(b.account ?? '', false, b));
+  return { at, threshold, healthy: inSet.filter((r) => r.healthy).length, relayers: [...inSet, ...others] };
+}
+
+/**
+ * A lock's view: `locked → signed k/M → minted`, or `refunded`. k counts the checked signatures collected
+ * (`collected`, null when none could be: `note` says why); they are only shown while the lock is open.
+ */
+export function lockView(at: string, lockId: string, info: LockInfo, threshold: number, collected: SignatureCollection | null = null, note: string | null = null): BridgeLockView {
+  const open = info.status === 'Locked';
   return {
     at,
     lockId,
-    status: bridgeLockStage(info, 0, threshold),
+    status: bridgeLockStage(info, open ? (collected?.signatures.length ?? 0) : 0, threshold),
     nonce: info.nonce.toString(),
     owner: info.owner,
     ethRecipient: info.ethRecipient,
@@ -306,6 +392,10 @@ export function lockView(at: string, lockId: string, info: LockInfo, threshold: 
     mintAttestations: [...info.mintAttestations],
     refundAttestations: [...info.refundAttestations],
     threshold,
+    mint: { lockId, recipient: info.ethRecipient, amount: info.amount.toString(), deadline: info.deadline.toString() },
+    signatures: open ? [...(collected?.signatures ?? [])] : [],
+    refusedSignatures: open ? [...(collected?.refused ?? [])] : [],
+    signaturesNote: open ? note : null,
   };
 }
 
@@ -313,8 +403,16 @@ export function lockView(at: string, lockId: string, info: LockInfo, threshold: 
  * A burn's view. Only relayers see the Ethereum event, so while attestations come in the stage counts the
  * largest group of matching (recipient, amount) attestations: k of M for the burn as most relayers saw it.
  */
-export function burnView(at: string, burnId: string, info: BurnInfo, threshold: number): BridgeBurnView {
-  let expected = info.recipient !== null ? { recipient: info.recipient, amount: info.amount } : undefined;
+export function burnView(at: string, burnId: string, info: BurnInfo | null, threshold: number, eth: EthBurn | null = null, confirmationsRequired = 0): BridgeBurnView {
+  const ethereum = eth
+    ? { nonce: eth.nonce.toString(), from: eth.from, recipient: eth.baiRecipient, amount: eth.amount.toString(), blockNumber: eth.blockNumber.toString(), confirmations: eth.confirmations.toString(), required: confirmationsRequired }
+    : null;
+  if (!info) {
+    // Not attested by any relayer yet: only the Ethereum event tells (burned, then confirmed).
+    if (!eth) throw new RangeError('a burn view needs the BAI record or the Ethereum event');
+    return { at, burnId, status: bridgeBurnStage(null, { recipient: eth.baiRecipient, amount: eth.amount }, eth.confirmed, threshold), recipient: null, amount: null, statusAt: null, attestations: [], threshold, ethereum };
+  }
+  let expected = info.recipient !== null ? { recipient: info.recipient, amount: info.amount } : eth ? { recipient: eth.baiRecipient, amount: eth.amount } : undefined;
   if (!expected) {
     const groups = new Map<string, { recipient: string; amount: bigint; n: number }>();
     for (const a of info.attestations) {
@@ -336,6 +434,7 @@ export function burnView(at: string, burnId: string, info: BurnInfo, threshold: 
     statusAt: info.status === 'Attesting' ? null : info.at.toString(),
     attestations: info.attestations.map((a) => ({ relayer: a.relayer, recipient: a.recipient, amount: a.amount.toString() })),
     threshold,
+    ethereum,
   };
 }
 

@@ -96,6 +96,8 @@ describe('Dockerfile stages', () => {
     assert.equal(python.from, runtime.from);
     assert.ok(ops(python, 'RUN').some((r) => /setup-python\.sh/.test(r.raw)));
     assert.ok(ops(runtime, 'RUN').some((r) => /apt-get install[^&]*\bpython3\b/.test(r.raw)), 'runtime installs python3');
+    // The expert's workers run inside bubblewrap; without it the service falls back to no sandbox.
+    assert.ok(ops(runtime, 'RUN').some((r) => /apt-get install[^&]*\bbubblewrap\b/.test(r.raw)), 'runtime installs bubblewrap');
   });
 
   test('runs as a non-root numeric user (the uid the Helm chart expects)', () => {

@@ -6,6 +6,7 @@ import { account } from './wallet/account.js';
 import { transfer } from './wallet/transfer.js';
 import { watch } from './wallet/watch.js';
 import { BRIDGE_USAGE, bridgeLock, bridgeStatus, processStatusEnv } from './wallet/bridge.js';
+import { BRIDGE_ETH_USAGE, bridgeBurn, bridgeMint, processBridgeEthEnv } from './wallet/bridge-eth.js';
 
 const HELP = `balanceai — BalanceAI Network node and tools
 
@@ -32,6 +33,8 @@ Wallet (Substrate JSON-RPC over WebSocket, as any wallet; --rpc defaults to ws:/
   balanceai watch [--account <address>] [--count N]          (one line per finalized block)
   balanceai bridge lock --from <secret-uri> --eth <0x address> --amount <BAI>   (BAI → wBAI on Ethereum)
   balanceai bridge status <lockId|burnId> [--gateway http://127.0.0.1:8080]   (gateway REST)
+  balanceai bridge burn --amount <wBAI> --to <BAI account> [--eth-rpc URL]   (wBAI → BAI; key in BAI_ETH_PRIVATE_KEY)
+  balanceai bridge mint <lockId> [--eth-rpc URL]   (submit the relayers' signatures the gateway collected)
   signing commands also take [--type sr25519|ed25519] [--tip BAI] [--timeout SECONDS]; they wait for finality
 `;
 
@@ -71,6 +74,9 @@ async function main(): Promise<void> {
       account: { type: 'string' },
       count: { type: 'string' },
       eth: { type: 'string' },
+      'eth-rpc': { type: 'string' },
+      'eth-key': { type: 'string' },
+      bridge: { type: 'string' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -107,7 +113,9 @@ async function main(): Promise<void> {
     case 'bridge':
       if (sub === 'lock') return void (await bridgeLock(values, processEnv));
       if (sub === 'status') return void (await bridgeStatus(arg, values, processStatusEnv));
-      throw new UsageError(BRIDGE_USAGE);
+      if (sub === 'burn') return void (await bridgeBurn(values, processBridgeEthEnv(processStatusEnv)));
+      if (sub === 'mint') return void (await bridgeMint(arg, values, processBridgeEthEnv(processStatusEnv)));
+      throw new UsageError(`${BRIDGE_USAGE}\n${BRIDGE_ETH_USAGE}`);
     case 'migrate':
       return migrate();
     case 'run':

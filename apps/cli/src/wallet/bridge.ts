@@ -4,7 +4,7 @@ import { signerFrom, timeoutArg } from './args.js';
 import { type SignOpts, type WalletEnv, withChain } from './env.js';
 import { type Finalized, sendCall } from './submit.js';
 
-// `balanceai bridge lock|status`: the BalanceAI end of the Interlink bridge (docs/architecture.md §7). A lock
+// `balanceai bridge lock|status` (burn|mint: bridge-eth.ts): the BalanceAI end of the Interlink bridge (docs/architecture.md §7). A lock
 // is pallet 30's `lock(eth_recipient, amount)`, signed here and sent over JSON-RPC like the other wallet
 // commands; a status is the gateway's REST view of a lock or burn at the finalized head.
 
@@ -129,10 +129,16 @@ function printView(kind: 'lock' | 'burn', v: Record<string, unknown>, env: Statu
     env.print(`  ${bai(v.amount)} from ${String(v.owner)} to ${String(v.ethRecipient)} on Ethereum`);
     env.print(`  locked at #${String(v.lockedAt)}, mint deadline ${String(v.deadline)} (Unix s)${v.finalAt ? `, final at #${String(v.finalAt)}` : ''}`);
     env.print(`  minted reports ${(v.mintAttestations as unknown[] | undefined)?.length ?? 0}/${String(v.threshold)}, refund attestations ${(v.refundAttestations as unknown[] | undefined)?.length ?? 0}/${String(v.threshold)}`);
+    const sigs = v.signatures as unknown[] | undefined;
+    if (v.status !== 'minted' && v.status !== 'refunded' && sigs) {
+      env.print(`  relayer signatures collected ${sigs.length} (${String(v.threshold)} needed)${sigs.length >= Number(v.threshold) ? `: anyone can mint now, e.g. balanceai bridge mint ${String(v.lockId)}` : typeof v.signaturesNote === 'string' ? ` (${v.signaturesNote})` : ''}`);
+    }
   } else {
     env.print(`burn ${String(v.burnId)}: ${String(v.status)}`);
     if (v.recipient) env.print(`  ${bai(v.amount)} to ${String(v.recipient)}${v.statusAt ? ` at #${String(v.statusAt)}` : ''}`);
     env.print(`  attestations ${(v.attestations as unknown[] | undefined)?.length ?? 0} (threshold ${String(v.threshold)})`);
+    const eth = v.ethereum as { nonce?: string; blockNumber?: string; confirmations?: string; required?: number } | null | undefined;
+    if (eth) env.print(`  on Ethereum: nonce ${String(eth.nonce)} in block ${String(eth.blockNumber)}, ${String(eth.confirmations)} confirmations (${String(eth.required)} needed)`);
   }
   env.print(`  at finalized block ${String(v.at)}`);
 }

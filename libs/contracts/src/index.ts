@@ -15,3 +15,4 @@ export * as expertV1 from './generated/balanceai/expert/v1/expert.js';
 export * as moduleV1 from './generated/balanceai/module/v1/module.js';
 export * as emissionsV1 from './generated/balanceai/emissions/v1/emissions.js';
 export * as stakingV1 from './generated/balanceai/staking/v1/staking.js';
+export * as modelsV1 from './generated/balanceai/models/v1/models.js';

@@ -4,11 +4,12 @@ import { cryptoReady, genesisFromJson } from '@balanceai/chain';
 import { ModuleHostModule, ModuleRuntime } from '@balanceai/module-host';
 import type { ModelsConfig } from './config.js';
 import { ModelsMachine, modelsSetupFromGenesis, type ModelsSetup } from './module/models.machine.js';
+import { MODELS_QUERY_TOKEN, ModelsApi } from './module/models.api.js';
 import { ModelsRepository } from './module/models.repository.js';
 
 const MODELS_SETUP = Symbol('MODELS_SETUP');
 
-/** The models service: ModuleRuntimeService + ModuleStorageService on one gRPC port, health on HTTP. */
+/** The models service: ModuleRuntimeService + ModuleStorageService + ModelsService on one gRPC port, health on HTTP. */
 export function modelsAppModule(config: ModelsConfig, setupOf: (genesisJson: string) => ModelsSetup = (json) => modelsSetupFromGenesis(genesisFromJson(json))): DynamicModule {
   return ModuleHostModule.forRoot({
     runtime: {
@@ -18,7 +19,9 @@ export function modelsAppModule(config: ModelsConfig, setupOf: (genesisJson: str
         return runtime as ModuleRuntime<unknown>;
       },
     },
+    controllers: [ModelsApi],
     providers: [
+      { provide: MODELS_QUERY_TOKEN, useValue: config.moduleToken },
       {
         provide: MODELS_SETUP,
         useFactory: async () => {

@@ -1,16 +1,22 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { protoFile } from '@balanceai/contracts';
 import { startModuleApp, type ListenOptions } from '@balanceai/module-host';
 import { modelsAppModule } from './app.module.js';
 import { ConfigError, loadConfig, type ModelsConfig } from './config.js';
+import { MODELS_PACKAGE } from './module/models.api.js';
 import type { ModelsSetup } from './module/models.machine.js';
 
-/** Starts the models service of one validator: gRPC (ModuleRuntimeService, ModuleStorageService) + HTTP health. */
+/** Starts the models service of one validator: gRPC (ModuleRuntimeService, ModuleStorageService, ModelsService) + HTTP health. */
 export async function startModels(
   config: ModelsConfig,
   opts: Pick<ListenOptions, 'logger'> & { setupOf?: (genesisJson: string) => ModelsSetup } = {},
 ): Promise<NestFastifyApplication> {
-  return startModuleApp(modelsAppModule(config, opts.setupOf), { ...config, logger: opts.logger });
+  return startModuleApp(modelsAppModule(config, opts.setupOf), {
+    ...config,
+    logger: opts.logger,
+    contracts: [{ package: MODELS_PACKAGE, protoPath: protoFile('models') }],
+  });
 }
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -22,7 +22,7 @@ import {
   type Genesis,
   type ModelsCallData,
 } from '@balanceai/chain';
-import { protoFile, type moduleV1 } from '@balanceai/contracts';
+import { protoFile, type moduleV1, type modelsV1 } from '@balanceai/contracts';
 import { parseExecuteBlockRequest } from '@balanceai/module-host';
 import { GrpcTestClient, ModuleBlockDriver, ModuleServiceHarness, TestBalances, expectGrpcError } from '@balanceai/testing';
 import { MODELS_MODULE_ACCOUNT, ModelsMachine, ModelsRepository, modelsSetupFromGenesis, startModels, type ModelsSetup } from '../src/index.js';
@@ -206,6 +206,43 @@ describe('models service over gRPC and PostgreSQL', () => {
       assert.equal(res.entries[4]!.present, false);
     } finally {
       storage.close();
+    }
+  });
+
+  it('answers ModelsService queries from the committed state (after the restart: read back from PostgreSQL), only to the module token holder', async () => {
+    const url = `127.0.0.1:${service.config.grpcPort}`;
+    const queries = new GrpcTestClient(url, 'balanceai.models.v1.ModelsService', protoFile('models'), { token: service.config.moduleToken });
+    try {
+      const all = await queries.call<modelsV1.ListProvidersResponse>('ListProviders', {});
+      assert.deepEqual([all.height, all.currentEra], [String(2 * ERA), 2]);
+      assert.deepEqual(all.providers.map((p) => [p.id, p.name, p.kind, p.status]), [[0, 'alpha', 'model', 'active'], [1, 'beta', 'model', 'closed'], [2, 'agent', 'agent', 'closed']]);
+      assert.deepEqual((await queries.call<modelsV1.ListProvidersResponse>('ListProviders', { kind: 'model', status: 'active', query: 'ALP' })).providers.map((p) => p.id), [0]);
+      assert.deepEqual((await queries.call<modelsV1.ListProvidersResponse>('ListProviders', { kind: 'agent' })).providers.map((p) => p.id), [2]);
+
+      const alpha = await queries.call<modelsV1.GetProviderResponse>('GetProvider', { id: 0 });
+      assert.deepEqual([alpha.provider?.owner, alpha.provider?.lock, alpha.provider?.earned], [ALICE, (1_000n * ONE_BAI).toString(), (5n * 24n * ONE_BAI).toString()]);
+      // Era 1 (most recent first) scored nobody: consensus 0; era 0: consensus 3000, weight 160,000k BAI·score, the whole models fund.
+      assert.deepEqual(alpha.eras, [{ era: 1, consensus: 0, weight: '0', paid: '0' }, { era: 0, consensus: 3_000, weight: (160_000_000n * ONE_BAI).toString(), paid: (5n * 24n * ONE_BAI).toString() }]);
+      const slashed = await queries.call<modelsV1.GetProviderResponse>('GetProvider', { id: 2 });
+      assert.equal(slashed.provider?.slashed, ((1_000n * ONE_BAI * 100_000_000n) / 1_000_000_000n).toString());
+
+      const funds = await queries.call<modelsV1.GetFundsResponse>('GetFunds', {});
+      assert.equal(funds.totalLocked, bal(MODELS_MODULE_ACCOUNT).toString(), 'the locks are what the module account holds');
+      assert.deepEqual([funds.modelsFund, funds.agentsFund], [bal(setup.modelsFund).toString(), bal(setup.agentsFund).toString()]);
+      assert.deepEqual(funds.eras.map((f) => [f.era, f.kind, f.paid]), [[1, 'model', '0'], [1, 'agent', '0'], [0, 'model', (5n * 24n * ONE_BAI).toString()], [0, 'agent', (5n * (24n * ONE_BAI + 1n)).toString()]]);
+
+      assert.deepEqual(await expectGrpcError(queries.call('GetProvider', { id: 99 })), { code: 5, domain: 'PROVIDER_NOT_FOUND' });
+      assert.deepEqual(await expectGrpcError(queries.call('ListProviders', { kind: 'robot' })), { code: 3, domain: 'BAD_QUERY' });
+    } finally {
+      queries.close();
+    }
+    for (const token of [undefined, `${service.config.moduleToken}x`]) {
+      const stranger = new GrpcTestClient(url, 'balanceai.models.v1.ModelsService', protoFile('models'), { token });
+      try {
+        assert.deepEqual(await expectGrpcError(stranger.call('GetFunds', {})), { code: 16, domain: 'MODULE_UNAUTHENTICATED' });
+      } finally {
+        stranger.close();
+      }
     }
   });
 });

@@ -6,6 +6,7 @@ import { ConsensusApi, GrpcHealthController, HealthController } from './api/cons
 import { CONFIG, GENESIS, METRICS } from './api/tokens.js';
 import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/platform';
 import type { ConsensusConfig } from './config.js';
+import { VerifyPool } from './mempool/verify-pool.js';
 import { chainParamsOf } from './ledger/params.js';
 import { ConsensusNode } from './node/consensus-node.js';
 import { FinalizedPublisher } from './events/finalized-publisher.js';
@@ -87,6 +88,8 @@ export class ConsensusModule {
               events: new FinalizedPublisher(nats, g.genesis.chainId, config.streamReplicas),
               modules,
               metrics,
+              mempool: config.mempool,
+              verifier: config.verifyWorkers > 0 ? new VerifyPool(config.verifyWorkers) : null,
             });
             metrics.onCollect(() => {
               metrics.mempoolSize.set(node.mempool.size);

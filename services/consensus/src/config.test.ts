@@ -32,6 +32,18 @@ describe('consensus config', () => {
     for (const bad of ['0', '6', '2.5', 'three']) assert.throws(() => loadConfig({ ...base, BAI_NATS_STREAM_REPLICAS: bad }), /BAI_NATS_STREAM_REPLICAS/);
   });
 
+  it('bounds the mempool by the genesis count and 32 MiB unless told, and refuses a bound that is not a positive integer', () => {
+    assert.deepEqual(loadConfig(base).mempool, { maxTxs: undefined, maxBytes: 32 * 1024 * 1024 });
+    assert.deepEqual(loadConfig({ ...base, BAI_MEMPOOL_MAX_TXS: '5000', BAI_MEMPOOL_MAX_BYTES: '1048576' }).mempool, { maxTxs: 5000, maxBytes: 1048576 });
+    for (const bad of ['0', '-1', '2.5', 'many']) assert.throws(() => loadConfig({ ...base, BAI_MEMPOOL_MAX_TXS: bad }), /BAI_MEMPOOL_MAX_TXS/);
+  });
+
+  it('verifies signatures in one worker thread unless told (0 = inline, at most 16)', () => {
+    assert.equal(loadConfig(base).verifyWorkers, 1);
+    assert.equal(loadConfig({ ...base, BAI_VERIFY_WORKERS: '0' }).verifyWorkers, 0);
+    for (const bad of ['-1', '17', '1.5']) assert.throws(() => loadConfig({ ...base, BAI_VERIFY_WORKERS: bad }), /BAI_VERIFY_WORKERS/);
+  });
+
   it('names the variable of a bad port', () => {
     assert.throws(() => loadConfig({ ...base, BAI_GRPC_PORT: '70000' }), /BAI_GRPC_PORT/);
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_MEMPOOL_MAX_BYTES } from './mempool/mempool.js';
 
 export interface ConsensusConfig {
   genesisFile: string;
@@ -22,6 +23,13 @@ export interface ConsensusConfig {
   modules: Array<{ name: string; url: string; token: string }>;
   /** BAI_NATS_STREAM_REPLICAS: replicas of the chain's JetStream stream when this node creates it (1-5; 3 on a 3-node NATS cluster). */
   streamReplicas: number;
+  /**
+   * This node's mempool bounds (local policy): BAI_MEMPOOL_MAX_TXS (default and ceiling: the genesis
+   * `mempoolMaxTxs`) and BAI_MEMPOOL_MAX_BYTES (default 32 MiB).
+   */
+  mempool: { maxTxs: number | undefined; maxBytes: number };
+  /** BAI_VERIFY_WORKERS: threads verifying signatures off the consensus thread (default 1; 0 = inline). */
+  verifyWorkers: number;
 }
 
 export interface NatsAuthOptions {
@@ -69,7 +77,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsensusConfi
     httpPort: port(env, 'BAI_HTTP_PORT', 9615),
     modules: parseModules(env.BAI_MODULES, env),
     streamReplicas: streamReplicas(env.BAI_NATS_STREAM_REPLICAS),
+    mempool: {
+      maxTxs: positive(env, 'BAI_MEMPOOL_MAX_TXS'),
+      maxBytes: positive(env, 'BAI_MEMPOOL_MAX_BYTES') ?? DEFAULT_MEMPOOL_MAX_BYTES,
+    },
+    verifyWorkers: verifyWorkers(env.BAI_VERIFY_WORKERS),
   };
+}
+
+function verifyWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 16) throw new ConfigError(`BAI_VERIFY_WORKERS must be an integer from 0 to 16, got "${raw}"`);
+  return n;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 function streamReplicas(raw: string | undefined): number {

@@ -2,8 +2,9 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RpcException } from '@nestjs/microservices';
 import { Metadata as GrpcMetadata, status } from '@grpc/grpc-js';
-import { blake2_256, cryptoReady, fromHex, genesisMetadata, palletPrefix, toHex, type KeyPair } from '@balanceai/chain';
-import { ERROR_CODE_METADATA_KEY } from '@balanceai/platform';
+import { blake2_256, cryptoReady, encodeTransfer, fromHex, genesisMetadata, keyFromUri, palletPrefix, signExtrinsic, toHex, type KeyPair } from '@balanceai/chain';
+import { ERROR_CODE_METADATA_KEY, fromGrpcError } from '@balanceai/platform';
+import { MempoolRejection } from '../mempool/mempool.js';
 import { ConsensusApi } from './consensus.api.js';
 import { buildBlock, encodeBody, encodeJustification } from '../block/block.js';
 import type { ConsensusNode } from '../node/consensus-node.js';
@@ -182,5 +183,30 @@ describe('ReadStorage, StorageKeys and RuntimeCall over gRPC', () => {
     assert.equal(res.extrinsics.length, 2);
     for (const x of res.extrinsics) assert.equal(toHex(blake2_256(fromHex(x.data))), x.hash);
     assert.equal(res.extrinsics[0]!.data, toHex(xts[0]!));
+  });
+});
+
+describe('SubmitExtrinsic refusals', () => {
+  it('answers a full mempool with RESOURCE_EXHAUSTED of kind busy (the gateway: 429 with Retry-After, JSON-RPC -32009), not UNAVAILABLE', async () => {
+    await cryptoReady();
+    const alice = keyFromUri('//Alice', 'sr25519');
+    const bytes = signExtrinsic(alice, encodeTransfer('keep_alive', alice.publicKey, 1n), { era: { kind: 'immortal' }, nonce: 0, tip: 0n }, {
+      specVersion: 1,
+      transactionVersion: 1,
+      genesisHash: new Uint8Array(32),
+      birthHash: new Uint8Array(32),
+    });
+    const node = {
+      fatal: null,
+      submit: async () => {
+        throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+      },
+    } as unknown as ConsensusNode;
+    const api = new ConsensusApi(node, {} as ConsensusStore, { genesis: { params: { maxExtrinsicBytes: 65_536 } } as never, hash: new Uint8Array(32) });
+    await assert.rejects(api.submitExtrinsic({ extrinsic: toHex(bytes) }), (err) => {
+      const e = (err as RpcException).getError() as { code: number; metadata: GrpcMetadata };
+      const back = fromGrpcError(e);
+      return e.code === status.RESOURCE_EXHAUSTED && back.code === 'MEMPOOL_FULL' && back.kind === 'busy';
+    });
   });
 });

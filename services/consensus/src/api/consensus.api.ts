@@ -33,7 +33,9 @@ function grpcError(err: unknown): RpcException {
   if (err instanceof DomainError && err.code === 'UNKNOWN_RUNTIME_API') return new RpcException({ ...toGrpcError(err), code: GrpcStatus.UNIMPLEMENTED });
   if (err instanceof DomainError) return new RpcException(toGrpcError(err));
   if (err instanceof MempoolRejection) {
-    const kind = err.code === 'MEMPOOL_FULL' ? 'unavailable' : err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
+    // A full pool is a retryable refusal: busy (429 / RESOURCE_EXHAUSTED), retry after about one block.
+    if (err.code === 'MEMPOOL_FULL') return new RpcException(toGrpcError(new DomainError(err.code, err.message, 'busy', { retryAfterSeconds: '1' })));
+    const kind = err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
     return new RpcException(toGrpcError(new DomainError(err.code, err.message, kind)));
   }
   return new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));

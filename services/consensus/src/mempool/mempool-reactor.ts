@@ -1,13 +1,14 @@
-import { blake2_256, decodeExtrinsic, toHex, type DecodedExtrinsic } from '@balanceai/chain';
+import { blake2_256, decodeExtrinsic, signingPayload, toHex, type DecodedExtrinsic } from '@balanceai/chain';
 import { linkTo, traceparentOf } from '@balanceai/platform';
 import type { Link } from '@opentelemetry/api';
 import type { Block } from '../block/block.js';
-import { checkSignature, type ExecutionContext } from '../ledger/executor.js';
+import { birthHashOf, birthOf, checkSignature, type ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import type { ChainView } from '../node/chain-view.js';
 import { decodeTxBatch, encodeTxBatch } from '../node/wire.js';
 import type { P2PTransport } from '../p2p/transport.js';
-import type { Mempool } from './mempool.js';
+import { MempoolRejection, type Mempool } from './mempool.js';
+import type { SignatureVerifier, VerifyItem } from './verify-pool.js';
 
 /** Gossip batching window: one message per batch instead of one per tx. */
 const TX_FLUSH_MS = 10;
@@ -31,6 +32,8 @@ export class MempoolReactor {
     private readonly params: ChainParams,
     private readonly contextAt: (height: number) => ExecutionContext,
     private readonly later: (ms: number, fn: () => void) => void,
+    /** Worker threads for signature checks; none: inline (the tests' deterministic nodes). */
+    private readonly verifier: SignatureVerifier | null = null,
   ) {}
 
   start(): void {
@@ -50,6 +53,25 @@ export class MempoolReactor {
    * committed ledger, which changes only when a block is adopted: never a half-executed state.
    */
   submit(xt: DecodedExtrinsic): string {
+    return this.admit(xt);
+  }
+
+  /**
+   * As submit, with the signature verified in a worker thread first (when there is a verifier): the
+   * cheap refusals (duplicate, full pool) come before it, and the pool's own check then finds the
+   * signature in the shared cache. The ledger checks run against the head at admission.
+   */
+  async submitAsync(xt: DecodedExtrinsic): Promise<string> {
+    if (this.verifier) {
+      const hash = toHex(xt.hash);
+      if (this.mempool.has(hash)) throw new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
+      if (!this.mempool.admits(xt.bytes.length, xt.extra.tip)) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+      await this.verifyOffThread([xt]);
+    }
+    return this.admit(xt);
+  }
+
+  private admit(xt: DecodedExtrinsic): string {
     const hash = this.mempool.add(xt, this.chain.ledger, this.params, this.contextAt(this.chain.height + 1));
     const traceparent = traceparentOf();
     if (traceparent) {
@@ -71,7 +93,12 @@ export class MempoolReactor {
     });
   }
 
-  /** Peers' txs: signatures are checked before anything is kept. */
+  /**
+   * Peers' txs: signatures are checked before anything is kept. A peer gossips only what it admitted,
+   * so each of these txs will be in a block: its signature is verified now, off the proposal's critical
+   * path, and remembered in the shared cache even when the pool is full and does not keep the tx (the
+   * proposal that carries it then needs no verification on the consensus queue).
+   */
   private onPeerBatch(data: Uint8Array): void {
     let txs: Uint8Array[];
     try {
@@ -81,23 +108,82 @@ export class MempoolReactor {
     }
     const height = this.chain.height + 1;
     const ctx = this.contextAt(height);
+    const fresh: DecodedExtrinsic[] = [];
     for (const bytes of txs) {
       try {
         const xt = decodeExtrinsic(bytes);
-        if (this.mempool.has(toHex(xt.hash))) continue;
-        if (checkSignature(xt, this.params, ctx) === null) this.tryAdd(xt, true);
+        if (!this.mempool.has(toHex(xt.hash))) fresh.push(xt);
       } catch {
         // a peer's tx that does not decode: drop it
       }
     }
+    if (!this.verifier) {
+      for (const xt of fresh) if (this.verify(xt, ctx)) this.keepPeerTx(xt);
+      return;
+    }
+    void this.verifyOffThread(fresh).then((ok) => {
+      if (this.closed) return;
+      fresh.forEach((xt, i) => ok[i] && !this.mempool.has(toHex(xt.hash)) && this.keepPeerTx(xt));
+    });
   }
 
-  /** Verify the signatures of a proposal's extrinsics we have not seen yet, so execution needs none. */
+  private keepPeerTx(xt: DecodedExtrinsic): void {
+    if (this.mempool.admits(xt.bytes.length, xt.extra.tip)) this.tryAdd(xt, false);
+    else this.peerTxsNotKept++;
+  }
+
+  /**
+   * Verifies in the worker threads what the cache does not hold yet, remembering each success; true
+   * per tx whose signature holds. A worker failure falls back to checking inline.
+   */
+  private async verifyOffThread(txs: DecodedExtrinsic[]): Promise<boolean[]> {
+    const ctx = this.contextAt(this.chain.height + 1);
+    const ok = txs.map((xt) => this.mempool.isVerified(toHex(xt.hash), birthOf(xt, ctx)));
+    const items: VerifyItem[] = [];
+    const at: number[] = [];
+    txs.forEach((xt, i) => {
+      if (ok[i]) return;
+      const birthHash = birthHashOf(xt, this.params, ctx);
+      if (!birthHash) return;
+      const additional = { specVersion: this.params.specVersion, transactionVersion: this.params.transactionVersion, genesisHash: this.params.genesisHash, birthHash };
+      items.push({ type: xt.signatureType, publicKey: xt.signer, message: signingPayload(xt.callBytes, xt.extra, additional), signature: xt.signature });
+      at.push(i);
+    });
+    let results: boolean[];
+    try {
+      results = await this.verifier!.verify(items);
+    } catch {
+      results = at.map((i) => checkSignature(txs[i]!, this.params, ctx) === null);
+    }
+    at.forEach((i, j) => {
+      if (!results[j]) return;
+      ok[i] = true;
+      this.mempool.signatures.add(toHex(txs[i]!.hash), birthOf(txs[i]!, ctx));
+    });
+    return ok;
+  }
+
+  /** Peers' txs verified but not kept because the pool was full (for /metrics). */
+  peerTxsNotKept = 0;
+
+  /** checkSignature, remembering a success in the shared cache even when the pool cannot keep the tx. */
+  private verify(xt: DecodedExtrinsic, ctx: ExecutionContext): boolean {
+    if (checkSignature(xt, this.params, ctx) !== null) return false;
+    this.mempool.signatures.add(toHex(xt.hash), birthOf(xt, ctx));
+    return true;
+  }
+
+  /**
+   * Verify the signatures of a proposal's extrinsics we have not seen yet, so execution needs none:
+   * each success goes to the shared cache whether or not the pool has room for the tx.
+   */
   prevalidate(block: Block): void {
+    const ctx = this.contextAt(this.chain.height + 1);
     for (const bytes of block.extrinsics) {
       try {
         const xt = decodeExtrinsic(bytes);
-        if (!this.mempool.has(toHex(xt.hash))) this.tryAdd(xt, false);
+        if (this.mempool.has(toHex(xt.hash))) continue;
+        if (this.verify(xt, ctx)) this.tryAdd(xt, true);
       } catch {
         // malformed: execution will skip it
       }

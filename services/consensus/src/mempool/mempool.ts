@@ -2,6 +2,7 @@ import { eraDeath, toHex, type DecodedExtrinsic } from '@balanceai/chain';
 import { accountKey, type Ledger } from '../ledger/ledger.js';
 import { birthOf, checkValidity, VALIDITY_MESSAGES, type ExecutionContext, type ValidityError } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
+import { SignatureCache } from './signature-cache.js';
 
 export type MempoolError = ValidityError | 'ALREADY_IMPORTED' | 'PRIORITY_TOO_LOW' | 'MEMPOOL_FULL' | 'TOO_MANY_FUTURE';
 
@@ -21,7 +22,12 @@ interface PoolTx {
   bytes: Uint8Array;
   xt: DecodedExtrinsic;
   seq: number;
+  /** The height being built when it was added (a tx stuck behind a nonce gap expires, see prune). */
+  addedAt: number;
 }
+
+/** A tx that cannot run for a nonce gap is dropped after this many blocks (the gap's tx never came). */
+export const GAP_TTL_BLOCKS = 32;
 
 /** How far ahead of the account nonce a tx may be queued (Substrate keeps "future" txs too). */
 export const FUTURE_WINDOW = 64;
@@ -46,22 +52,59 @@ export function poolValidity(
   return invalid ? { code: invalid, message: VALIDITY_MESSAGES[invalid] } : null;
 }
 
+/** BAI_MEMPOOL_MAX_BYTES unless set. */
+export const DEFAULT_MEMPOOL_MAX_BYTES = 32 * 1024 * 1024;
+
+/** How much the pool holds at most (node-local policy, not consensus). */
+export interface MempoolLimits {
+  maxTxs: number;
+  maxBytes: number;
+}
+
 /**
  * Pending extrinsics, per account in nonce order. A tx is "ready" when its nonce continues the
  * account's nonce without a gap. Validity is checked on entry (signature, era, nonce, fee) against the
  * ledger at the finalized head; after each block the pool drops what was included or became stale.
+ *
+ * Bounded by count and bytes. When full, a tx is taken only if it pays a higher tip than the cheapest
+ * evictable pending tx (the last nonce of its account, so no account is left with a gap), which is then
+ * dropped; otherwise it is refused with MEMPOOL_FULL before anything costly (no signature check).
+ * `capacity` may be lowered below `maxTxs` at run time (the node keeps the pool to what its blocks can
+ * carry in a few intervals, so an accepted tx waits seconds, not minutes).
  */
 export class Mempool {
   private readonly byHash = new Map<string, PoolTx>();
   private readonly byAccount = new Map<string, Map<number, PoolTx>>();
-  /** Hashes whose signature was verified here, with the birth block it was verified for. */
-  private readonly verified = new Map<string, number>();
+  /** How many pending txs pay each tip (the lowest tip decides whether a full pool can take a tx). */
+  private readonly tipCounts = new Map<bigint, number>();
+  private totalBytes = 0;
   private seq = 0;
+  private countCap: number;
+  readonly limits: MempoolLimits;
+  readonly signatures: SignatureCache;
 
-  constructor(private readonly maxTxs: number) {}
+  constructor(limits: MempoolLimits | number, signatures?: SignatureCache) {
+    this.limits = typeof limits === 'number' ? { maxTxs: limits, maxBytes: Number.MAX_SAFE_INTEGER } : limits;
+    this.countCap = this.limits.maxTxs;
+    this.signatures = signatures ?? new SignatureCache(Math.max(1_000, 2 * this.limits.maxTxs));
+  }
 
   get size(): number {
     return this.byHash.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /** The count bound in force: `limits.maxTxs` or less (see setCapacity). */
+  get capacity(): number {
+    return this.countCap;
+  }
+
+  /** Lowers (or restores, up to limits.maxTxs) the count bound; pending txs above it stay until included. */
+  setCapacity(n: number): void {
+    this.countCap = Math.max(1, Math.min(this.limits.maxTxs, Math.floor(n)));
   }
 
   has(hash: string): boolean {
@@ -70,7 +113,39 @@ export class Mempool {
 
   /** Execution need not verify again an extrinsic verified here for the same birth block. */
   isVerified(hash: string, birth: number): boolean {
-    return this.verified.get(hash) === birth;
+    return this.signatures.has(hash, birth);
+  }
+
+  private full(extraBytes: number): boolean {
+    return this.byHash.size >= this.countCap || this.totalBytes + extraBytes > this.limits.maxBytes;
+  }
+
+  private minTip(): bigint | null {
+    let min: bigint | null = null;
+    for (const t of this.tipCounts.keys()) if (min === null || t < min) min = t;
+    return min;
+  }
+
+  /**
+   * Cheap pre-check (no signature, no ledger): could a new tx of this size and tip get in? False when
+   * the pool is full and nothing pending pays a lower tip. Peers' gossip is dropped on false unverified.
+   */
+  admits(size: number, tip: bigint): boolean {
+    if (!this.full(size)) return true;
+    const min = this.minTip();
+    return min !== null && tip > min;
+  }
+
+  /** The cheapest pending tx that can go without leaving a gap: lowest tip, then the newest. */
+  private victim(below: bigint): PoolTx | null {
+    let best: PoolTx | null = null;
+    for (const q of this.byAccount.values()) {
+      let last: PoolTx | undefined;
+      for (const tx of q.values()) if (!last || tx.nonce > last.nonce) last = tx;
+      if (!last || last.xt.extra.tip >= below) continue;
+      if (!best || last.xt.extra.tip < best.xt.extra.tip || (last.xt.extra.tip === best.xt.extra.tip && last.seq > best.seq)) best = last;
+    }
+    return best;
   }
 
   /**
@@ -86,16 +161,34 @@ export class Mempool {
     if (existing && existing.xt.extra.tip >= xt.extra.tip) {
       throw new MempoolRejection('PRIORITY_TOO_LOW', 'another extrinsic with this nonce is pending; replace it with a higher tip');
     }
-    if (!existing && this.byHash.size >= this.maxTxs) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+    const extraBytes = xt.bytes.length - (existing?.bytes.length ?? 0);
+    // A tx that fills the gap before txs already accepted for its account is taken even over capacity
+    // (up to limits.maxTxs): refusing it would strand them. Bounded by what is pending behind gaps.
+    const fillsGap =
+      !existing &&
+      queue !== undefined &&
+      queue.has(xt.extra.nonce + 1) &&
+      xt.extra.nonce === this.nextNonce(signer, ledger.get(signer).nonce) &&
+      this.byHash.size < this.limits.maxTxs &&
+      this.totalBytes + extraBytes <= this.limits.maxBytes;
+    let evict: PoolTx | null = null;
+    if (!fillsGap && ((!existing && this.byHash.size >= this.countCap) || this.totalBytes + extraBytes > this.limits.maxBytes)) {
+      evict = this.admits(xt.bytes.length, xt.extra.tip) ? this.victim(xt.extra.tip) : null;
+      // The victim must not be this tx's own predecessor (that would leave the new tx behind a gap).
+      if (!evict || (evict.signer === signer && evict.nonce < xt.extra.nonce)) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+    }
     const invalid = poolValidity(xt, ledger, params, ctx, signatureChecked);
     if (invalid) throw new MempoolRejection(invalid.code, invalid.message);
     if (existing) this.remove(existing);
-    const tx: PoolTx = { hash, signer, nonce: xt.extra.nonce, bytes: xt.bytes, xt, seq: this.seq++ };
+    if (evict && evict !== existing) this.remove(evict);
+    const tx: PoolTx = { hash, signer, nonce: xt.extra.nonce, bytes: xt.bytes, xt, seq: this.seq++, addedAt: ctx.height };
     this.byHash.set(hash, tx);
-    let q = queue;
+    this.totalBytes += tx.bytes.length;
+    this.tipCounts.set(xt.extra.tip, (this.tipCounts.get(xt.extra.tip) ?? 0) + 1);
+    let q = this.byAccount.get(signer);
     if (!q) this.byAccount.set(signer, (q = new Map()));
     q.set(tx.nonce, tx);
-    this.verified.set(hash, birthOf(xt, ctx));
+    this.signatures.add(hash, birthOf(xt, ctx));
     return hash;
   }
 
@@ -136,26 +229,35 @@ export class Mempool {
     return out;
   }
 
-  /** After a block: drop included txs and every tx whose nonce is now used, or whose era expired. */
+  /**
+   * After a block: drop included txs and every tx whose nonce is now used, whose era expired, or that
+   * has waited behind a nonce gap for more than GAP_TTL_BLOCKS.
+   */
   prune(ledger: Ledger, includedHashes: Iterable<string>, height: number): void {
     for (const h of includedHashes) {
       const tx = this.byHash.get(h);
       if (tx) this.remove(tx);
-      this.verified.delete(h);
+      this.signatures.delete(h);
     }
     for (const [signer, q] of this.byAccount) {
       const nonce = ledger.get(signer).nonce;
+      let ready = nonce;
+      while (q.has(ready)) ready++;
       for (const tx of q.values()) {
         const era = tx.xt.extra.era;
         const expired = era.kind === 'mortal' && height + 1 >= eraDeath(era, height);
-        if (tx.nonce < nonce || expired) this.remove(tx);
+        const stuck = tx.nonce > ready && height + 1 - tx.addedAt > GAP_TTL_BLOCKS;
+        if (tx.nonce < nonce || expired || stuck) this.remove(tx);
       }
     }
   }
 
   private remove(tx: PoolTx): void {
     this.byHash.delete(tx.hash);
-    this.verified.delete(tx.hash);
+    this.totalBytes -= tx.bytes.length;
+    const tips = (this.tipCounts.get(tx.xt.extra.tip) ?? 1) - 1;
+    if (tips === 0) this.tipCounts.delete(tx.xt.extra.tip);
+    else this.tipCounts.set(tx.xt.extra.tip, tips);
     const q = this.byAccount.get(tx.signer);
     q?.delete(tx.nonce);
     if (q && q.size === 0) this.byAccount.delete(tx.signer);

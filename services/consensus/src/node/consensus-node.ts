@@ -9,8 +9,9 @@ import { FinalizedPublisher, type FinalizedSink } from '../events/finalized-publ
 import { BlockExecutor, PersistFailure } from '../execution/block-executor.js';
 import type { ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
-import { Mempool } from '../mempool/mempool.js';
+import { DEFAULT_MEMPOOL_MAX_BYTES, Mempool } from '../mempool/mempool.js';
 import { MempoolReactor } from '../mempool/mempool-reactor.js';
+import type { SignatureVerifier } from '../mempool/verify-pool.js';
 import type { ModuleSet } from '../modules/module-set.js';
 import { ModuleFault } from '../modules/transfers.js';
 import { NatsTransport } from '../p2p/nats-transport.js';
@@ -22,6 +23,7 @@ import { AppHashMismatchError, BlockValidation } from './block-validation.js';
 import type { ChainView } from './chain-view.js';
 import { ConsensusState } from './consensus-state.js';
 import { Liveness } from './liveness.js';
+import { ProposalBudget } from './proposal-budget.js';
 import { realScheduler, Timers, type Scheduler } from './scheduler.js';
 import { loadChain } from './load-chain.js';
 import { ValidatorSets, type ValidatorEntry } from './validator-sets.js';
@@ -44,7 +46,18 @@ export interface NodeDeps {
   /** The module services this validator drives each block (none: ledger only). */
   modules?: ModuleSet | null;
   metrics?: BaiMetrics;
+  /** This node's mempool bounds (local policy); maxTxs never above the genesis `mempoolMaxTxs`. */
+  mempool?: { maxTxs?: number; maxBytes?: number };
+  /** Worker threads verifying peers' and clients' signatures (none: inline, as the simulated nodes). */
+  verifier?: SignatureVerifier | null;
 }
+
+/** Share of the block interval a proposal's execution and persistence may take (see ProposalBudget). */
+export const EXECUTION_SHARE = 0.5;
+/** A proposal carries at least this many extrinsics when the pool has them. */
+export const MIN_PROPOSAL_TXS = 64;
+/** The pool holds at most this many proposals' worth: an accepted tx waits a few intervals, not minutes. */
+export const POOL_PROPOSALS = 2;
 
 /** Errors after which this node must not go on: it stops instead of forking or double signing. */
 const FATAL = [AppHashMismatchError, ModuleFault, PersistFailure, SignerStateCorrupt];
@@ -60,6 +73,8 @@ export class ConsensusNode {
   readonly validatorSets: ValidatorSets;
   readonly mempool: Mempool;
   readonly evidence = new EvidencePool();
+  /** How many extrinsics a proposal of this node carries (learnt from its execution times). */
+  readonly budget: ProposalBudget;
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly transport: P2PTransport;
@@ -81,7 +96,13 @@ export class ConsensusNode {
   constructor(private readonly deps: NodeDeps) {
     this.chainId = deps.genesis.chainId;
     this.validatorSets = new ValidatorSets(deps.genesis.validators.map((v) => ({ key: fromHex(v.consensusKey, 32), stash: v.stash })));
-    this.mempool = new Mempool(deps.genesis.params.mempoolMaxTxs);
+    const p = deps.genesis.params;
+    this.mempool = new Mempool({
+      maxTxs: Math.min(p.mempoolMaxTxs, deps.mempool?.maxTxs ?? p.mempoolMaxTxs),
+      maxBytes: deps.mempool?.maxBytes ?? DEFAULT_MEMPOOL_MAX_BYTES,
+    });
+    this.budget = new ProposalBudget(p.blockTimeMs * EXECUTION_SHARE, p.maxBlockExtrinsics, Math.min(MIN_PROPOSAL_TXS, p.maxBlockExtrinsics));
+    this.mempool.setCapacity(Math.max(POOL_PROPOSALS * this.budget.limit, MIN_PROPOSAL_TXS));
     this.timers = new Timers(deps.scheduler ?? realScheduler);
     this.now = () => this.timers.scheduler.now();
     if (!deps.nats && (!deps.transport || !deps.events)) throw new Error('a NATS connection is required without both a transport and an event sink');
@@ -123,6 +144,9 @@ export class ConsensusNode {
       included_offences: this.evidence.includedCount,
       submit_traces: this.reactor.traceCount,
       mempool: this.mempool.size,
+      mempool_bytes: this.mempool.bytes,
+      mempool_capacity: this.mempool.capacity,
+      verified_signatures: this.mempool.signatures.size,
     };
   }
 
@@ -142,7 +166,7 @@ export class ConsensusNode {
   /** Admits a client's extrinsic to the mempool (throws MempoolRejection naming the cause) and gossips it. */
   async submit(xt: DecodedExtrinsic): Promise<string> {
     if (this.fatal) throw this.fatal;
-    return this.reactor.submit(xt);
+    return this.reactor.submitAsync(xt);
   }
 
   async start(onFatal: (err: Error) => void): Promise<void> {
@@ -154,7 +178,7 @@ export class ConsensusNode {
     this.executor = new BlockExecutor(this.deps.params, store, this.deps.modules ?? null, this.validatorSets);
     await this.executor.connectModules(this.chain.height, this.chain.head.appHash, this.chain.ledger);
     await this.publisher.ensureStream();
-    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h), (ms, fn) => this.timers.later(ms, fn));
+    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h), (ms, fn) => this.timers.later(ms, fn), this.deps.verifier ?? null);
     this.sync = new BlockSync(
       this.transport,
       {
@@ -186,6 +210,7 @@ export class ConsensusNode {
       isSyncing: () => this.sync.syncing,
       recordEvidence: (first, second) => this.recordEvidence(first, second),
       onDecided: (round) => this.deps.metrics?.consensusRounds.observe(round + 1),
+      proposalLimit: () => this.budget.limit,
     });
     this.reactor.start();
     this.sync.start();
@@ -210,6 +235,7 @@ export class ConsensusNode {
     for (const h of this.stopHooks) h();
     this.timers.stop();
     this.reactor?.close();
+    await this.deps.verifier?.close().catch(() => {});
     this.transport.close();
     await this.queue.catch(() => {});
   }
@@ -256,6 +282,8 @@ export class ConsensusNode {
     this.evidence.markIncluded(block.evidence, block.number);
     this.mempool.prune(this.chain.ledger, executed.outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
     this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents);
+    this.budget.observe(block.extrinsics.length, this.now() - t0);
+    this.mempool.setCapacity(Math.max(POOL_PROPOSALS * this.budget.limit, MIN_PROPOSAL_TXS));
     const m = this.deps.metrics;
     if (m) {
       m.blockExecutionSeconds.observe((this.now() - t0) / 1000);

@@ -53,6 +53,8 @@ export interface ConsensusStateDeps {
   /** A new equivocation to persist. */
   recordEvidence(first: SignedVote, second: SignedVote): void;
   onDecided(round: number): void;
+  /** How many extrinsics a proposal may carry now (default: the protocol's maxBlockExtrinsics). */
+  proposalLimit?(): number;
 }
 
 /**
@@ -139,7 +141,7 @@ export class ConsensusState {
       parentHash: head.blockHash,
       number: height,
       stateRoot: head.appHash,
-      extrinsics: this.d.mempool.mempool.ready(this.d.chain.ledger, p.maxBlockExtrinsics, p.maxBlockBytes),
+      extrinsics: this.d.mempool.mempool.ready(this.d.chain.ledger, Math.min(p.maxBlockExtrinsics, this.d.proposalLimit?.() ?? Infinity), p.maxBlockBytes),
       meta: { round, proposer: this.selfAt(height) ?? 0, timeMs: Math.max(this.d.now(), head.timeMs + 1) },
       lastCommit: height > 1 ? head.lastCommit : null,
       evidence: this.d.evidence.forProposal(height),

@@ -47,6 +47,8 @@ interface Options {
   keep: boolean;
   echo: boolean;
   cpuProf: string | null;
+  /** What the client does with a busy refusal (429/503): resend after Retry-After, or drop it. */
+  onBusy: 'wait' | 'drop';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -64,6 +66,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     echo: false,
     cpuProf: null,
+    onBusy: 'wait',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -94,6 +97,12 @@ function parseArgs(argv: string[]): Options {
       case '--keep': o.keep = true; break;
       case '--echo': o.echo = true; break;
       case '--cpu-prof': o.cpuProf = argv[++i] ?? null; break;
+      case '--on-busy': {
+        const v = argv[++i];
+        if (v !== 'wait' && v !== 'drop') throw new Error('--on-busy wait|drop');
+        o.onBusy = v;
+        break;
+      }
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
@@ -117,6 +126,7 @@ const USAGE = `usage: node bench/dist/src/transfers.js [options]
   --era mortal|immortal, --era-period N (power of two, 4..65536; default mortal 64)
   --keep              keep the devnet's directory; --echo  print the services' logs
   --cpu-prof DIR      CPU profiles of every devnet process over the load window
+  --on-busy wait|drop a 429/503 refusal: resend after Retry-After holding the account's later nonces (default), or drop
 `;
 
 // ------------------------------------------------------------------ single-core verify rates
@@ -215,7 +225,7 @@ function machineTicks(): { busy: number; total: number } {
 
 // ------------------------------------------------------------------ HTTP
 
-function httpJson(agent: http.Agent, url: URL, method: string, body?: Buffer): Promise<{ status: number; json: unknown }> {
+function httpJson(agent: http.Agent, url: URL, method: string, body?: Buffer): Promise<{ status: number; json: unknown; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -237,7 +247,8 @@ function httpJson(agent: http.Agent, url: URL, method: string, body?: Buffer): P
           } catch {
             json = { code: 'NON_JSON_ANSWER', message: text.slice(0, 200) };
           }
-          resolve({ status: res.statusCode ?? 0, json });
+          const ra = Number(res.headers['retry-after']);
+          resolve({ status: res.statusCode ?? 0, json, retryAfter: Number.isFinite(ra) && ra >= 0 ? Math.min(ra, 10) : 1 });
         });
         res.on('error', reject);
       },
@@ -443,50 +454,108 @@ async function runLoad(
     log(`t=${r0(el)}s sent ${next} accepted ${accepted} finalized ${ourFinalized} in-flight ${inFlight} refused ${[...refused.values()].reduce((s, x) => s + x, 0)} head #${blocks.at(-1)?.number ?? '-'}`);
   }, 5_000);
 
+  // A busy refusal (429/503, the pool is full) is retryable: by default the client behaves as a careful
+  // wallet (--on-busy wait): it resends the refused transfer after Retry-After and holds back that
+  // account's later nonces until it is accepted (sending them would only strand them behind the gap).
+  // Retries go on for half the drain after the window; what is still refused then is given up.
+  // --on-busy drop: a refused transfer is simply not sent again (its account's later nonces may then
+  // wait behind the gap: they show up as lost).
+  const blockedBy = new Map<number, number>();
+  const heldBack = new Map<number, number[]>();
+  const retryQueue: Array<{ k: number; at: number }> = [];
+  const resend: number[] = [];
+  let retries = 0;
+  let gaveUp = 0;
+  const accountOf = (k: number) => k % opts.accounts;
   await new Promise<void>((resolveAll) => {
     const deadline = start + opts.seconds * 1e3;
+    const retryDeadline = deadline + (opts.drain * 1e3) / 2;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      resolveAll();
+    };
+    const idle = () => next >= total && inFlight === 0 && retryQueue.length === 0 && resend.length === 0;
+    const unblock = (k: number) => {
+      const a = accountOf(k);
+      if (blockedBy.get(a) !== k) return;
+      blockedBy.delete(a);
+      resend.push(...(heldBack.get(a) ?? []));
+      heldBack.delete(a);
+    };
+    const send = (k: number) => {
+      inFlight++;
+      const sentAt = performance.now();
+      submittedAt[k] = sentAt;
+      lastSubmitAt = sentAt;
+      httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', bodies[k] ?? sign(k))
+        .then(({ status, json, retryAfter }) => {
+          submitLatency.push(performance.now() - sentAt);
+          if (status === 202) {
+            accepted++;
+            unblock(k);
+          } else {
+            const c = (json as { code?: string } | null)?.code ?? 'NO_CODE';
+            const code = `${status} ${c}`;
+            refused.set(code, (refused.get(code) ?? 0) + 1);
+            submittedAt[k] = NaN;
+            // ALREADY_IMPORTED: the gateway retried on another validator after a deadline, and the first
+            // delivery had already been gossiped there: the tx IS pending, keep following it.
+            if (c === 'ALREADY_IMPORTED') {
+              alreadyImported++;
+              submittedAt[k] = sentAt;
+              unblock(k);
+            } else if ((status === 429 || status === 503) && opts.onBusy === 'wait') {
+              const a = accountOf(k);
+              if (!blockedBy.has(a) || blockedBy.get(a)! > k) blockedBy.set(a, k);
+              retryQueue.push({ k, at: performance.now() + retryAfter * 1e3 });
+            }
+          }
+        })
+        .catch((err: Error & { code?: string }) => {
+          refused.set(`network ${err.code ?? err.message}`, (refused.get(`network ${err.code ?? err.message}`) ?? 0) + 1);
+          submittedAt[k] = NaN;
+          unblock(k);
+        })
+        .finally(() => {
+          inFlight--;
+          if (idle()) finish();
+          else pump();
+        });
+    };
     const pump = () => {
+      if (done) return;
+      const now = performance.now();
       // The window is fixed: what the client could not send by its end stays unsent (counted), so a
       // slow system shows up as a lower achieved rate, not as a longer run.
-      if (performance.now() >= deadline && next < total) {
+      if (now >= deadline && next < total) {
         unsent = total - next;
         next = total;
-        if (inFlight === 0) resolveAll();
-        return;
       }
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1e3) * opts.rate) + 1);
+      if (now >= retryDeadline && (retryQueue.length > 0 || resend.length > 0 || heldBack.size > 0)) {
+        gaveUp += retryQueue.length + resend.length + [...heldBack.values()].reduce((n, ks) => n + ks.length, 0);
+        retryQueue.length = 0;
+        resend.length = 0;
+        heldBack.clear();
+      }
+      if (idle()) return finish();
+      const due = Math.min(total, Math.floor(((now - start) / 1e3) * opts.rate) + 1);
       maxBacklog = Math.max(maxBacklog, due - next);
-      while (next < due && inFlight < opts.connections) {
-        const k = next++;
-        inFlight++;
-        const sentAt = performance.now();
-        submittedAt[k] = sentAt;
-        lastSubmitAt = sentAt;
-        httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', bodies[k] ?? sign(k))
-          .then(({ status, json }) => {
-            submitLatency.push(performance.now() - sentAt);
-            if (status === 202) accepted++;
-            else {
-              const c = (json as { code?: string } | null)?.code ?? 'NO_CODE';
-              const code = `${status} ${c}`;
-              refused.set(code, (refused.get(code) ?? 0) + 1);
-              // ALREADY_IMPORTED: the gateway retried on another validator after a deadline, and the first
-              // delivery had already been gossiped there: the tx IS pending, keep following it.
-              if (c === 'ALREADY_IMPORTED') alreadyImported++;
-              else submittedAt[k] = NaN;
-            }
-          })
-          .catch((err: Error & { code?: string }) => {
-            refused.set(`network ${err.code ?? err.message}`, (refused.get(`network ${err.code ?? err.message}`) ?? 0) + 1);
-            submittedAt[k] = NaN;
-          })
-          .finally(() => {
-            inFlight--;
-            if (next >= total && inFlight === 0) resolveAll();
-            else pump();
-          });
+      while (inFlight < opts.connections) {
+        if (retryQueue.length > 0 && retryQueue[0]!.at <= now) {
+          retries++;
+          send(retryQueue.shift()!.k);
+        } else if (resend.length > 0) {
+          send(resend.shift()!);
+        } else if (next < due) {
+          const k = next++;
+          const a = accountOf(k);
+          if (blockedBy.has(a)) heldBack.set(a, [...(heldBack.get(a) ?? []), k]);
+          else send(k);
+        } else break;
       }
-      if (next < total) setTimeout(pump, 2);
+      setTimeout(pump, 2);
     };
     pump();
   });
@@ -550,6 +619,9 @@ async function runLoad(
     total,
     sent: total - unsent,
     unsent,
+    onBusy: opts.onBusy,
+    retries,
+    gaveUp,
     submitRate: r0((total - unsent) / submitS),
     submitSeconds: r1(submitS),
     accepted,
@@ -594,6 +666,7 @@ function printResult(r: Result): void {
     ['target / achieved submit rate', `${r.targetRate}/s / ${r.submitRate}/s for ${r.submitSeconds} s (${r.sent} of ${r.total} sent, ${r.unsent} left unsent)`],
     ['accepted (202)', String(r.accepted)],
     ['refused by code', JSON.stringify(r.refused)],
+    ['busy refusals resent / given up', `${r.retries} resent after Retry-After, ${r.gaveUp} given up (--on-busy ${r.onBusy})`],
     ['failed in blocks', JSON.stringify(r.failedInBlock)],
     ['finalized ours / lost', `${r.finalized} / ${r.lost} (${r.refusedButFinalized} answered 409 ALREADY_IMPORTED yet pending)`],
     ['finalized transfers/s (window)', `${r.finalizedTps}/s over ${r.windowSeconds} s (steady ${r.steadyTps}/s)`],

@@ -1,15 +1,28 @@
-// Bench: evaluations/s and latency with two workers, of the built-in model on a 12-position portfolio and of the
-// risk toolkit's own model on its example payload (toolkit mode; BAI_EXPERT_TOOLKIT_DIRS or the reference checkout).
-// `node services/expert/dist/src/bench.js [seconds] [concurrency]`; prints figures, asserts nothing.
+// Bench: evaluations/s, latency and CPU per evaluation per process with two workers, of the built-in model on a
+// 12-position portfolio and of the risk toolkit's own model on its example payload (toolkit mode;
+// BAI_EXPERT_TOOLKIT_DIRS or the reference checkout).
+//   node services/expert/dist/src/bench.js [seconds] [concurrency] [--grpc]
+// Without --grpc the ExpertEngine runs in this process (Node = this process). With --grpc the service runs as its
+// own process (dist/src/main.js) and this process calls it over gRPC like the gateway does: CPU is then reported
+// for the service's Node process, its workers and this client separately. Prints figures, asserts nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoFile, protoRoot, type expertV1 } from '@balanceai/contracts';
 import { loadExpertConfig, packageRoot } from './config.js';
 import { ExpertEngine } from './expert-engine.js';
 import type { JsonObject } from './json.js';
 
-const seconds = Number(process.argv[2] ?? 10);
-const concurrency = Number(process.argv[3] ?? 8);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(positional[0] ?? 10);
+const concurrency = Number(positional[1] ?? 8);
+const overGrpc = process.argv.includes('--grpc');
+const WORKERS = 2;
 
 function twelvePositionPortfolio(): JsonObject {
   const coins = ['BTC', 'ETH', 'SOL', 'XRP', 'ADA', 'DOT', 'LTC', 'LINK', 'UNI', 'MATIC', 'NEAR', 'DOGE'];
@@ -34,7 +47,7 @@ function twelvePositionPortfolio(): JsonObject {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux); 0 when unreadable. */
-function processCpuSeconds(pid: number | undefined): number {
+function processCpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
@@ -43,13 +56,13 @@ function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** A process and all its descendants (a sandboxed worker is bwrap → bwrap → python). */
-function processTree(pid: number): number[] {
-  const out = [pid];
+/** The children of a process (from every thread). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const child of children ? children.split(' ') : []) out.push(...processTree(Number(child)));
+      if (children) out.push(...children.split(' ').map(Number));
     }
   } catch {
     // the process is gone
@@ -57,11 +70,12 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-function cpuSeconds(pids: (number | undefined)[]): number {
-  const node = process.cpuUsage();
-  const tree = pids.flatMap((pid) => (pid === undefined ? [] : processTree(pid)));
-  return (node.user + node.system) / 1e6 + tree.reduce((sum: number, pid) => sum + processCpuSeconds(pid), 0);
+/** A process and all its descendants (a sandboxed worker is bwrap → bwrap → python). */
+function processTree(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(processTree)];
 }
+
+const sum = (pids: number[]): number => pids.reduce((total, pid) => total + processCpuSeconds(pid), 0);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -76,46 +90,132 @@ function toolkitCheckout(): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'ai_models', 'risk_model_crypto.clp')) && existsSync(join(dir, 'examples', 'crypto_example_payload.json')));
 }
 
-const checkout = toolkitCheckout();
-const config = { ...loadExpertConfig(), workers: 2, toolkitDirs: checkout ? [resolve(checkout)] : [] };
-const engine = new ExpertEngine(config);
-await engine.start();
+interface Target {
+  evaluate(request: expertV1.EvaluateRequest): Promise<expertV1.EvaluateResponse>;
+  /** CPU seconds used so far, per process role. */
+  cpu(): Record<string, number>;
+  describe: string;
+  close(): Promise<void>;
+}
 
-async function bench(label: string, request: { model: string; modelVersion: string; requestJson: string }): Promise<void> {
-  const risks = (await engine.evaluate(request)).identifiedRisks.length;
+const ownCpu = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+async function inProcess(toolkitDirs: string[]): Promise<Target> {
+  const engine = new ExpertEngine({ ...loadExpertConfig(), workers: WORKERS, toolkitDirs });
+  await engine.start();
+  return {
+    evaluate: (request) => engine.evaluate(request),
+    cpu: () => ({ 'Node (engine, in the bench process)': ownCpu(), workers: sum(engine.workerPids.flatMap((pid) => (pid === undefined ? [] : processTree(pid)))) }),
+    describe: `in process, ${WORKERS} workers (${engine.sandbox.kind})`,
+    close: () => engine.close(),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+type EvaluateClient = Client & {
+  evaluate(request: expertV1.EvaluateRequest, callback: (err: ServiceError | null, response: expertV1.EvaluateResponse) => void): void;
+};
+
+async function overGrpcService(toolkitDirs: string[]): Promise<Target> {
+  const port = await freePort();
+  const main = join(fileURLToPath(new URL('.', import.meta.url)), 'main.js');
+  const service: ChildProcess = spawn(process.execPath, [main], {
+    env: {
+      ...process.env, BAI_EXPERT_GRPC_HOST: '127.0.0.1', BAI_EXPERT_GRPC_PORT: String(port), BAI_HTTP_PORT: String(await freePort()),
+      BAI_EXPERT_WORKERS: String(WORKERS), BAI_EXPERT_TOOLKIT_DIRS: toolkitDirs.join(':'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const banner = await new Promise<string>((done, fail) => {
+    let out = '';
+    service.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('\n')) done(out.trim());
+    });
+    service.once('exit', (code) => fail(new Error(`the expert service exited (${code}) before listening`)));
+  });
+  const definition = loadSync(protoFile('expert'), { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true, includeDirs: [protoRoot] });
+  const grpcPackage = loadPackageDefinition(definition) as unknown as {
+    balanceai: { expert: { v1: { ExpertService: new (url: string, creds: ReturnType<typeof credentials.createInsecure>) => EvaluateClient } } };
+  };
+  const client = new grpcPackage.balanceai.expert.v1.ExpertService(`127.0.0.1:${port}`, credentials.createInsecure());
+  const servicePid = service.pid as number;
+  return {
+    evaluate: (request) => new Promise((done, fail) => client.evaluate(request, (err, response) => (err ? fail(err) : done(response)))),
+    cpu: () => ({
+      'Node (expert service)': processCpuSeconds(servicePid),
+      workers: sum(childrenOf(servicePid).flatMap(processTree)),
+      'Node (gRPC client, the bench)': ownCpu(),
+    }),
+    describe: `over gRPC to the service process (${banner.replace(/^expert service /, '')})`,
+    close: async () => {
+      client.close();
+      const exited = new Promise((done) => service.once('exit', done));
+      service.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function bench(target: Target, label: string, request: expertV1.EvaluateRequest): Promise<void> {
+  const risks = (await target.evaluate(request)).identifiedRisks.length;
   // Warm-up: both workers load the model and Python/CLIPS reach steady state.
-  for (let i = 0; i < 200; i++) await Promise.all([engine.evaluate(request), engine.evaluate(request)]);
-  const cpuBefore = cpuSeconds(engine.workerPids);
+  for (let i = 0; i < 200; i++) await Promise.all([target.evaluate(request), target.evaluate(request)]);
+  const cpuBefore = target.cpu();
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   async function client(): Promise<void> {
     while (performance.now() < deadline) {
       const started = performance.now();
-      await engine.evaluate(request);
+      await target.evaluate(request);
       latencies.push(performance.now() - started);
     }
   }
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, client));
   const elapsed = (performance.now() - started) / 1000;
-  const cpuPerEvaluation = (cpuSeconds(engine.workerPids) - cpuBefore) / latencies.length;
+  const cpuAfter = target.cpu();
   latencies.sort((a, b) => a - b);
-  console.log(`expert bench: ${label} (${risks} risks each), ${config.workers} workers (${engine.sandbox.kind}), ${concurrency} concurrent callers, ${seconds} s`);
+  console.log(`expert bench: ${label} (${risks} risks each), ${target.describe}, ${concurrency} concurrent callers, ${seconds} s`);
   console.log(`  evaluations/s  ${(latencies.length / elapsed).toFixed(0)}`);
   console.log(`  latency p50    ${percentile(latencies, 50).toFixed(2)} ms`);
   console.log(`  latency p99    ${percentile(latencies, 99).toFixed(2)} ms`);
-  // Wall-clock figures depend on what else runs on the machine; CPU per evaluation does not, and bounds the
-  // throughput two otherwise idle cores would reach.
-  console.log(`  CPU per evaluation ${(cpuPerEvaluation * 1000).toFixed(2)} ms (Node + workers) → ~${(2 / cpuPerEvaluation).toFixed(0)}/s on 2 idle cores`);
+  // Wall-clock figures depend on what else runs on the machine; CPU per evaluation much less so, and the
+  // service's share (Node service + workers, not the bench's own client) bounds what two idle cores would reach.
+  let serviceCpu = 0;
+  for (const [role, after] of Object.entries(cpuAfter)) {
+    const perEvaluation = (after - (cpuBefore[role] ?? 0)) / latencies.length;
+    if (!role.includes('client')) serviceCpu += perEvaluation;
+    console.log(`  CPU per evaluation, ${role}: ${(perEvaluation * 1000).toFixed(2)} ms`);
+  }
+  console.log(`  CPU per evaluation, service total: ${(serviceCpu * 1000).toFixed(2)} ms → ~${(2 / serviceCpu).toFixed(0)}/s on 2 idle cores`);
 }
 
-await bench('built-in crypto-risk, 12 positions', { model: 'crypto-risk', modelVersion: '', requestJson: JSON.stringify(twelvePositionPortfolio()) });
-if (checkout) {
-  await bench(`toolkit risk_model_crypto on its example payload (${checkout})`, {
-    model: 'risk-model-crypto', modelVersion: '', requestJson: readFileSync(join(checkout, 'examples', 'crypto_example_payload.json'), 'utf8'),
-  });
-} else {
-  console.log('toolkit model: no risk toolkit checkout found (set BAI_EXPERT_TOOLKIT_DIRS); not benched');
+const checkout = toolkitCheckout();
+const toolkitDirs = checkout ? [resolve(checkout)] : [];
+const target = overGrpc ? await overGrpcService(toolkitDirs) : await inProcess(toolkitDirs);
+try {
+  await bench(target, 'built-in crypto-risk, 12 positions', { model: 'crypto-risk', modelVersion: '', requestJson: JSON.stringify(twelvePositionPortfolio()) });
+  if (checkout) {
+    await bench(target, `toolkit risk_model_crypto on its example payload (${checkout})`, {
+      model: 'risk-model-crypto', modelVersion: '', requestJson: readFileSync(join(checkout, 'examples', 'crypto_example_payload.json'), 'utf8'),
+    });
+  } else {
+    console.log('toolkit model: no risk toolkit checkout found (set BAI_EXPERT_TOOLKIT_DIRS); not benched');
+  }
+} finally {
+  await target.close();
 }
-console.log(`worker replacements ${engine.workerReplacements}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-await engine.close();
+console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

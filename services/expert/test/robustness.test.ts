@@ -228,3 +228,30 @@ describe('readiness with no live worker', () => {
     }
   });
 });
+
+describe('a worker keeps nothing from one evaluation to the next', () => {
+  let engine: ExpertEngine;
+  before(async () => {
+    engine = await startEngine({ workers: 1 }, true);
+  });
+  after(() => engine.close());
+
+  const twelve = portfolio(Array.from({ length: 12 }, (_, i) => position(`M${i}`, `C${i}/USD`)));
+  const memoryInUse = (answer: { identifiedRisks: { name: string; parameters: Record<string, string> }[] }): number =>
+    Number(answer.identifiedRisks.find((r) => r.name === 'memory-in-use')?.parameters['param_1']);
+
+  // clipspy 1.0.6 never released a fact its Python wrapper had retained (python/expert_worker/clips_fixes.py):
+  // every evaluation left its facts behind, ~6.5 KiB more each time, and made the next one slower.
+  for (const model of ['memory-probe', 'memory-probe-toolkit']) {
+    it(`holds the same CLIPS memory after 40 evaluations as after 10 (${model})`, async () => {
+      const used: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const answer = await evaluate(engine, twelve, model);
+        assert.equal(answer.identifiedRisks.filter((r) => r.name === 'position-seen').length, 12);
+        used.push(memoryInUse(answer));
+      }
+      assert.ok(used.every((bytes) => Number.isInteger(bytes) && bytes > 0), used.join(','));
+      assert.ok((used[39] as number) <= (used[9] as number), `CLIPS memory in use grew from ${used[9]} to ${used[39]} bytes`);
+    });
+  }
+});

@@ -17,7 +17,10 @@ from typing import Any, Callable
 import clips
 
 from . import toolkit
+from .clips_fixes import release_facts_properly
 from .correlation import CorrelationMatrix
+
+release_facts_properly()
 
 RISK_TEMPLATE = "risk-data"
 # Templates whose slots the Node side checks request keys against (the toolkit's fact shapes).

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { DEFAULT_MODELS_GENESIS, devGenesis, genesisToJson, type DevGenesisOptions, type Genesis } from '@balanceai/chain';
+import { DEFAULT_MODELS_GENESIS, ONE_BAI, devGenesis, genesisToJson, keyFromUri, ss58Encode, withGenesisProviders, type DevGenesisOptions, type Genesis, type GenesisProvider } from '@balanceai/chain';
 import { freePort, waitFor } from './ports.js';
 import { createChainStream, natsConnectOptions, startNats, type NatsServer } from './nats.js';
 import { TcpLink } from './tcp-link.js';
@@ -116,6 +116,14 @@ export interface DevnetOptions {
    */
   expert?: boolean;
   /**
+   * Register the expert service in the genesis as the marketplace's first agent (issue 11): provider 0, kind
+   * Agent, name EXPERT_AGENT_NAME, owner //treasury with the agents' minimum lock, endpoint the expert's
+   * `/agent` routes, so `POST /v1/access/0/risks` through the gateway evaluates a risk document. Needs `expert`
+   * and the models module. The expert also reads the chain through the gateway (BAI_EXPERT_CHAIN_URL) to
+   * load hash-checked marketplace models, with the admin token in `expert.adminToken`.
+   */
+  expertAgent?: boolean;
+  /**
    * Also start the models scoring worker (@balanceai/models/worker) beside each genesis validator, signing
    * set_weights with its stash `//stash/<i>` through the gateway (needs the models module and the gateway).
    * Off by default: tests that play the validators' scoring themselves leave it off.
@@ -143,6 +151,25 @@ export interface ExpertStatus {
   httpUrl?: string;
   /** Why it is not running (not asked for, no venv, failed to become ready). */
   reason?: string;
+  /** BAI_EXPERT_ADMIN_TOKEN of the devnet's expert (AddModel, POST /marketplace/models). */
+  adminToken?: string;
+}
+
+/** The on-chain name of the expert service as the devnet's genesis agent. */
+export const EXPERT_AGENT_NAME = 'balanceai-expert';
+
+/** The expert service as a genesis agent of `genesis`, reached at the expert's HTTP port. */
+export function expertAgentProvider(genesis: Genesis, expertHttpPort: number): GenesisProvider {
+  const models = genesis.models ?? DEFAULT_MODELS_GENESIS;
+  return {
+    owner: ss58Encode(keyFromUri('//treasury', 'sr25519').publicKey, genesis.ss58Prefix),
+    kind: 'Agent',
+    name: EXPERT_AGENT_NAME,
+    metadataUri: 'https://github.com/balanceai/node/tree/main/services/expert#agent',
+    endpoint: `http://127.0.0.1:${expertHttpPort}/agent`,
+    minAccessHolding: ONE_BAI,
+    lock: models.agentMinLock,
+  };
 }
 
 interface Child {
@@ -231,7 +258,11 @@ export class Devnet {
     if (opts.modelsWorker && !modules.includes('models')) throw new Error('modelsWorker needs the models module');
     if (opts.modelsWorker && opts.gateway === false) throw new Error('modelsWorker needs the gateway (the worker is its client)');
     if (devnetRunsEthereum(modules, opts) && opts.gateway === false) throw new Error('the bridge relayers need the gateway');
-    const { genesis, validatorKeys } = devGenesis({
+    if (opts.expertAgent && (!opts.expert || !modules.includes('models'))) throw new Error('expertAgent needs the expert service and the models module');
+    // Ports known before the genesis: the expert agent's endpoint is in it, and the expert reads the chain through the gateway.
+    const expertPorts = opts.expert ? { grpc: await freePort(), http: await freePort() } : null;
+    const gatewayPort = opts.gateway === false ? 0 : (opts.gatewayPort ?? (await freePort()));
+    const dev = devGenesis({
       validators: n,
       blockTimeMs: opts.blockTimeMs ?? 1000,
       eraLength: opts.eraLength,
@@ -240,6 +271,8 @@ export class Devnet {
       models: opts.models ?? (modules.includes('models') ? DEFAULT_MODELS_GENESIS : undefined),
       bridge: await devnetBridgeGenesis(modules, opts.bridge),
     });
+    const validatorKeys = dev.validatorKeys;
+    const genesis = opts.expertAgent && expertPorts ? withGenesisProviders(dev.genesis, [expertAgentProvider(dev.genesis, expertPorts.http)]) : dev.genesis;
     const genesisFile = join(dir, 'genesis.json');
     writeFileSync(genesisFile, genesisToJson(genesis));
     // A NATS this devnet starts gets one user per validator and one for the gateway (nats-auth.ts);
@@ -274,9 +307,9 @@ export class Devnet {
       for (const mods of net.moduleChildren) for (const m of mods) net.spawn(m);
       for (let i = 0; i < n; i++) net.spawn(net.validators[i]!);
       await Promise.all(net.httpPorts.map((p, i) => waitFor(`validator-${i} health`, () => httpOk(`http://127.0.0.1:${p}/healthz`), 60_000)));
-      if (opts.expert) await net.startExpert();
+      if (expertPorts) await net.startExpert(expertPorts, opts.gateway === false ? null : `http://127.0.0.1:${gatewayPort}`);
       if (opts.gateway ?? true) {
-        const port = opts.gatewayPort ?? (await freePort());
+        const port = gatewayPort;
         net.gatewayUrl = `http://127.0.0.1:${port}`;
         const gatewayNats = await nats.urlFor('gateway', 'gateway');
         const moduleUrls = Object.fromEntries(
@@ -387,7 +420,7 @@ export class Devnet {
    * Starts the expert service (one for the network; the gateway is its client) when its Python venv is
    * there; otherwise records why not, says so on stderr and goes on.
    */
-  private async startExpert(): Promise<void> {
+  private async startExpert(ports: { grpc: number; http: number }, chainUrl: string | null): Promise<void> {
     const unavailable = (reason: string) => {
       this.expert = { running: false, reason };
       process.stderr.write(`[devnet] the expert service is not running: ${reason}. /v1/expert/* will answer 503.\n`);
@@ -407,14 +440,16 @@ export class Devnet {
     } catch (err) {
       return unavailable(`${python} cannot import clipspy (run services/expert/scripts/setup-python.sh): ${(err as Error).message.split('\n')[0]}`);
     }
-    const grpcPort = await freePort();
-    const httpPort = await freePort();
+    const { grpc: grpcPort, http: httpPort } = ports;
+    const adminToken = randomBytes(16).toString('hex');
     const child = this.child('expert', [entry], {
       BAI_EXPERT_PYTHON: python,
       BAI_EXPERT_GRPC_HOST: '127.0.0.1',
       BAI_EXPERT_GRPC_PORT: String(grpcPort),
       BAI_HTTP_HOST: '127.0.0.1',
       BAI_HTTP_PORT: String(httpPort),
+      BAI_EXPERT_ADMIN_TOKEN: adminToken,
+      ...(chainUrl ? { BAI_EXPERT_CHAIN_URL: chainUrl } : {}),
     });
     this.expertChild = child;
     this.spawn(child);
@@ -426,7 +461,7 @@ export class Devnet {
       this.expertChild = null;
       return unavailable(`it did not become ready (${(err as Error).message}; see ${join(this.dir, 'logs', 'expert.log')})`);
     }
-    this.expert = { running: true, grpcUrl: `127.0.0.1:${grpcPort}`, httpUrl };
+    this.expert = { running: true, grpcUrl: `127.0.0.1:${grpcPort}`, httpUrl, adminToken };
   }
 
   /**

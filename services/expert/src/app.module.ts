@@ -4,6 +4,7 @@ import { createMetrics, healthCheck } from '@balanceai/platform';
 import type { ExpertConfig } from './config.js';
 import { ExpertController } from './expert.controller.js';
 import { ExpertEngine } from './expert-engine.js';
+import { marketplaceProviders } from './marketplace/marketplace.module.js';
 
 class ExpertLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(ExpertEngine) private readonly engine: ExpertEngine) {}
@@ -58,7 +59,7 @@ export class ExpertAppModule {
     return {
       module: ExpertAppModule,
       controllers: [ExpertController, ExpertHealthController],
-      providers: [{ provide: ExpertEngine, useFactory: () => new ExpertEngine(config) }, ExpertLifecycle],
+      providers: [{ provide: ExpertEngine, useFactory: () => new ExpertEngine(config) }, ExpertLifecycle, ...marketplaceProviders(config)],
     };
   }
 }

@@ -246,12 +246,12 @@ export class ExpertEngine {
   private assertAdmin(token: string | undefined): void {
     const expected = this.config.adminToken;
     if (!expected) {
-      throw new DomainError('MODEL_ADMIN_DENIED', 'adding models is disabled on this node (BAI_EXPERT_ADMIN_TOKEN is not set)', 'invalid');
+      throw new DomainError('MODEL_ADMIN_DENIED', 'adding models is disabled on this node (BAI_EXPERT_ADMIN_TOKEN is not set)', 'forbidden');
     }
     const given = Buffer.from(token ?? '');
     const wanted = Buffer.from(expected);
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-      throw new DomainError('MODEL_ADMIN_DENIED', 'the bai-admin-token metadata is missing or wrong', 'invalid');
+      throw new DomainError('MODEL_ADMIN_DENIED', 'the bai-admin-token metadata is missing or wrong', 'forbidden');
     }
   }
 

@@ -167,8 +167,10 @@ describe('expert service over gRPC: message size, readiness, models added at run
   const document = JSON.stringify({ ot_user_id: 'u1', ot_risk_input: { ot_user_balance: 7 } });
 
   it('adds a model version at run time and serves it at once; a newer version becomes the default', async () => {
-    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }), (e: ServiceError) => fromGrpcError(e).code === 'MODEL_ADMIN_DENIED');
-    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }, 'wrong-token-wrong-token'), (e: ServiceError) => fromGrpcError(e).code === 'MODEL_ADMIN_DENIED');
+    // A missing or wrong token: PERMISSION_DENIED (403 through the gateway), MODEL_ADMIN_DENIED in the metadata.
+    const denied = (e: ServiceError) => e.code === status.PERMISSION_DENIED && fromGrpcError(e).code === 'MODEL_ADMIN_DENIED' && fromGrpcError(e).kind === 'forbidden';
+    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }), denied);
+    await assert.rejects(addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }, 'wrong-token-wrong-token'), denied);
     await addModel({ ...base, version: '1.0.0', modelClp: clp('v1') }, ADMIN);
     const first = await call(client.evaluate, client, { model: 'hot-model', modelVersion: '', requestJson: document });
     assert.deepEqual(JSON.parse(first.toolkitAnswerJson).identified_risks, [{ v1: 'version one on 7' }]);
@@ -206,6 +208,11 @@ describe('models added at run time outlive a restart', () => {
     }
     const second = await startEngine({ runtimeModelsDir: dir, workers: 1 });
     try {
+      // This node has no admin token: adding is refused as forbidden, whatever token comes.
+      await assert.rejects(
+        second.addModel({ name: 'other', version: '1.0.0', description: '', mode: 'toolkit', modelClp: clp, functionsPy: '', explanations: {}, inputSchemaJson: '' }, admin),
+        (e: unknown) => e instanceof DomainError && e.code === 'MODEL_ADMIN_DENIED' && e.kind === 'forbidden',
+      );
       const answer = await second.evaluate({ model: 'kept', modelVersion: '2.0.0', requestJson: '{"ot_user_id": "u", "ot_risk_input": {"ot_user_balance": 1}}' });
       assert.deepEqual(answer.identifiedRisks.map((r) => r.name), ['kept']);
     } finally {

@@ -42,7 +42,7 @@ export class ExpertClient {
 
   addModel(request: RequestOf<'addModel'>, adminToken: string): Promise<ResponseOf<'addModel'>> {
     // gRPC metadata takes printable ASCII only (grpc-js throws on anything else): no real token is refused.
-    if (!ADMIN_TOKEN_TEXT.test(adminToken)) return Promise.reject(new DomainError('MODEL_ADMIN_DENIED', 'the admin token is not valid', 'invalid'));
+    if (!ADMIN_TOKEN_TEXT.test(adminToken)) return Promise.reject(new DomainError('MODEL_ADMIN_DENIED', 'the admin token is not valid', 'forbidden'));
     const metadata = injectGrpcMetadata(new Metadata());
     if (adminToken) metadata.set(ADMIN_TOKEN_METADATA, adminToken);
     const m = this.addModelMethod;

@@ -1,9 +1,11 @@
 // The expert system through a devnet's gateway, as a risk toolkit client uses it (issue 14): the toolkit's own
-// model served unchanged from its checkout, its example payload posted unchanged to POST /risks, the toolkit's
-// answer shape back; portfolios above the gateway's 129 KiB limit accepted on the expert routes, bodies above the
-// expert limit and over-deep documents refused with their own codes; a model added through the API and served
-// without a restart.
+// model served unchanged from its checkout, its example payload posted unchanged to POST /risks (and sent as the
+// body of GET /risks, which the toolkit serves too), the toolkit's answer shape back; portfolios above the
+// gateway's 129 KiB limit accepted on the expert routes, bodies above the expert limit and over-deep documents
+// refused with their own codes; a model added through the API (403 without the admin token) and served without
+// a restart.
 import { readFileSync, existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +22,21 @@ let base = '';
 async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** A GET with a body, which fetch() refuses to send. */
+function getWithBody(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const url = new URL(`${base}${path}`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'GET', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 before(async () => {
@@ -53,6 +70,20 @@ describe('expert through the gateway, as a toolkit client', () => {
     assert.equal((json.warnings as string[]).length, 8, 'the example indicators carry ot_instr_name, which the template lacks');
   });
 
+  it('answers GET /risks and GET /v1/expert/risks with the example as a JSON body, as the toolkit serves GET too', async () => {
+    const posted = await post('/risks?model=risk_model_crypto', example());
+    for (const path of ['/risks?model=risk_model_crypto', '/v1/expert/risks?model=risk_model_crypto']) {
+      // fetch() sends no body with GET: the toolkit's clients (Python requests) do, so the request is made by hand.
+      const { status, json } = await getWithBody(path, example(), { 'content-type': 'application/json' });
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.deepEqual(json.identified_risks, posted.json.identified_risks);
+      assert.equal(json.ot_user_id, '1');
+    }
+    const plain = await getWithBody('/risks?model=risk_model_crypto', example(), { 'content-type': 'text/plain' });
+    assert.equal(plain.status, 400);
+    assert.equal(plain.json.code, 'BAD_REQUEST');
+  });
+
   it('accepts a portfolio above the gateway-wide body limit on the expert routes, refuses one above the expert limit', async () => {
     const big = example().replace('"ot_user_id": "1",', `"ot_user_id": "1", "ot_note": "${'x'.repeat(300 * 1024)}",`);
     assert.equal((await post('/v1/expert/evaluate?model=risk-model-crypto', big)).status, 200);
@@ -75,7 +106,11 @@ describe('expert through the gateway, as a toolkit client', () => {
       name: 'e2e-hot', version: '1.0.0', mode: 'toolkit', explanations: { big: 'balance above 100 on {deal1}' },
       model_clp: '(deftemplate risk-data (slot risk-is) (slot ot_pos_dealid))\n(defrule big (ot_user_balance ?b&:(> ?b 100)) => (assert (risk-data (risk-is big) (ot_pos_dealid ?b))))',
     };
-    assert.equal((await post('/v1/expert/models', JSON.stringify(model))).json.code, 'MODEL_ADMIN_DENIED');
+    for (const headers of [{}, { 'x-bai-admin-token': 'not-the-admin-token-0000' }] as Record<string, string>[]) {
+      const denied = await post('/v1/expert/models', JSON.stringify(model), headers);
+      assert.equal(denied.status, 403);
+      assert.equal(denied.json.code, 'MODEL_ADMIN_DENIED');
+    }
     const added = await post('/v1/expert/models', JSON.stringify(model), { 'x-bai-admin-token': ADMIN });
     assert.equal(added.status, 201, JSON.stringify(added.json));
     const { status, json } = await post('/risks?model=e2e-hot', '{"ot_user_id": "7", "ot_risk_input": {"ot_user_balance": 150.0}}');

@@ -7,6 +7,8 @@ import { DomainError } from '@balanceai/platform';
 
 /** POST routes whose bodies go to the expert service. */
 export const EXPERT_BODY_ROUTES: readonly string[] = ['/v1/expert/evaluate', '/v1/expert/risks', '/risks', '/v1/expert/models'];
+/** GET routes that take a body too, as the risk toolkit's `GET /risks` does (Fastify parses none: the text is kept). */
+export const EXPERT_GET_BODY_ROUTES: readonly string[] = ['/v1/expert/risks', '/risks'];
 
 export const DEFAULT_EXPERT_BODY_BYTES = 1024 * 1024;
 
@@ -63,7 +65,9 @@ export function captureBody(limit: number) {
 export function installExpertBodyHandling(fastify: FastifyInstance, limit: number): void {
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.includes('POST') || !EXPERT_BODY_ROUTES.includes(route.url ?? '')) return;
+    const url = route.url ?? '';
+    const takesBody = (methods.includes('POST') && EXPERT_BODY_ROUTES.includes(url)) || (methods.includes('GET') && EXPERT_GET_BODY_ROUTES.includes(url));
+    if (!takesBody) return;
     route.bodyLimit = limit;
     const existing = route.preParsing ? (Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing]) : [];
     route.preParsing = [...existing, captureBody(limit)] as RouteOptions['preParsing'];

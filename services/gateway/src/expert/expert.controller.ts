@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiParam,
-  ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
+  ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { DomainError } from '@balanceai/platform';
 import { ApiErrors } from '../http/openapi.js';
@@ -18,6 +18,20 @@ function objectBody(body: unknown): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new DomainError('BAD_REQUEST', 'body must be a JSON object (the risk toolkit request)', 'invalid', { field: 'body' });
   }
+}
+
+/**
+ * The body of `GET /risks`, which the risk toolkit's Flask app serves like POST (`request.json`: JSON content type
+ * required, else 400). Fastify parses no GET body, so the text the expert body hook kept is passed on as it came;
+ * the expert service checks it (limits before parsing, then "must be a JSON object") as it does a POST body.
+ */
+export function getBodyJson(request: unknown): string {
+  const type = (request as { headers?: Record<string, unknown> }).headers?.['content-type'];
+  const mime = typeof type === 'string' ? type.split(';')[0]?.trim().toLowerCase() ?? '' : '';
+  if (mime !== 'application/json' && !/^application\/[^/]+\+json$/.test(mime)) {
+    throw new DomainError('BAD_REQUEST', 'GET /risks takes the request document as an application/json body, as POST does', 'invalid', { field: 'content-type' });
+  }
+  return rawBodyOf(request) ?? '';
 }
 
 /** The request document as sent: the raw text when the body hook kept it (it keeps 1.0 a float), else re-encoded. */
@@ -91,12 +105,26 @@ export class ExpertController {
     return toolkitRisks(this.expert, request, body, model);
   }
 
+  @Get('risks')
+  @ApiOperation({ summary: 'POST risks with GET, as the risk toolkit serves it: the request document as an application/json body' })
+  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
+  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST (no JSON body, not application/json), REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  async risksWithGet(@Req() request: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
+    return toolkitAnswerOf(this.expert, getBodyJson(request), model);
+  }
+
   @Post('models')
   @HttpCode(201)
   @ApiHeader({ name: 'x-bai-admin-token', required: true, description: 'the expert service’s BAI_EXPERT_ADMIN_TOKEN' })
   @ApiBody({ type: AddModelBodyView })
   @ApiCreatedResponse({ type: ExpertModelView, description: 'the model version, loaded and served' })
-  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, MODEL_ADMIN_DENIED' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST' })
+  @ApiForbiddenResponse({ type: ErrorView, description: 'MODEL_ADMIN_DENIED: x-bai-admin-token missing or wrong, or adding models disabled on the node' })
   @ApiConflictResponse({ type: ErrorView, description: 'MODEL_VERSION_EXISTS, MODEL_LOAD_FAILED' })
   @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
   @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EXPERT_UNAVAILABLE' })
@@ -111,7 +139,11 @@ export class ExpertController {
 /** POST /risks as the risk toolkit answers it: `{ ot_user_id, ot_timestamp, ot_risk_answer_signature, identified_risks, ot_indicators }`. */
 async function toolkitRisks(expert: ExpertClient, request: unknown, body: unknown, model?: string): Promise<Record<string, unknown>> {
   objectBody(body);
-  const response = await expert.call('evaluate', { model: model ?? '', modelVersion: '', requestJson: requestJson(request, body) });
+  return toolkitAnswerOf(expert, requestJson(request, body), model);
+}
+
+async function toolkitAnswerOf(expert: ExpertClient, text: string, model?: string): Promise<Record<string, unknown>> {
+  const response = await expert.call('evaluate', { model: model ?? '', modelVersion: '', requestJson: text });
   return JSON.parse(response.toolkitAnswerJson || '{}') as Record<string, unknown>;
 }
 
@@ -133,5 +165,18 @@ export class ToolkitRisksController {
   @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
   async risks(@Req() request: unknown, @Body() body: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
     return toolkitRisks(this.expert, request, body, model);
+  }
+
+  @Get('risks')
+  @ApiOperation({ summary: 'POST risks with GET, as the risk toolkit serves it: the request document as an application/json body' })
+  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
+  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST (no JSON body, not application/json), REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
+  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
+  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  async risksWithGet(@Req() request: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
+    return toolkitAnswerOf(this.expert, getBodyJson(request), model);
   }
 }

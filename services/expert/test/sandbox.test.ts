@@ -99,6 +99,10 @@ describe('expert sandbox', () => {
   const escapes: Record<string, string> = {
     system: '(system "touch /tmp/x")',
     open: '(open "/tmp/x" out "w")',
+    // open is refused in every mode, reading too (README, "Why CLIPS open is refused even for reading").
+    'open (read)': '(open "/etc/passwd" in "r")',
+    'open (append)': '(open "/tmp/x" out "a")',
+    'open (mode computed at run time)': '(open "/tmp/x" out (sym-cat "w"))',
     remove: '(remove "/etc/hosts")',
     rename: '(rename "/etc/hosts" "/tmp/h")',
     load: '(load "/tmp/evil.clp")',
@@ -119,11 +123,27 @@ describe('expert sandbox', () => {
             name: `escape-${mode}`, version: '1.0.0', description: '', mode, functionsPy: '', explanations: {}, inputSchemaJson: '',
             modelClp: `(deftemplate risk-data (slot risk-is))\n(defrule escape (go) => ${call})`,
           }, ADMIN),
-          loadFailure(new RegExp(`may not use: .*${name.replace('*', '\\*')}`)),
+          loadFailure(new RegExp(`may not use: .*${(name.split(' ')[0] as string).replace('*', '\\*')}`)),
         );
       }
     });
   }
+
+  it("gives a model's CLIPS (read) and (readline) end of file, not the worker's request pipe", async () => {
+    // CLIPS reads fd 0 for its stdin: before the worker moved its requests off fd 0, (readline) waited on the request
+    // pipe until the deadline killed the worker (EVALUATION_TIMEOUT).
+    for (const mode of ['toolkit', 'native']) {
+      await engine.addModel({
+        name: `reads-stdin-${mode}`, version: '1.0.0', description: '', mode, functionsPy: '', explanations: {}, inputSchemaJson: '',
+        modelClp: '(deftemplate risk-data (slot risk-is) (slot ot_pos_dealid) (slot param_1))\n' +
+          '(defrule r (ot_user_balance ?b) => (assert (risk-data (risk-is read) (ot_pos_dealid (readline)) (param_1 (read)))))',
+      }, ADMIN);
+      const response = await engine.evaluate({
+        model: `reads-stdin-${mode}`, modelVersion: '', requestJson: '{"ot_user_id": "u1", "ot_risk_input": {"ot_user_balance": 1}}',
+      });
+      assert.deepEqual(response.identifiedRisks.map((r) => [r.name, r.otPosDealid, r.parameters['param_1']]), [['read', 'EOF', 'EOF']]);
+    }
+  });
 
   it('does not mistake text or comments that name a denied function for a call', async () => {
     const { model } = await engine.addModel({

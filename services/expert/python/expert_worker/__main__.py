@@ -1,4 +1,4 @@
-"""A long-lived expert worker: newline-delimited JSON requests on stdin, one JSON answer per line on fd 3.
+"""A long-lived expert worker: newline-delimited JSON requests on stdin, one JSON answer per line on stdout.
 
 Run as `python -m expert_worker`. The Node side owns the wall-clock deadline (it kills and replaces a worker that
 overruns); this process adds resource limits and in-process network hardening before any model code is loaded.
@@ -143,10 +143,16 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # Requests come from a private duplicate of stdin; fd 0 then reads /dev/null, so a model's CLIPS `(read)` or
+    # `(readline)` (CLIPS reads fd 0 for its stdin) gets EOF instead of reading, or waiting on, the request pipe.
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8", errors="surrogateescape")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     apply_limits()
     disable_network()
     cpu_budget = int(os.environ.get("BAI_EXPERT_CPU_SECONDS", "0"))
-    serve(sys.stdin, answers, cpu_budget)
+    serve(requests, answers, cpu_budget)
 
 
 if __name__ == "__main__":

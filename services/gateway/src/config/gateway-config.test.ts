@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_RPC_CONFIG, loadGatewayConfig, rpcConfigOf } from './gateway-config.js';
+import { ConfigError, DEFAULT_RPC_CONFIG, DEFAULT_SUBMIT_CONFIG, loadGatewayConfig, rpcConfigOf, submitConfigOf } from './gateway-config.js';
 
 const valid = {
   BAI_CONSENSUS_URLS: 'validator-0:50051, 10.0.0.2:50051',
@@ -99,5 +99,22 @@ describe('loadGatewayConfig', () => {
     assert.deepEqual(rpcConfigOf({}), DEFAULT_RPC_CONFIG);
     assert.equal(rpcConfigOf({ rpc: { maxBatchSize: 3 } }).maxBatchSize, 3);
     assert.equal(rpcConfigOf({ rpc: { maxBatchSize: 3 } }).maxConnections, DEFAULT_RPC_CONFIG.maxConnections);
+  });
+
+  it('reads the submission batching and bounds with defaults, refusing values that are not positive integers', () => {
+    assert.deepEqual(submitConfigOf(loadGatewayConfig(valid)), DEFAULT_SUBMIT_CONFIG);
+    assert.deepEqual(DEFAULT_SUBMIT_CONFIG, { maxBatch: 256, concurrentBatches: 2, maxPending: 4096, maxPerConnection: 256 });
+    const config = loadGatewayConfig({
+      ...valid,
+      BAI_SUBMIT_MAX_BATCH: '1',
+      BAI_SUBMIT_CONCURRENT_BATCHES: '8',
+      BAI_MAX_PENDING_SUBMISSIONS: '100',
+      BAI_MAX_SUBMISSIONS_PER_CONNECTION: '10',
+    });
+    assert.deepEqual(submitConfigOf(config), { maxBatch: 1, concurrentBatches: 8, maxPending: 100, maxPerConnection: 10 });
+    for (const variable of ['BAI_SUBMIT_MAX_BATCH', 'BAI_SUBMIT_CONCURRENT_BATCHES', 'BAI_MAX_PENDING_SUBMISSIONS', 'BAI_MAX_SUBMISSIONS_PER_CONNECTION']) {
+      assert.equal(failure({ ...valid, [variable]: '0' }).variable, variable);
+    }
+    assert.equal(submitConfigOf({ submit: { maxPending: 5 } }).maxBatch, DEFAULT_SUBMIT_CONFIG.maxBatch);
   });
 });

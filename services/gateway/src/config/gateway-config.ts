@@ -22,6 +22,36 @@ export interface GatewayConfig {
   accessPrivateEndpoints?: boolean;
   /** Limits of the Substrate JSON-RPC server on `/`; DEFAULT_RPC_CONFIG where absent (configs built in code). */
   rpc?: Partial<RpcConfig>;
+  /** How submissions travel to the validators and how many the gateway holds; DEFAULT_SUBMIT_CONFIG where absent. */
+  submit?: Partial<SubmitConfig>;
+}
+
+/**
+ * Submissions (POST /v1/extrinsics, author_submitExtrinsic, author_submitAndWatchExtrinsic,
+ * transaction_v1_broadcast): batched to the validators, bounded in the gateway. A submission over a
+ * bound is refused at once as busy (429 with Retry-After / JSON-RPC -32009), never queued.
+ */
+export interface SubmitConfig {
+  /** Extrinsics in one SubmitExtrinsics call (BAI_SUBMIT_MAX_BATCH, default 256; 1 = one call per extrinsic). */
+  maxBatch: number;
+  /** SubmitExtrinsics calls on the wire at once (BAI_SUBMIT_CONCURRENT_BATCHES, default 2); what arrives meanwhile joins the next. */
+  concurrentBatches: number;
+  /** Submissions the gateway holds at once, all clients together (BAI_MAX_PENDING_SUBMISSIONS, default 4,096). */
+  maxPending: number;
+  /** Submissions one connection (HTTP or WebSocket) may have unanswered at once (BAI_MAX_SUBMISSIONS_PER_CONNECTION, default 256). */
+  maxPerConnection: number;
+}
+
+export const DEFAULT_SUBMIT_CONFIG: Readonly<SubmitConfig> = Object.freeze({
+  maxBatch: 256,
+  concurrentBatches: 2,
+  maxPending: 4096,
+  maxPerConnection: 256,
+});
+
+/** The submission settings of a configuration, defaults filled in. */
+export function submitConfigOf(config: Pick<GatewayConfig, 'submit'>): SubmitConfig {
+  return { ...DEFAULT_SUBMIT_CONFIG, ...config.submit };
 }
 
 /**
@@ -175,6 +205,12 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     staleAfterMs: positiveInt(env, 'BAI_STALE_AFTER_MS', 5000),
     maxLagBlocks: positiveInt(env, 'BAI_MAX_LAG_BLOCKS', 5),
     rpc: rpcConfig(env),
+    submit: {
+      maxBatch: positiveInt(env, 'BAI_SUBMIT_MAX_BATCH', DEFAULT_SUBMIT_CONFIG.maxBatch),
+      concurrentBatches: positiveInt(env, 'BAI_SUBMIT_CONCURRENT_BATCHES', DEFAULT_SUBMIT_CONFIG.concurrentBatches),
+      maxPending: positiveInt(env, 'BAI_MAX_PENDING_SUBMISSIONS', DEFAULT_SUBMIT_CONFIG.maxPending),
+      maxPerConnection: positiveInt(env, 'BAI_MAX_SUBMISSIONS_PER_CONNECTION', DEFAULT_SUBMIT_CONFIG.maxPerConnection),
+    },
     accessPrivateEndpoints: accessPrivateEndpoints(env),
   };
 }

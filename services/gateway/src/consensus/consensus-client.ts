@@ -2,8 +2,9 @@ import { credentials, type Client, type ClientUnaryCall, type MethodDefinition, 
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { Logger } from '@nestjs/common';
 import { consensusV1, protoFile } from '@balanceai/contracts';
-import { injectGrpcMetadata, DomainError, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, ServingStatus } from '@balanceai/platform';
+import { injectGrpcMetadata, DomainError, type ErrorKind, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, httpStatusOf, ServingStatus } from '@balanceai/platform';
 import type { Observable } from 'rxjs';
+import { DEFAULT_SUBMISSION_QUEUE, SubmissionQueue, type SubmissionQueueOptions, type SubmitOutcome } from './submission-queue.js';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type StatusSample, type ValidatorHealthView, ValidatorHealthBook } from './validator-health.js';
 
 type ConsensusApi = consensusV1.ConsensusServiceClient;
@@ -19,9 +20,12 @@ export interface ConsensusClientOptions {
   deadlineMs: number;
   /** When a validator counts as stale or behind (see ValidatorHealthBook). */
   health?: HealthPolicy;
+  /** How submissions are batched and bounded (see SubmissionQueue); DEFAULT_SUBMISSION_QUEUE where absent. */
+  submissions?: Partial<SubmissionQueueOptions>;
 }
 
 const SERVICE = `${consensusV1.BALANCEAI_CONSENSUS_V1_PACKAGE_NAME}.${consensusV1.CONSENSUS_SERVICE_NAME}`;
+const SUBMISSION_SERVICE = `${consensusV1.BALANCEAI_CONSENSUS_V1_PACKAGE_NAME}.${consensusV1.SUBMISSION_SERVICE_NAME}`;
 
 // The options @balanceai/contracts prescribes, so field shapes match the generated types (uint64 as string).
 const LOADER_OPTIONS = { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true } as const;
@@ -32,6 +36,13 @@ function consensusService(): Record<string, MethodDefinition<object, object>> {
   const service = packageDefinition[SERVICE];
   if (!service || !('SubmitExtrinsic' in service)) throw new Error(`${SERVICE} missing from the proto definition`);
   return service as Record<string, MethodDefinition<object, object>>;
+}
+
+function submitExtrinsicsMethod(): MethodDefinition<object, object> {
+  packageDefinition ??= loadSync(protoFile('consensus'), LOADER_OPTIONS);
+  const method = (packageDefinition[SUBMISSION_SERVICE] as Record<string, MethodDefinition<object, object>> | undefined)?.SubmitExtrinsics;
+  if (!method) throw new Error(`${SUBMISSION_SERVICE}/SubmitExtrinsics missing from the proto definition`);
+  return method;
 }
 
 let healthDefinition: PackageDefinition | undefined;
@@ -51,6 +62,18 @@ function isUnreachable(err: unknown): boolean {
 interface Endpoint {
   url: string;
   client: Client;
+  /** False once the validator answered UNIMPLEMENTED to SubmitExtrinsics (an older build): one call per extrinsic. */
+  batches: boolean;
+}
+
+const KINDS = new Set<string>(Object.keys(httpStatusOf));
+
+/** One result of SubmitExtrinsics as the outcome SubmitExtrinsic would have had. */
+export function outcomeOf(result: consensusV1.SubmitExtrinsicResult): SubmitOutcome {
+  if (!result.errorCode) return { hash: result.hash };
+  const kind: ErrorKind = KINDS.has(result.errorKind) ? (result.errorKind as ErrorKind) : 'invalid';
+  const retry = result.retryAfterSeconds > 0 ? { retryAfterSeconds: String(result.retryAfterSeconds) } : undefined;
+  return { error: new DomainError(result.errorCode, result.errorMessage || result.errorCode, kind, kind === 'busy' ? retry : undefined) };
 }
 
 /**
@@ -70,6 +93,8 @@ export class ConsensusClient {
   private readonly logger = new Logger('ConsensusClient');
   private readonly endpoints: Endpoint[];
   private readonly methods: Record<string, MethodDefinition<object, object>>;
+  private readonly submitMany: MethodDefinition<object, object>;
+  private readonly submissions: SubmissionQueue;
   private readonly health: ValidatorHealthBook;
   private readonly polling = new Set<number>();
   /** Per endpoint, the calls waiting on it: each entry abandons its call (see `poll`). */
@@ -81,6 +106,8 @@ export class ConsensusClient {
   constructor(private readonly options: ConsensusClientOptions) {
     if (options.urls.length === 0) throw new Error('ConsensusClient needs at least one validator URL');
     this.methods = consensusService();
+    this.submitMany = submitExtrinsicsMethod();
+    this.submissions = new SubmissionQueue((batch) => this.sendBatch(batch), { ...DEFAULT_SUBMISSION_QUEUE, ...options.submissions });
     this.health = new ValidatorHealthBook(options.urls, options.health ?? DEFAULT_HEALTH_POLICY);
     const Constructor = makeGenericClientConstructor({}, SERVICE);
     this.endpoints = options.urls.map((url) => ({
@@ -90,7 +117,17 @@ export class ConsensusClient {
         'grpc.initial_reconnect_backoff_ms': 200,
         'grpc.max_reconnect_backoff_ms': 2000,
         'grpc.max_receive_message_length': 16 * 1024 * 1024,
+        // One long-lived HTTP/2 connection per validator: pinged every 30 s (answer within 10 s) even between
+        // calls, so a validator host that vanished without a FIN is noticed and reconnected, not found by a
+        // submission's deadline. (grpc-js servers accept pings at any rate.)
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.keepalive_timeout_ms': 10_000,
+        'grpc.keepalive_permit_without_calls': 1,
+        // Failover is ours (next validator on UNAVAILABLE); grpc-js's transparent retry only adds a copy of
+        // each message held for a retry that never comes.
+        'grpc.enable_retries': 0,
       }),
+      batches: true,
     }));
     this.waiting = options.urls.map(() => new Set());
   }
@@ -186,6 +223,60 @@ export class ConsensusClient {
       }
     }
     throw new DomainError('NODE_UNAVAILABLE', 'no validator node is reachable', 'unavailable');
+  }
+
+  /** Submissions waiting for or on a call to a validator (for /metrics and tests). */
+  get pendingSubmissions(): number {
+    return this.submissions.pending;
+  }
+
+  /**
+   * Submits an extrinsic (0x hex) to a validator's mempool: the hash, or the validator's refusal as a
+   * DomainError. Concurrent submissions travel together in one SubmitExtrinsics call (SubmissionQueue);
+   * past the gateway's bound on pending submissions the answer is a busy refusal (GATEWAY_BUSY).
+   */
+  submit(extrinsic: string): Promise<string> {
+    return this.submissions.submit(extrinsic);
+  }
+
+  /**
+   * One batch to the validator the health book prefers, with the same failover as `call`. A validator
+   * without SubmissionService (UNIMPLEMENTED) gets, from then on, one SubmitExtrinsic per extrinsic.
+   */
+  private async sendBatch(extrinsics: string[]): Promise<SubmitOutcome[]> {
+    for (const index of this.health.callOrder(Date.now())) {
+      const endpoint = this.endpoints[index]!;
+      if (!endpoint.batches) return this.sendOneByOne(extrinsics);
+      try {
+        const response = (await unary(endpoint.client, this.submitMany, { extrinsics }, this.options.deadlineMs, this.waiting[index])) as consensusV1.SubmitExtrinsicsResponse;
+        if (response.results.length !== extrinsics.length) {
+          throw new DomainError('INTERNAL', `SubmitExtrinsics answered ${response.results.length} results for ${extrinsics.length} extrinsics`, 'internal');
+        }
+        return response.results.map(outcomeOf);
+      } catch (err) {
+        if ((err as Partial<ServiceError>).code === GrpcStatus.UNIMPLEMENTED) {
+          endpoint.batches = false;
+          this.logger.log(`${endpoint.url} has no SubmissionService: submitting one extrinsic per call there`);
+          return this.sendOneByOne(extrinsics);
+        }
+        if (err instanceof DomainError) throw err;
+        if (!isUnreachable(err)) throw fromGrpcError(err);
+        this.health.record(index, { kind: 'unreachable', reason: reasonOf(err) }, Date.now());
+        this.logger.debug?.(`${endpoint.url} unreachable for submitExtrinsics: ${(err as Error).message}`);
+      }
+    }
+    throw new DomainError('NODE_UNAVAILABLE', 'no validator node is reachable', 'unavailable');
+  }
+
+  private sendOneByOne(extrinsics: string[]): Promise<SubmitOutcome[]> {
+    return Promise.all(
+      extrinsics.map((extrinsic) =>
+        this.call('submitExtrinsic', { extrinsic }).then(
+          ({ hash }): SubmitOutcome => ({ hash }),
+          (err: unknown): SubmitOutcome => ({ error: err instanceof DomainError ? err : fromGrpcError(err) }),
+        ),
+      ),
+    );
   }
 
   close(): void {

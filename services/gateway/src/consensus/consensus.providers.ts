@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../config/gateway-config.js';
+import { submitConfigOf, type GatewayConfig } from '../config/gateway-config.js';
 import { ConsensusClient } from './consensus-client.js';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -10,6 +10,7 @@ export class ManagedConsensusClient extends ConsensusClient {
       urls: config.consensusUrls,
       deadlineMs: config.grpcDeadlineMs,
       health: { staleAfterMs: config.staleAfterMs, maxLagBlocks: config.maxLagBlocks },
+      submissions: (({ maxBatch, concurrentBatches, maxPending }) => ({ maxBatch, maxConcurrentBatches: concurrentBatches, maxPending }))(submitConfigOf(config)),
     });
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,11 +8,16 @@ import {
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiProperty,
+  ApiTooManyRequestsResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { blake2_256, fromHex, toHex } from '@balanceai/chain';
 import { DomainError, inSpan } from '@balanceai/platform';
+import type { FastifyRequest } from 'fastify';
+import { submitConfigOf, type GatewayConfig } from '../config/gateway-config.js';
 import { ConsensusClient } from '../consensus/consensus-client.js';
+import { GATEWAY_CONFIG } from '../consensus/consensus.providers.js';
+import { ConnectionSubmissions } from '../consensus/submission-queue.js';
 import { ApiErrors, NODE_UNAVAILABLE } from './openapi.js';
 import { HASH_PATTERN, parseHash, parseSubmitBody } from './request-params.js';
 import { ErrorView, ExtrinsicStatusView, extrinsicStatusView, SubmittedView } from './views.js';
@@ -26,7 +31,15 @@ class SubmitExtrinsicBody {
 @ApiErrors({ 503: NODE_UNAVAILABLE })
 @Controller('v1/extrinsics')
 export class ExtrinsicsController {
-  constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
+  /** Unanswered submissions per TCP connection (HTTP/1.1 pipelining or HTTP/2 streams could pile them up). */
+  private readonly perConnection: ConnectionSubmissions<object>;
+
+  constructor(
+    @Inject(ConsensusClient) private readonly consensus: ConsensusClient,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.perConnection = new ConnectionSubmissions(submitConfigOf(config).maxPerConnection);
+  }
 
   @Post()
   @HttpCode(202)
@@ -35,13 +48,21 @@ export class ExtrinsicsController {
   @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_HEX, MALFORMED_JSON, MALFORMED_EXTRINSIC, BAD_PROOF, ANCIENT_BIRTH_BLOCK, …' })
   @ApiConflictResponse({ type: ErrorView, description: 'STALE_NONCE, PRIORITY_TOO_LOW, … (refused against current state); resubmitting pending bytes is accepted again' })
   @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'EXTRINSIC_TOO_LARGE' })
-  async submit(@Body() body: unknown): Promise<SubmittedView> {
+  @ApiTooManyRequestsResponse({
+    type: ErrorView,
+    description: 'busy, retry after the Retry-After header: MEMPOOL_FULL (the validator), GATEWAY_BUSY (the gateway holds its maximum of pending submissions, overall or on this connection)',
+  })
+  async submit(@Body() body: unknown, @Req() request: FastifyRequest): Promise<SubmittedView> {
     // Hand-checked body (no ValidationPipe): this is the hot path of the gateway.
     const extrinsic = parseSubmitBody(body);
+    return this.perConnection.run(request.raw.socket, () => this.send(extrinsic));
+  }
+
+  private send(extrinsic: string): Promise<SubmittedView> {
     // The first span of a transfer's trace (under the HTTP server span when instrumentation is on).
     return inSpan('submit extrinsic', { 'bai.extrinsic.bytes': (extrinsic.length - 2) / 2 }, async (span) => {
       try {
-        const { hash } = await this.consensus.call('submitExtrinsic', { extrinsic });
+        const hash = await this.consensus.submit(extrinsic);
         span.setAttribute('bai.extrinsic.hash', hash);
         return { hash };
       } catch (err) {

@@ -5,7 +5,7 @@ import { StorageBatcher, type StorageBatcherLimits } from './storage-batcher.js'
 import { decodeRuntimeVersion, type RuntimeVersionJson } from './substrate-json.js';
 
 /** The validator reads the RPC makes (ConsensusClient, with its failover; a fake in unit tests). */
-export type ConsensusReads = Pick<ConsensusClient, 'call'>;
+export type ConsensusReads = Pick<ConsensusClient, 'call' | 'submit'>;
 
 /**
  * Runtime calls whose answer depends on the runtime alone, not on the block's state: cached until the

@@ -16,6 +16,8 @@ export interface RpcDeps {
   chainId: string;
   /** The gateway's own version (system_version). */
   version: string;
+  /** Submissions one connection may have unanswered (author_submit*); default DEFAULT_SUBMIT_CONFIG.maxPerConnection. */
+  maxSubmissionsPerConnection?: number;
   /** Where background work (subscriptions between calls) reports problems. */
   warn?: (message: string) => void;
 }

@@ -24,6 +24,12 @@ describe('toRpcError', () => {
     for (const [code, rpcCode, message, data] of cases) {
       assert.deepEqual(toRpcError(refusal(code, 'conflict'), 'author_submitExtrinsic').toJSON(), data === undefined ? { code: rpcCode, message } : { code: rpcCode, message, data }, code);
     }
+    // busy, from the validator (a full mempool) or the gateway (its own bound): -32009, retryable, the code in data.
+    for (const code of ['MEMPOOL_FULL', 'GATEWAY_BUSY']) {
+      for (const method of ['author_submitExtrinsic', 'author_submitAndWatchExtrinsic', 'state_getStorage']) {
+        assert.deepEqual(toRpcError(refusal(code, 'busy'), method).toJSON(), { code: -32009, message: 'Server is busy, try again later', data: code }, `${code} ${method}`);
+      }
+    }
     const bad = toRpcError(refusal('MALFORMED_EXTRINSIC'), 'author_submitAndWatchExtrinsic');
     assert.equal(bad.code, 1001);
     assert.match(bad.message, /^Extrinsic has invalid format: validator says MALFORMED_EXTRINSIC$/);

@@ -128,6 +128,7 @@ function authorError(err: DomainError): RpcError | undefined {
         'The transaction has too low priority to replace another transaction already in the pool.',
       );
     case 'MEMPOOL_FULL':
+      // A validator that says it is busy got -32009 above; this is an older one's (kind unavailable).
       return new RpcError(RpcCode.POOL_IMMEDIATELY_DROPPED, 'Immediately Dropped', "The transaction couldn't enter the pool because of the limit");
     case 'TOO_MANY_FUTURE':
       return new RpcError(RpcCode.POOL_FUTURE_TX, 'The pool is not accepting future transactions', err.message);
@@ -163,10 +164,13 @@ function stateError(err: DomainError): RpcError | undefined {
  * The one place an error becomes what the client sees. An RpcError passes as thrown; a validator's
  * DomainError is mapped by the method's namespace (`author_…`, `state_…`), then by its kind; anything
  * else is our bug and leaves as a bare "Internal error" (its details go to the log, never to the client).
+ * A busy refusal is -32009 "Server is busy" whatever its code and namespace (a full mempool included,
+ * which Substrate answers 1016): the one code a client can read as "the same call may succeed later".
  */
 export function toRpcError(err: unknown, method: string): RpcError {
   if (err instanceof RpcError) return err;
   if (!(err instanceof DomainError)) return internalError();
+  if (err.kind === 'busy') return new RpcError(RpcCode.SERVER_IS_BUSY, 'Server is busy, try again later', err.code);
   const namespace = method.slice(0, method.indexOf('_') + 1);
   const specific = namespace === 'author_' ? authorError(err) : namespace === 'state_' ? stateError(err) : undefined;
   if (specific) return specific;
@@ -174,8 +178,6 @@ export function toRpcError(err: unknown, method: string): RpcError {
     case 'invalid':
     case 'too_large':
       return invalidParams(err.message);
-    case 'busy':
-      return new RpcError(RpcCode.SERVER_IS_BUSY, 'Server is busy, try again later', err.code);
     case 'not_found':
     case 'conflict':
     case 'unavailable':

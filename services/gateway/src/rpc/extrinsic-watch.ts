@@ -142,7 +142,7 @@ export class ExtrinsicWatch {
 
   private async send(bytes: string): Promise<string> {
     try {
-      return (await this.chain.consensus.call('submitExtrinsic', { extrinsic: bytes })).hash;
+      return await this.chain.consensus.submit(bytes);
     } catch (err) {
       // Substrate's 1013 names the extrinsic's hash.
       if (err instanceof DomainError && err.code === 'ALREADY_IMPORTED') throw new DomainError(err.code, err.message, err.kind, { hash: hashOf(bytes) });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { rpcConfigOf, type GatewayConfig, type RpcConfig } from '../config/gateway-config.js';
+import { rpcConfigOf, submitConfigOf, type GatewayConfig, type RpcConfig } from '../config/gateway-config.js';
 import { GATEWAY_CONFIG } from '../consensus/consensus.providers.js';
 import { ConsensusClient } from '../consensus/consensus-client.js';
 import { BlockStream } from '../stream/block-stream.js';
@@ -39,6 +39,7 @@ export const rpcServerProvider = {
       validators: consensus,
       chainId: config.chainId,
       version: GATEWAY_VERSION,
+      maxSubmissionsPerConnection: submitConfigOf(config).maxPerConnection,
       warn: (message) => logger.warn(message),
     });
     return new ManagedRpcServer(rpcConfigOf(config), modules, heads);

@@ -41,6 +41,9 @@ export class FakeConsensus implements ConsensusReads {
     return handler(request as Record<string, unknown>) as never;
   };
 
+  /** As ConsensusClient.submit: one `submitExtrinsic` call here (batching is the client's, tested there). */
+  submit: ConsensusReads['submit'] = async (extrinsic) => ((await this.call('submitExtrinsic', { extrinsic })) as { hash: string }).hash;
+
   count(rpc: string): number {
     return this.calls.filter(([r]) => r === rpc).length;
   }

@@ -54,6 +54,14 @@ export class FakeValidator {
   /** What GetChainStatus says about block sync, and grpc.health.v1 about halting (NOT_SERVING). */
   syncing = false;
   serving = true;
+  /** Serve SubmissionService.SubmitExtrinsics (read at start); false: UNIMPLEMENTED, as a validator of an older build. */
+  batchSubmission = true;
+  /** Extrinsics in each SubmitExtrinsics call served, in order. */
+  readonly batchSizes: number[] = [];
+  /** SubmitExtrinsic and SubmitExtrinsics answer this much later (a validator under load). */
+  submitDelayMs = 0;
+  /** Every submission is refused as a full mempool would refuse it (busy), as a validator past saturation. */
+  full = false;
   private readonly refusals: DomainError[] = [];
   private server: Server | undefined;
 
@@ -138,6 +146,9 @@ export class FakeValidator {
     if (!service || !('SubmitExtrinsic' in service)) throw new Error('ConsensusService not in the proto');
     this.server = new Server();
     this.server.addService(service, this.implementation());
+    const submission = definition[`${consensusV1.BALANCEAI_CONSENSUS_V1_PACKAGE_NAME}.${consensusV1.SUBMISSION_SERVICE_NAME}`];
+    if (!submission || !('SubmitExtrinsics' in submission)) throw new Error('SubmissionService not in the proto');
+    if (this.batchSubmission) this.server.addService(submission, { SubmitExtrinsics: this.unary('SubmitExtrinsics', (req: consensusV1.SubmitExtrinsicsRequest) => this.submitMany(req)) });
     const health = loadSync(GRPC_HEALTH_PROTO, { keepCase: false, longs: String, enums: Number, defaults: true, oneofs: true })[`${GRPC_HEALTH_PACKAGE}.Health`];
     if (!health || !('Check' in health)) throw new Error('grpc.health.v1.Health not in the proto');
     this.server.addService(health, {
@@ -155,15 +166,34 @@ export class FakeValidator {
     this.server = undefined;
   }
 
+  /** One extrinsic as SubmitExtrinsic admits it: the next queued refusal, or into the mempool. */
+  private admit(extrinsic: string): string {
+    const refusal = this.refusals.shift();
+    if (refusal) throw refusal;
+    if (this.full) throw new DomainError('MEMPOOL_FULL', 'the mempool is full, retry later', 'busy', { retryAfterSeconds: '1' });
+    const hash = toHex(blake2_256(fromHex(extrinsic)));
+    this.mempool.set(hash, extrinsic);
+    return hash;
+  }
+
+  private submitMany(req: consensusV1.SubmitExtrinsicsRequest): consensusV1.SubmitExtrinsicsResponse {
+    this.batchSizes.push(req.extrinsics.length);
+    return {
+      results: req.extrinsics.map((extrinsic): consensusV1.SubmitExtrinsicResult => {
+        try {
+          return { hash: this.admit(extrinsic), errorCode: '', errorKind: '', errorMessage: '', retryAfterSeconds: 0 };
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          const retry = Number(err.details?.retryAfterSeconds ?? 0);
+          return { hash: '', errorCode: err.code, errorKind: err.kind, errorMessage: err.message, retryAfterSeconds: retry };
+        }
+      }),
+    };
+  }
+
   private implementation(): UntypedServiceImplementation {
     return {
-      SubmitExtrinsic: this.unary('SubmitExtrinsic', (req: consensusV1.SubmitExtrinsicRequest): consensusV1.SubmitExtrinsicResponse => {
-        const refusal = this.refusals.shift();
-        if (refusal) throw refusal;
-        const hash = toHex(blake2_256(fromHex(req.extrinsic)));
-        this.mempool.set(hash, req.extrinsic);
-        return { hash };
-      }),
+      SubmitExtrinsic: this.unary('SubmitExtrinsic', (req: consensusV1.SubmitExtrinsicRequest): consensusV1.SubmitExtrinsicResponse => ({ hash: this.admit(req.extrinsic) })),
       GetExtrinsic: this.unary('GetExtrinsic', (req: consensusV1.GetExtrinsicRequest): consensusV1.GetExtrinsicResponse => {
         const unknown: consensusV1.GetExtrinsicResponse = {
           hash: req.hash,
@@ -287,13 +317,21 @@ export class FakeValidator {
   private unary<Req, Res>(name: string, handler: (request: Req) => Res) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       this.calls.push(name);
-      try {
-        callback(null, handler(call.request));
-      } catch (err) {
-        if (err instanceof DomainError) callback(toGrpcError(err));
-        else callback({ code: 13, details: String(err) });
+      if (name.startsWith('SubmitExtrinsic') && this.submitDelayMs > 0) {
+        setTimeout(() => this.answer(call, callback, handler), this.submitDelayMs);
+        return;
       }
+      this.answer(call, callback, handler);
     };
+  }
+
+  private answer<Req, Res>(call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>, handler: (request: Req) => Res): void {
+    try {
+      callback(null, handler(call.request));
+    } catch (err) {
+      if (err instanceof DomainError) callback(toGrpcError(err));
+      else callback({ code: 13, details: String(err) });
+    }
   }
 }
 

@@ -170,7 +170,7 @@ export class GatewaySpecV2Chain implements SpecV2Chain {
   }
 
   async submit(extrinsic: string): Promise<string> {
-    return (await this.data.consensus.call('submitExtrinsic', { extrinsic })).hash;
+    return this.data.consensus.submit(extrinsic);
   }
 
   async transactionStatus(hash: string): Promise<TransactionStatus> {

@@ -1,0 +1,146 @@
+import { DomainError } from '@balanceai/platform';
+
+/** What the validator answered for one extrinsic of a batch: its hash, or its refusal. */
+export type SubmitOutcome = { hash: string } | { error: DomainError };
+
+/** Sends one batch (at least one extrinsic) and answers one outcome per extrinsic, in order; rejects when none was taken. */
+export type SendBatch = (extrinsics: string[]) => Promise<SubmitOutcome[]>;
+
+export interface SubmissionQueueOptions {
+  /** Extrinsics in one call to a validator. */
+  maxBatch: number;
+  /** Hex characters in one call (a batch of large extrinsics stays under the validator's message limit). */
+  maxBatchChars: number;
+  /** Batches on the wire at once; what arrives meanwhile waits and leaves in the next batch. */
+  maxConcurrentBatches: number;
+  /** Submissions waiting or on the wire, all callers together; past it a submission is refused as busy. */
+  maxPending: number;
+}
+
+export const DEFAULT_SUBMISSION_QUEUE: Readonly<SubmissionQueueOptions> = Object.freeze({
+  maxBatch: 256,
+  maxBatchChars: 1024 * 1024,
+  maxConcurrentBatches: 2,
+  maxPending: 4096,
+});
+
+interface Waiting {
+  extrinsic: string;
+  resolve: (hash: string) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The gateway's refusal when it already holds `maxPending` submissions: retry after a second (429 / -32009). */
+export function gatewayBusy(limit: number, what = 'submissions'): DomainError {
+  return new DomainError('GATEWAY_BUSY', `the gateway already holds ${limit} ${what} in flight; retry later`, 'busy', { retryAfterSeconds: '1' });
+}
+
+/**
+ * Coalesces concurrent submissions into batches for a validator: a submission leaves at once when fewer
+ * than `maxConcurrentBatches` batches are on the wire (no added latency at low load), and otherwise waits
+ * for one to come back and leaves with everything that arrived meanwhile (under load the batches grow, so
+ * the per-call cost shrinks per extrinsic). Submissions that arrive in the same turn of the event loop share a batch. Holds at most
+ * `maxPending` submissions; beyond that `submit` refuses with a busy error instead of queueing without bound.
+ */
+export class SubmissionQueue {
+  private readonly queue: Waiting[] = [];
+  private inFlightBatches = 0;
+  private inFlightItems = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly send: SendBatch,
+    private readonly options: SubmissionQueueOptions = DEFAULT_SUBMISSION_QUEUE,
+  ) {}
+
+  /** Submissions waiting or on the wire. */
+  get pending(): number {
+    return this.queue.length + this.inFlightItems;
+  }
+
+  /** Resolves with the extrinsic's hash, or rejects with the validator's refusal (or a busy one). */
+  submit(extrinsic: string): Promise<string> {
+    if (this.pending >= this.options.maxPending) return Promise.reject(gatewayBusy(this.options.maxPending));
+    return new Promise<string>((resolve, reject) => {
+      this.queue.push({ extrinsic, resolve, reject });
+      if (!this.scheduled && this.inFlightBatches < this.options.maxConcurrentBatches) {
+        // Leaves after this turn of the event loop's I/O phase: the requests parsed in it share the batch.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlightBatches < this.options.maxConcurrentBatches) {
+      let chars = 0;
+      let count = 0;
+      while (count < this.queue.length && count < this.options.maxBatch) {
+        const next = this.queue[count]!.extrinsic.length;
+        if (count > 0 && chars + next > this.options.maxBatchChars) break;
+        chars += next;
+        count++;
+      }
+      this.dispatch(this.queue.splice(0, count));
+    }
+  }
+
+  private dispatch(batch: Waiting[]): void {
+    this.inFlightBatches++;
+    this.inFlightItems += batch.length;
+    const settle = (outcomes: SubmitOutcome[] | undefined, failure?: unknown): void => {
+      this.inFlightBatches--;
+      this.inFlightItems -= batch.length;
+      batch.forEach((w, i) => {
+        const outcome = outcomes?.[i];
+        if (outcome === undefined) w.reject(failure ?? new DomainError('INTERNAL', `the validator answered ${outcomes?.length} results for ${batch.length} extrinsics`, 'internal'));
+        else if ('hash' in outcome) w.resolve(outcome.hash);
+        else w.reject(outcome.error);
+      });
+      this.flush();
+    };
+    let sending: Promise<SubmitOutcome[]>;
+    try {
+      sending = this.send(batch.map((w) => w.extrinsic));
+    } catch (err) {
+      sending = Promise.reject(err);
+    }
+    sending.then(
+      (outcomes) => settle(outcomes),
+      (err: unknown) => settle(undefined, err),
+    );
+  }
+}
+
+/**
+ * Each connection's unanswered submissions, keyed by the connection's own object (its socket, its RPC
+ * session), so a connection that goes away takes its count with it. One client cannot take the gateway's
+ * whole `maxPending` for itself: past `limit` on its connection it is refused as busy.
+ */
+export class ConnectionSubmissions<K extends object> {
+  private readonly counts = new WeakMap<K, number>();
+
+  constructor(readonly limit: number) {}
+
+  /** Unanswered submissions of `connection` now. */
+  count(connection: K): number {
+    return this.counts.get(connection) ?? 0;
+  }
+
+  /** Runs `submit` counted against `connection`; a busy refusal instead when it already has `limit` unanswered. */
+  async run<T>(connection: K, submit: () => Promise<T>): Promise<T> {
+    const n = this.count(connection);
+    if (n >= this.limit) throw gatewayBusy(this.limit, 'submissions on this connection');
+    this.counts.set(connection, n + 1);
+    try {
+      return await submit();
+    } finally {
+      const left = this.count(connection) - 1;
+      if (left > 0) this.counts.set(connection, left);
+      else this.counts.delete(connection);
+    }
+  }
+}

@@ -5,7 +5,8 @@ deploy/test/nats-auth.test.mjs compares them.
   - validator-<i>: publishes gossip p2p.<chain>.{proposal,vote,txs,status,sync}, finalized blocks and events
     bai.<chain>.>, and may only read (INFO) or create the chain's stream; subscribes p2p.<chain>.> and
     _INBOX.>; answers requests (sync) through allow_responses.
-  - gateway: publishes nothing on p2p.> or bai.>; reads the stream through an ephemeral consumer.
+  - gateway: publishes nothing on p2p.>, and on bai.> only the access proxy's metering events
+    (bai.<chain>.metering.>); reads the stream through an ephemeral consumer.
 No anonymous user (no no_auth_user): a client without a password is refused.
 */}}
 
@@ -49,7 +50,7 @@ BAI_{{ regexReplaceAll "[^A-Z0-9]" (upper .Values.chain.id) "_" }}
 {{- $publish = concat $publish (list (printf "bai.%s.>" $chain) "$JS.API.INFO" (printf "$JS.API.STREAM.INFO.%s" $stream) (printf "$JS.API.STREAM.CREATE.%s" $stream)) -}}
 {"publish": {"allow": {{ include "balanceai.nats.jsonList" $publish }}}, "subscribe": {"allow": {{ include "balanceai.nats.jsonList" (list (printf "p2p.%s.>" $chain) "_INBOX.>") }}}, "allow_responses": true}
 {{- else if eq .role "gateway" -}}
-{{- $publish := list "$JS.API.INFO" (printf "$JS.API.STREAM.INFO.%s" $stream) (printf "$JS.API.CONSUMER.CREATE.%s" $stream) (printf "$JS.API.CONSUMER.CREATE.%s.>" $stream) (printf "$JS.API.CONSUMER.INFO.%s.>" $stream) (printf "$JS.API.CONSUMER.DELETE.%s.>" $stream) (printf "$JS.API.CONSUMER.MSG.NEXT.%s.>" $stream) -}}
+{{- $publish := list (printf "bai.%s.metering.>" $chain) "$JS.API.INFO" (printf "$JS.API.STREAM.INFO.%s" $stream) (printf "$JS.API.CONSUMER.CREATE.%s" $stream) (printf "$JS.API.CONSUMER.CREATE.%s.>" $stream) (printf "$JS.API.CONSUMER.INFO.%s.>" $stream) (printf "$JS.API.CONSUMER.DELETE.%s.>" $stream) (printf "$JS.API.CONSUMER.MSG.NEXT.%s.>" $stream) -}}
 {"publish": {"allow": {{ include "balanceai.nats.jsonList" $publish }}}, "subscribe": {"allow": {{ include "balanceai.nats.jsonList" (list "_INBOX.>") }}}}
 {{- else -}}
 {{- fail (printf "no NATS permissions for role %s" .role) -}}

@@ -3,7 +3,7 @@
 #
 #   bench/cometbft/run.sh [--modes kvstore,kv,ed25519] [--rates 300,600,1000,1500] [--seconds 60] [--drain 20]
 #                         [--timeout-commit 1s] [--connections 128] [--broadcast sync|async] [--submit all|first]
-#                         [--port-base 36600] [--out FILE] [--keep]
+#                         [--forge-every N] [--port-base 36600] [--out FILE] [--keep]
 #
 # Needs only Go (≥ 1.24; the module says 1.26) and the Go module proxy. Builds CometBFT v0.38.26 (from this
 # module's `tool` line), bench-abci and bench-load into a temporary directory, then for every mode and rate
@@ -12,8 +12,9 @@
 #   kvstore  CometBFT's own kvstore, in-process (`--proxy_app=kvstore`), `key=value` txs
 #   kv       bench-abci kv mode over a unix ABCI socket (out of process, as our modules are)
 #   ed25519  bench-abci ed25519 mode over a unix ABCI socket: CheckTx and FinalizeBlock verify a signature
-# One `RESULT {json}` line per (mode, rate) goes to --out (default bench/results/cometbft-<UTC time>.jsonl),
-# a summary table to stdout at the end. Run it under the machine-wide lock on a shared box:
+# --forge-every N: in ed25519 mode every Nth tx carries a corrupted signature; the nodes must refuse it
+# (`CheckTx code 2` in `refused`). One `RESULT {json}` line per (mode, rate) goes to --out (default
+# bench/results/cometbft-<UTC time>.jsonl), a summary table to stdout at the end. Run it under the machine-wide lock on a shared box:
 #   flock /tmp/s5/devnet.lock bash bench/cometbft/run.sh --seconds 20
 set -euo pipefail
 
@@ -27,10 +28,11 @@ CONNECTIONS=128
 BROADCAST=sync
 SUBMIT=all
 PORT_BASE=36600
+FORGE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --modes) MODES="$2"; shift 2 ;;
@@ -42,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --broadcast) BROADCAST="$2"; shift 2 ;;
     --submit) SUBMIT="$2"; shift 2 ;;
     --port-base) PORT_BASE="$2"; shift 2 ;;
+    --forge-every) FORGE="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -151,9 +154,11 @@ for mode in ${MODES//,/ }; do
     start_net "$mode" "$net"
     txmode=$mode
     [[ "$mode" == kvstore ]] && txmode=kv
+    forge=()
+    [[ "$mode" == ed25519 && "$FORGE" != 0 ]] && forge=(--forge-every "$FORGE")
     set +e
     "$BIN/bench-load" --rpc "$RPCS" --mode "$txmode" --rate "$rate" --seconds "$WINDOW" --drain "$DRAIN" \
-      --connections "$CONNECTIONS" --broadcast "$BROADCAST" --pids "$PIDLIST" --label "$(label_of "$mode")" \
+      --connections "$CONNECTIONS" --broadcast "$BROADCAST" --pids "$PIDLIST" --label "$(label_of "$mode")" "${forge[@]}" \
       | tee -a "$OUT"
     rc=${PIPESTATUS[0]}
     set -e

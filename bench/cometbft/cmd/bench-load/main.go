@@ -54,6 +54,7 @@ type options struct {
 	connections int
 	broadcast   string
 	keys        int
+	forgeEvery  int
 	pids        map[string]int
 	label       string
 	run         string
@@ -71,6 +72,7 @@ func parseFlags() options {
 	flag.IntVar(&o.connections, "connections", 128, "HTTP requests in flight at most")
 	flag.StringVar(&o.broadcast, "broadcast", "sync", "broadcast_tx_sync (answer after CheckTx) | async (answer before)")
 	flag.IntVar(&o.keys, "keys", 200, "signing keys (ed25519 mode), round-robin")
+	flag.IntVar(&o.forgeEvery, "forge-every", 0, "ed25519 mode: corrupt the signature of every Nth tx (they must be refused: `CheckTx code 2`); 0 = none")
 	pids := flag.String("pids", "", "label=pid,... of the cluster's processes (their descendants count too)")
 	flag.StringVar(&o.label, "label", "", "free text copied into the result (e.g. the ABCI transport)")
 	flag.StringVar(&o.run, "run", strconv.FormatInt(time.Now().UnixNano(), 36), "run id, part of every transaction (keeps them unique)")
@@ -85,6 +87,9 @@ func parseFlags() options {
 	}
 	if o.broadcast != "sync" && o.broadcast != "async" {
 		fail("--broadcast sync|async")
+	}
+	if o.forgeEvery < 0 || (o.forgeEvery > 0 && o.mode != app.ModeEd25519) {
+		fail("--forge-every needs a non-negative N and --mode ed25519")
 	}
 	if o.rate <= 0 || o.seconds <= 0 || o.connections <= 0 || o.keys <= 0 || o.drain < 0 || o.idle <= 0 {
 		fail("--rate, --seconds, --connections, --keys, --idle must be positive, --drain non-negative")
@@ -239,6 +244,7 @@ type txSet struct {
 	bodies [][]byte         // JSON-RPC request bodies
 	index  map[[32]byte]int // sha256(tx) → k
 	size   int              // bytes per tx
+	forged int              // txs with a corrupted signature (--forge-every)
 }
 
 func buildTxs(o options, total int) txSet {
@@ -259,6 +265,10 @@ func buildTxs(o options, total int) txSet {
 		var tx []byte
 		if o.mode == app.ModeEd25519 {
 			tx = app.SignedTx(keys[k%len(keys)], msg)
+			if o.forgeEvery > 0 && k%o.forgeEvery == o.forgeEvery-1 {
+				tx[ed25519.PublicKeySize] ^= 0x01 // first signature byte
+				s.forged++
+			}
 		} else {
 			tx = append([]byte(fmt.Sprintf("bench-%s-%d=", o.run, k)), bytes.Repeat([]byte("v"), 64+32+msgLen)...)
 			tx = tx[:64+32+msgLen+1]
@@ -723,6 +733,7 @@ func main() {
 		"broadcast":                      o.broadcast,
 		"connections":                    o.connections,
 		"txBytes":                        txs.size,
+		"forged":                         txs.forged,
 		"presignSeconds":                 r1(signSeconds),
 		"targetRate":                     o.rate,
 		"seconds":                        o.seconds,

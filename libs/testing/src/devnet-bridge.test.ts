@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_BRIDGE_GENESIS, cryptoReady, keyFromUri, toHex } from '@balanceai/chain';
-import { DEVNET_BRIDGE_THRESHOLD, devnetBridgeGenesis, devnetRunsEthereum } from './devnet-bridge.js';
+import { DEVNET_BRIDGE_THRESHOLD, bridgeGatewayEnv, devnetBridgeGenesis, devnetRunsEthereum } from './devnet-bridge.js';
 
 describe('devnet bridge', () => {
   it('puts the dev relayers (//Charlie //Dave //Eve, 2 of 3) into the genesis when the bridge module runs', async () => {
@@ -27,5 +27,11 @@ describe('devnet bridge', () => {
     assert.equal(devnetRunsEthereum(['bridge'], { bridge: {} }), false);
     assert.equal(devnetRunsEthereum(['bridge'], { bridge: {}, bridgeEthereum: true }), true);
     assert.equal(devnetRunsEthereum(['bridge'], { bridgeEthereum: false }), false);
+  });
+
+  it('tells the gateway where the boards and Ethereum are (the contract only when given)', () => {
+    const env = bridgeGatewayEnv({ rpcUrl: 'http://127.0.0.1:8545', relayerUrls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'], confirmations: 2 });
+    assert.deepEqual(env, { BAI_BRIDGE_RELAYER_URLS: 'http://127.0.0.1:1,http://127.0.0.1:2', BAI_BRIDGE_ETH_RPC_URL: 'http://127.0.0.1:8545', BAI_BRIDGE_CONFIRMATIONS: '2' });
+    assert.equal(bridgeGatewayEnv({ rpcUrl: 'http://e', relayerUrls: [], confirmations: 1, bridge: '0xb' }).BAI_BRIDGE_CONTRACT, '0xb');
   });
 });

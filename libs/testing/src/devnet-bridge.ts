@@ -30,7 +30,7 @@ export interface DevnetBridge {
 interface BridgeRelayerPackage {
   readonly DEV_BRIDGE_RELAYERS: readonly string[];
   devBridgeGenesis(baiKeyUris: readonly string[], threshold: number, over?: Partial<BridgeGenesis>): BridgeGenesis;
-  startBridgeDevnet(o: { gatewayUrl: string; dir: string; baiKeyUris?: readonly string[]; threshold?: number; confirmations?: number; log?: (line: string) => void }): Promise<Omit<DevnetBridge, 'relayerKeyUris'>>;
+  startBridgeDevnet(o: { gatewayUrl: string; dir: string; baiKeyUris?: readonly string[]; threshold?: number; confirmations?: number; log?: (line: string) => void; anvilPort?: number; relayerPorts?: readonly number[] }): Promise<Omit<DevnetBridge, 'relayerKeyUris'>>;
 }
 
 /** Matching mint signatures needed of the dev relayers (2 of 3: 2M > N). */
@@ -106,5 +106,20 @@ export async function startDevnetBridge(gatewayUrl: string, dir: string, echo = 
         log.end();
       }
     },
+  };
+}
+
+/**
+ * The gateway's view of the Ethereum half (services/gateway/src/bridge/bridge.ethereum.ts): where the relayers'
+ * boards and Ethereum's JSON-RPC are, so /v1/bridge shows `signed k/M` with the signatures, burns before any
+ * attestation and the wBAI supply. BaiBridge's address may be left out: the gateway takes the one the boards
+ * report. The gateway reads it at start, so a devnet chooses these ports before starting the gateway.
+ */
+export function bridgeGatewayEnv(o: { rpcUrl: string; relayerUrls: readonly string[]; confirmations: number; bridge?: string }): Record<string, string> {
+  return {
+    BAI_BRIDGE_RELAYER_URLS: o.relayerUrls.join(','),
+    BAI_BRIDGE_ETH_RPC_URL: o.rpcUrl,
+    BAI_BRIDGE_CONFIRMATIONS: String(o.confirmations),
+    ...(o.bridge ? { BAI_BRIDGE_CONTRACT: o.bridge } : {}),
   };
 }

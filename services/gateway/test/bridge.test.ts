@@ -99,11 +99,15 @@ describe('gateway /v1/bridge', () => {
       minLock: String(DEFAULT_BRIDGE_GENESIS.minLock),
       openLocks: 1,
       locks: '1',
+      // No Ethereum side configured for this gateway.
+      wbai: null,
+      ethereumNote: 'no Ethereum RPC configured (BAI_BRIDGE_ETH_RPC_URL)',
     });
 
     const l = await get(`/v1/bridge/locks/${LOCK.toUpperCase().replace('0X', '0x')}`);
     assert.equal(l.status, 200, JSON.stringify(l.body));
     assert.equal(l.body.status, 'locked');
+    assert.deepEqual([l.body.signatures, l.body.signaturesNote], [[], 'no relayer boards configured (BAI_BRIDGE_RELAYER_URLS)']);
     assert.equal(l.body.amount, '107');
     assert.equal(l.body.deadline, '1700000045');
     assert.equal(l.body.at, head.hash);

@@ -29,6 +29,12 @@ export interface BridgeDevnetOptions {
   readonly dir: string;
   readonly intervalMs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Ports chosen in advance (default: any free one), so a gateway started before the Ethereum half can be
+   * told where the relayers' boards and anvil will be (BAI_BRIDGE_RELAYER_URLS, BAI_BRIDGE_ETH_RPC_URL).
+   */
+  readonly anvilPort?: number;
+  readonly relayerPorts?: readonly number[];
 }
 
 export interface BridgeDevnet {
@@ -50,9 +56,9 @@ export const DEV_BRIDGE_RELAYERS = ['//Charlie', '//Dave', '//Eve'] as const;
 
 export async function startBridgeDevnet(o: BridgeDevnetOptions): Promise<BridgeDevnet> {
   const uris = o.baiKeyUris ?? DEV_BRIDGE_RELAYERS;
-  const anvil = await startAnvil({ blockTime: 1 });
+  const anvil = await startAnvil({ blockTime: 1, port: o.anvilPort });
   const running: Array<{ stop(): Promise<void> } | null> = uris.map(() => null);
-  const ports: number[] = uris.map(() => 0);
+  const ports: number[] = uris.map((_, i) => o.relayerPorts?.[i] ?? 0);
   try {
     const deployer = mnemonicToAccount(ANVIL_DEV_MNEMONIC, { addressIndex: 0 });
     const conn = connect({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, account: deployer, pollingIntervalMs: 200 });

@@ -154,6 +154,21 @@ describe('gateway bridge: the Ethereum half', () => {
     assert.match(v.relayers[4]!.error ?? '', /ECONNREFUSED/);
   });
 
+  it('a board that goes down is still shown as the relayer it last was', async () => {
+    let down = false;
+    const base = fakeFetch(world());
+    const e = new BridgeEthereum(opts({ relayerUrls: ['http://r0'] }), async (url, init) => {
+      if (down) throw new Error('connect ECONNREFUSED');
+      return base(url, init);
+    });
+    assert.equal((await e.boards())[0]!.account, ACCOUNTS[0]);
+    down = true;
+    const [b] = await e.boards();
+    assert.deepEqual([b!.account, b!.ethAddress, b!.reachable, b!.healthy], [ACCOUNTS[0], SIGNERS[0], false, false]);
+    const v = relayersView('0xat', [ACCOUNTS[0]!], 2, [b!]);
+    assert.deepEqual(v.relayers.map((r) => [r.account, r.inSet, r.healthy]), [[ACCOUNTS[0], true, false]]);
+  });
+
   it('configuration: URLs, contract and confirmations checked, naming the variable', () => {
     const c = bridgeEthereumOptions({ BAI_BRIDGE_RELAYER_URLS: ' http://127.0.0.1:9620/ ,http://127.0.0.1:9622', BAI_BRIDGE_ETH_RPC_URL: 'http://127.0.0.1:8545', BAI_BRIDGE_CONTRACT: BRIDGE.toUpperCase().replace('0X', '0x'), BAI_BRIDGE_CONFIRMATIONS: '3' });
     assert.deepEqual([c.relayerUrls, c.ethRpcUrl, c.contract, c.confirmations], [['http://127.0.0.1:9620', 'http://127.0.0.1:9622'], 'http://127.0.0.1:8545', BRIDGE, 3]);

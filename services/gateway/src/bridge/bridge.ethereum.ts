@@ -118,6 +118,8 @@ export class BridgeEthereum {
   private readonly burnIds = new Map<string, bigint>();
   private burnIdsUpTo = 0n;
   private burnIdsFor = '';
+  /** Each board's relayer as it last answered. */
+  private readonly known = new Map<string, { account: string | null; ethAddress: string | null }>();
 
   constructor(
     readonly o: BridgeEthereumOptions,
@@ -167,9 +169,13 @@ export class BridgeEthereum {
           const { status, body: b } = await this.getJson(`${url}/healthz`);
           const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string).toLowerCase() : null);
           const num = (k: string) => (typeof b[k] === 'number' ? (b[k] as number) : null);
-          return { url, reachable: true, healthy: status === 200, account: str('account'), ethAddress: str('ethAddress'), bridge: str('bridge'), chainId: num('chainId'), lastTickAtMs: num('lastTickAtMs'), consecutiveFailures: num('consecutiveFailures'), error: null };
+          const h = { url, reachable: true, healthy: status === 200, account: str('account'), ethAddress: str('ethAddress'), bridge: str('bridge'), chainId: num('chainId'), lastTickAtMs: num('lastTickAtMs'), consecutiveFailures: num('consecutiveFailures'), error: null };
+          this.known.set(url, { account: h.account, ethAddress: h.ethAddress });
+          return h;
         } catch (err) {
-          return { url, reachable: false, healthy: false, account: null, ethAddress: null, bridge: null, chainId: null, lastTickAtMs: null, consecutiveFailures: null, error: (err as Error).message };
+          // Down: still the relayer it was when last reached (so the set shows which relayer is down).
+          const k = this.known.get(url);
+          return { url, reachable: false, healthy: false, account: k?.account ?? null, ethAddress: k?.ethAddress ?? null, bridge: null, chainId: null, lastTickAtMs: null, consecutiveFailures: null, error: (err as Error).message };
         }
       }),
     );

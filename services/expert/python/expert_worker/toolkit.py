@@ -364,6 +364,26 @@ def _assert_facts(env: clips.Environment, errors: Any, plan: "FactPlan", warning
     return halted
 
 
+def _risk_fact_texts(env: clips.Environment) -> list[str]:
+    """The printed facts the toolkit's reading can report on, in fact order: those of `risk-data` and ordered `risk-is`
+    facts (which it refuses). Every other fact would print with a relation `read_risk` ignores, so it is not printed
+    at all; and printing happens with clipspy's router off, which CLIPS would ask about every character printed.
+    """
+    found: list[tuple[int, Any]] = []
+    for name in (RISK_TEMPLATE, RISK_NAME):
+        try:
+            template = env.find_template(name)
+        except LookupError:
+            continue
+        found.extend((fact.index, fact) for fact in template.facts())
+    found.sort(key=lambda item: item[0])
+    lib.DeactivateRouter(env._env, _ROUTER)  # noqa: SLF001
+    try:
+        return [str(fact) for _, fact in found]
+    finally:
+        lib.ActivateRouter(env._env, _ROUTER)  # noqa: SLF001
+
+
 def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: dict[str, str],
              set_correlation: Callable[[ToolkitCorrelation], None]) -> dict[str, Any]:
     """Runs one toolkit request on a loaded model environment; answers risks (in fact order) and warnings."""
@@ -390,8 +410,7 @@ def evaluate(env: clips.Environment, errors: Any, request_text: str, verbiage: d
     names: dict[str, Any] = dict(plan.instrument_names)
     names.update(TIMEFRAME_WORDS)  # the toolkit writes its timeframe words over instrument names
     risks = []
-    for fact in env.facts():
-        text = str(fact)
+    for text in _risk_fact_texts(env):
         text = "(" + text.split("(", 1)[1] if "(" in text else text
         found = read_risk(text)
         if found is None:

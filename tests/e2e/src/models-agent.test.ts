@@ -17,12 +17,13 @@ let gw: Gateway;
 let info: ChainInfo;
 let nc: NatsConnection;
 const metering: Array<Record<string, unknown>> = [];
+const ERA = 12;
 const ALICE = keyFromUri('//Alice', 'sr25519');
 const BOB = keyFromUri('//Bob', 'sr25519');
 
 before(async () => {
   await cryptoReady();
-  net = await Devnet.start({ validators: 1, modules: ['emissions', 'staking', 'models'], expert: true, expertAgent: true });
+  net = await Devnet.start({ validators: 1, modules: ['emissions', 'staking', 'models'], eraLength: ERA, expert: true, expertAgent: true, modelsWorker: true });
   assert.equal(net.expert.running, true, `the expert service must run for this test: ${net.expert.reason}`);
   gw = new Gateway(net.gatewayUrl);
   info = await chainInfo(gw);
@@ -151,12 +152,22 @@ test('a model registered with the sha256 of its .clp loads into the running expe
   assert.deepEqual(answer.json['identified_risks'], [{ marketplace: 'balance 7 checked by a marketplace model' }]);
 });
 
-async function waitFor<T>(get: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+test('the validator\'s scoring worker probes the expert agent (/agent/health, /agent/sample, allowed as a devnet endpoint) and scores it high', async () => {
+  const scored = await waitFor(async () => {
+    const d = await gw.get<{ eras: Array<{ era: number; consensus: number; paid: string }> }>('/v1/models/providers/0');
+    return d.eras.find((e) => e.consensus > 0);
+  }, 4 * ERA * 1_500);
+  // 65,535 − 3 per millisecond of the sample's latency: a working sample on a local expert.
+  assert.ok(scored.consensus > 60_000, JSON.stringify(scored));
+  assert.ok(BigInt(scored.paid) > 0n, 'the agents grants fund paid it');
+});
+
+async function waitFor<T>(get: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = get();
+    const v = await get();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms; metering events: ${JSON.stringify(metering)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -106,6 +106,14 @@ describe('devnet NATS: one user per service, subject permissions, no anonymous c
     assert.deepEqual(seen.received.filter((r) => r.endsWith('forged')), []);
   });
 
+  it('lets the gateway publish its access metering events, and nothing else under bai.<chain>', async () => {
+    const seen = await watch('>');
+    const gateway = await as(await nats.urlFor('gateway', 'gateway'));
+    await publish(gateway, `bai.${CHAIN}.metering.access.7`, 'metered');
+    for (const subject of [`bai.${CHAIN}.meteringx`, `bai.other-chain.metering.access.7`, `bai.${CHAIN}.blocks.metering`]) await publish(gateway, subject, 'forged');
+    assert.deepEqual(seen.received.filter((r) => r.endsWith('metered') || r.endsWith('forged')), [`bai.${CHAIN}.metering.access.7 metered`]);
+  });
+
   it('lets a validator create and inspect the stream, and nobody but the operator delete or change it', async () => {
     const v0 = await as(await nats.urlFor('validator-0', 'validator'));
     const created = parse(await v0.request(`$JS.API.STREAM.CREATE.${STREAM}`, json({ name: STREAM, subjects: [`bai.${CHAIN}.>`], duplicate_window: 120_000_000_000 }), { timeout: 5_000 }));

@@ -88,6 +88,15 @@ describe('expert sandbox', () => {
     assert.equal(connections, 0, 'the listener on the host loopback saw a connection');
   });
 
+  it('runs model code under the seccomp filter: no new namespaces, keyrings or io_uring', async () => {
+    assert.ok(engine.sandbox.seccompFile, engine.sandbox.note);
+    // Without the filter, unshare(CLONE_NEWUSER) works inside bubblewrap (and gives capabilities in the new namespace).
+    assert.equal(await attempt('unshare_user'), 'blocked:EPERM');
+    assert.equal(await attempt('keyctl'), 'blocked:EPERM');
+    assert.equal(await attempt('io_uring'), 'blocked:EPERM');
+    assert.match(await attempt('uid'), /^uid:/, 'the worker still serves after refused calls');
+  });
+
   it('cannot raise its own limits, and sees only its own processes', async () => {
     assert.match(await attempt('raise_limits'), /^blocked:(ValueError|PermissionError|OSError)$/);
     const seen = Number((await attempt('processes')).replace('seen:', ''));

@@ -1,8 +1,12 @@
 // One Python worker process: newline-delimited JSON requests on its stdin, one answer line each on its stdout.
 // The worker handles one request at a time; the deadline is enforced here because a loop inside CLIPS's C code
 // never returns to Python, so only killing the process stops it.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { encodeBpf, workerSeccompProgram } from './seccomp.js';
 
 export interface WorkerLaunch {
   python: string;
@@ -27,12 +31,32 @@ export interface SandboxPlan {
   readable?: string[];
   uid?: number;
   gid?: number;
-  /** Why the plan is weaker than bwrap as an unprivileged user, for the start-up log. */
+  /** The seccomp filter (BPF, see seccomp.ts) bwrap loads from fd 3 before starting the worker; none when absent. */
+  seccompFile?: string;
+  /** Why the plan is weaker than bwrap as an unprivileged user with seccomp, for the start-up log. */
   note: string;
 }
 
+/** The fd a sandboxed worker's bwrap reads its seccomp filter from. */
+const SECCOMP_FD = 3;
+
+/** Writes the worker seccomp filter to a private file; undefined (with why) on an architecture without one. */
+export function writeSeccompFilter(): { file: string } | { reason: string } {
+  const program = workerSeccompProgram();
+  if (!program) return { reason: `no seccomp filter is defined for ${process.arch}` };
+  const dir = mkdtempSync(join(tmpdir(), 'bai-expert-seccomp-'));
+  const file = join(dir, 'workers.bpf');
+  writeFileSync(file, encodeBpf(program), { mode: 0o600 });
+  return { file };
+}
+
+/** Removes what writeSeccompFilter wrote (the service does at close). */
+export function removeSeccompFilter(plan: SandboxPlan): void {
+  if (plan.seccompFile) rmSync(dirname(plan.seccompFile), { recursive: true, force: true });
+}
+
 /** bubblewrap's arguments; `readable` folders (model folders that may sit under /tmp) are bound read-only. */
-export function bwrapArgs(sourceDir: string, readable: string[] = []): string[] {
+export function bwrapArgs(sourceDir: string, readable: string[] = [], seccomp = false): string[] {
   return [
     '--ro-bind', '/', '/',
     '--dev', '/dev',
@@ -46,12 +70,22 @@ export function bwrapArgs(sourceDir: string, readable: string[] = []): string[] 
     '--new-session',
     '--cap-drop', 'ALL',
     '--chdir', sourceDir,
+    ...(seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--',
   ];
 }
 
-function probe(command: string, args: string[], ids: { uid?: number; gid?: number }): string | undefined {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000, ...ids });
+/** stdio of a bwrap process: the seccomp filter's file on fd 3 when there is one (the caller closes `fd`). */
+function bwrapStdio(base: ('pipe' | 'ignore')[], seccompFile: string | undefined): { stdio: StdioOptions; fd?: number } {
+  if (!seccompFile) return { stdio: base };
+  const fd = openSync(seccompFile, 'r');
+  return { stdio: [...base, fd], fd };
+}
+
+function probe(command: string, args: string[], ids: { uid?: number; gid?: number }, seccompFile?: string): string | undefined {
+  const { stdio, fd } = bwrapStdio(['ignore', 'ignore', 'pipe'], seccompFile);
+  const result = spawnSync(command, args, { stdio, timeout: 10_000, ...ids });
+  if (fd !== undefined) closeSync(fd);
   if (result.error) return result.error.message;
   if (result.status !== 0) return (result.stderr?.toString('utf8').trim().split('\n').pop() ?? '') || `exit code ${result.status}`;
   return undefined;
@@ -70,17 +104,35 @@ export function chooseSandbox(
   const reasons: string[] = [];
   if (options.sandbox) {
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    const filter = writeSeccompFilter();
+    // bwrap with the seccomp filter when it works here, else without it (saying why); a failure message otherwise.
+    const tryBwrap = (ids: { uid?: number; gid?: number }): { seccompFile?: string; note: string } | string => {
+      if ('file' in filter) {
+        const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable, true), ...pythonCheck], ids, filter.file);
+        if (!failed) return { seccompFile: filter.file, note: 'seccomp filter' };
+        const plain = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], ids);
+        return plain ?? { note: `no seccomp filter: bwrap --seccomp failed (${failed})` };
+      }
+      return probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], ids) ?? { note: `no seccomp filter: ${filter.reason}` };
+    };
+    let chosen: SandboxPlan | undefined;
     if (root) {
       const ids = { uid: options.workerUser.uid, gid: options.workerUser.gid };
-      const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], ids);
-      if (!failed) return { kind: 'bwrap', readable, ...ids, note: `bwrap as uid ${ids.uid}` };
-      reasons.push(`bwrap as uid ${ids.uid} failed (${failed})`);
+      const tried = tryBwrap(ids);
+      if (typeof tried !== 'string') chosen = { kind: 'bwrap', readable, ...ids, ...tried, note: `bwrap as uid ${ids.uid}, ${tried.note}` };
+      else reasons.push(`bwrap as uid ${ids.uid} failed (${tried})`);
     }
-    const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], {});
-    if (!failed) {
-      return { kind: 'bwrap', readable, note: root ? `bwrap as root: ${reasons.join('; ')}` : 'bwrap as the service user' };
+    if (!chosen) {
+      const tried = tryBwrap({});
+      if (typeof tried !== 'string') {
+        const who = root ? `bwrap as root: ${reasons.join('; ')}` : 'bwrap as the service user';
+        chosen = { kind: 'bwrap', readable, ...tried, note: `${who}, ${tried.note}` };
+      } else {
+        reasons.push(`bwrap failed (${tried})`);
+      }
     }
-    reasons.push(`bwrap failed (${failed})`);
+    if ('file' in filter && chosen?.seccompFile === undefined) removeSeccompFilter({ kind: 'none', seccompFile: filter.file, note: '' });
+    if (chosen) return chosen;
   } else {
     reasons.push('BAI_EXPERT_SANDBOX=off');
   }
@@ -139,12 +191,14 @@ export class ExpertWorker {
     };
     this.sandbox = plan.kind;
     this.isolatedNetwork = plan.kind !== 'none';
+    const seccompFile = plan.kind === 'bwrap' ? plan.seccompFile : undefined;
     const [command, commandArgs] =
       plan.kind === 'bwrap'
-        ? ['bwrap', [...bwrapArgs(launch.sourceDir, plan.readable), launch.python, ...args]]
+        ? ['bwrap', [...bwrapArgs(launch.sourceDir, plan.readable, seccompFile !== undefined), launch.python, ...args]]
         : plan.kind === 'unshare'
           ? ['unshare', ['-n', launch.python, ...args]]
           : [launch.python, args];
+    const { stdio, fd: seccompFd } = bwrapStdio(['pipe', 'pipe', 'pipe'], seccompFile);
     this.child = spawn(command, commandArgs, {
       cwd: launch.sourceDir,
       ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid } : {}),
@@ -158,8 +212,9 @@ export class ExpertWorker {
         BAI_EXPERT_MEMORY_MB: String(launch.memoryMb),
         BAI_EXPERT_CPU_SECONDS: String(launch.cpuSecondsPerRequest),
       },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+      stdio,
+    }) as ChildProcessWithoutNullStreams;
+    if (seccompFd !== undefined) closeSync(seccompFd); // bwrap holds its own copy
     createInterface({ input: this.child.stdout }).on('line', (line) => this.onAnswer(line));
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);

@@ -45,6 +45,32 @@ describe('the JSON-RPC client', () => {
     assert.equal(err.message, 'bad failed: Invalid params (-32602): line one line two');
   });
 
+  it('retries a call refused as busy (-32009, -32029) with a doubling delay, then gives the refusal as NODE_BUSY', async () => {
+    let refusals = 2;
+    const t = new FakeTransport({
+      author_submitExtrinsic: () => {
+        if (refusals-- > 0) throw new RpcFault(-32009, 'Server is busy, try again later', 'MEMPOOL_FULL');
+        return '0xhash';
+      },
+      state_getStorage: () => {
+        throw new RpcFault(-32029, 'Too many requests', 'rate limit of 5 calls per second per connection exceeded; retry later');
+      },
+    });
+    const c = new RpcClient(t, URL, 1000, { retries: 3, delayMs: 20 });
+    const started = Date.now();
+    assert.equal(await c.request('author_submitExtrinsic', ['0x00']), '0xhash');
+    assert.ok(Date.now() - started >= 20 + 40, 'waited 20 ms, then 40 ms');
+    assert.equal(t.requests.filter((r) => r.method === 'author_submitExtrinsic').length, 3);
+    const err = await c.request('state_getStorage', ['0x00']).catch((e: unknown) => e);
+    assert.ok(err instanceof RpcError);
+    assert.equal(err.code, 'NODE_BUSY');
+    assert.equal(err.message, 'state_getStorage: the node is busy and refused the call (-32029 Too many requests: rate limit of 5 calls per second per connection exceeded; retry later); try again later');
+    assert.equal(t.requests.filter((r) => r.method === 'state_getStorage').length, 4, 'the first attempt and 3 retries');
+    // Any other refusal is the answer at once.
+    const invalid = new RpcClient(new FakeTransport({ x: () => { throw new RpcFault(1010, 'Invalid Transaction', 'Transaction is outdated'); } }), URL, 1000, { retries: 3, delayMs: 20 });
+    await assert.rejects(invalid.request('x'), { code: 'INVALID_TRANSACTION' });
+  });
+
   it('times a request out, and a late answer is ignored', async () => {
     const t = new FakeTransport({ stuck: () => NO_ANSWER });
     const c = new RpcClient(t, URL, 30);

@@ -1,7 +1,19 @@
-import { ConnectionClosedError, RpcError, RpcProtocolError, RpcTimeoutError } from './errors.js';
+import { BUSY_CODES, ConnectionClosedError, RpcError, RpcProtocolError, RpcTimeoutError } from './errors.js';
 import type { Transport } from './transport.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * How a call refused as busy (-32009, -32029) is retried: after `delayMs`, doubling each time, at most
+ * `retries` times; then the refusal is the answer. Safe for submissions too: a refused extrinsic was not
+ * admitted, and an admitted one is recognised by its hash.
+ */
+export interface BusyRetry {
+  retries: number;
+  delayMs: number;
+}
+
+export const DEFAULT_BUSY_RETRY: Readonly<BusyRetry> = Object.freeze({ retries: 4, delayMs: 1000 });
 /**
  * Notifications for a subscription id we have not seen yet are kept this long (in messages): a server may
  * send the first notification before the answer that tells us the id, and dropping it would lose a block.
@@ -39,12 +51,25 @@ export class RpcClient {
     private readonly transport: Transport,
     readonly url: string,
     private readonly timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+    private readonly busyRetry: BusyRetry = DEFAULT_BUSY_RETRY,
   ) {
     transport.onMessage((text) => this.receive(text));
     transport.onClose((error) => this.fail(error));
   }
 
-  request<T>(method: string, params: unknown[] = [], timeoutMs = this.timeoutMs): Promise<T> {
+  /** Calls `method`; a busy refusal is retried as `busyRetry` says (each attempt has the whole `timeoutMs`). */
+  async request<T>(method: string, params: unknown[] = [], timeoutMs = this.timeoutMs): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt<T>(method, params, timeoutMs);
+      } catch (err) {
+        if (!(err instanceof RpcError && BUSY_CODES.has(err.rpcCode)) || attempt >= this.busyRetry.retries || this.closedWith) throw err;
+        await new Promise((r) => setTimeout(r, this.busyRetry.delayMs * 2 ** attempt));
+      }
+    }
+  }
+
+  private attempt<T>(method: string, params: unknown[], timeoutMs: number): Promise<T> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {

@@ -53,6 +53,12 @@ const TRANSACTION_ERRORS: Record<number, string> = {
   1016: 'Transaction pool is full',
 };
 
+/**
+ * -32009 "Server is busy" (the node sheds load: a full mempool, the gateway's submission bounds) and -32029
+ * (this connection's rate limit): the same call may succeed later. RpcClient retries them (see BusyRetry).
+ */
+export const BUSY_CODES: ReadonlySet<number> = new Set([-32009, -32029]);
+
 /** A JSON-RPC error object from the server, kept whole so callers can branch on `rpcCode`. */
 export class RpcError extends Error {
   readonly code: string;
@@ -64,14 +70,17 @@ export class RpcError extends Error {
   ) {
     const reason = data === undefined || data === null ? '' : `: ${typeof data === 'string' ? data : JSON.stringify(data)}`;
     const isTransaction = rpcCode in TRANSACTION_ERRORS;
+    const busy = BUSY_CODES.has(rpcCode);
     const text = isTransaction
       ? `the chain refused the transaction: ${rpcMessage || TRANSACTION_ERRORS[rpcCode]} (${rpcCode})${reason}`
+      : busy
+        ? `${method}: the node is busy and refused the call (${rpcCode} ${rpcMessage}${reason}); try again later`
       : rpcCode === -32601
         ? `the gateway does not serve ${method} (${rpcCode} ${rpcMessage})`
         : `${method} failed: ${rpcMessage} (${rpcCode})${reason}`;
     super(oneLine(text));
     this.name = 'RpcError';
-    this.code = isTransaction ? 'INVALID_TRANSACTION' : 'RPC_ERROR';
+    this.code = isTransaction ? 'INVALID_TRANSACTION' : busy ? 'NODE_BUSY' : 'RPC_ERROR';
   }
 }
 

@@ -57,7 +57,14 @@ export const EXECUTION_SHARE = 0.5;
 /** A proposal carries at least this many extrinsics when the pool has them. */
 export const MIN_PROPOSAL_TXS = 64;
 /** The pool holds at most this many proposals' worth: an accepted tx waits a few intervals, not minutes. */
-export const POOL_PROPOSALS = 2;
+export const POOL_PROPOSALS = 3;
+/** ... and at least this many txs (a burst from wallets, or a node slowed for a moment, is not refused at once). */
+export const MIN_POOL_CAPACITY = 1_024;
+
+/** The run-time count bound of the pool for a proposal limit. */
+export function poolCapacity(proposalLimit: number): number {
+  return Math.max(POOL_PROPOSALS * proposalLimit, MIN_POOL_CAPACITY);
+}
 
 /** Errors after which this node must not go on: it stops instead of forking or double signing. */
 const FATAL = [AppHashMismatchError, ModuleFault, PersistFailure, SignerStateCorrupt];
@@ -102,7 +109,7 @@ export class ConsensusNode {
       maxBytes: deps.mempool?.maxBytes ?? DEFAULT_MEMPOOL_MAX_BYTES,
     });
     this.budget = new ProposalBudget(p.blockTimeMs * EXECUTION_SHARE, p.maxBlockExtrinsics, Math.min(MIN_PROPOSAL_TXS, p.maxBlockExtrinsics));
-    this.mempool.setCapacity(Math.max(POOL_PROPOSALS * this.budget.limit, MIN_PROPOSAL_TXS));
+    this.mempool.setCapacity(poolCapacity(this.budget.limit));
     this.timers = new Timers(deps.scheduler ?? realScheduler);
     this.now = () => this.timers.scheduler.now();
     if (!deps.nats && (!deps.transport || !deps.events)) throw new Error('a NATS connection is required without both a transport and an event sink');
@@ -283,7 +290,7 @@ export class ConsensusNode {
     this.mempool.prune(this.chain.ledger, executed.outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
     this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents);
     this.budget.observe(block.extrinsics.length, this.now() - t0);
-    this.mempool.setCapacity(Math.max(POOL_PROPOSALS * this.budget.limit, MIN_PROPOSAL_TXS));
+    this.mempool.setCapacity(poolCapacity(this.budget.limit));
     const m = this.deps.metrics;
     if (m) {
       m.blockExecutionSeconds.observe((this.now() - t0) / 1000);

@@ -35,3 +35,12 @@ describe('proposal budget', () => {
     assert.ok(b.limit > 200 && b.limit < 400, String(b.limit));
   });
 });
+
+describe('pool capacity from the proposal limit', () => {
+  it('holds three proposals of txs, and never fewer than 1,024', async () => {
+    const { poolCapacity } = await import('./consensus-node.js');
+    assert.equal(poolCapacity(2_000), 6_000);
+    assert.equal(poolCapacity(400), 1_200);
+    assert.equal(poolCapacity(64), 1_024);
+  });
+});

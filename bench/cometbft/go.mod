@@ -1,6 +1,6 @@
 module balanceai/bench/cometbft
 
-go 1.26
+go 1.24
 
 require (
 	github.com/cometbft/cometbft v0.38.26

@@ -5,7 +5,7 @@
 #                         [--timeout-commit 1s] [--connections 128] [--broadcast sync|async] [--submit all|first]
 #                         [--forge-every N] [--port-base 36600] [--out FILE] [--keep]
 #
-# Needs only Go (≥ 1.24; the module says 1.26) and the Go module proxy. Builds CometBFT v0.38.26 (from this
+# Needs only Go ≥ 1.24 and the Go module proxy (proxy.golang.org or GOPROXY). Builds CometBFT v0.38.26 (from this
 # module's `tool` line), bench-abci and bench-load into a temporary directory, then for every mode and rate
 # starts a fresh 4-validator localnet on 127.0.0.1 (`cometbft testnet`, 1 s timeout_commit), runs
 # bench-load against it, and stops every process it started. Modes:

@@ -3,6 +3,7 @@ import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { cryptoReady, genesisFromJson, genesisHash, keyFromUri, parseAccountId, toHex, type Genesis } from '@balanceai/chain';
 import { ConsensusApi, GrpcHealthController, HealthController } from './api/consensus.api.js';
+import { SubmissionApi } from './api/submission.api.js';
 import { CONFIG, GENESIS, METRICS } from './api/tokens.js';
 import { createMetrics, shutdownTracing, type BaiMetrics } from '@balanceai/platform';
 import type { ConsensusConfig } from './config.js';
@@ -47,7 +48,7 @@ export class ConsensusModule {
   static forRoot(config: ConsensusConfig): DynamicModule {
     return {
       module: ConsensusModule,
-      controllers: [ConsensusApi, HealthController, GrpcHealthController],
+      controllers: [ConsensusApi, SubmissionApi, HealthController, GrpcHealthController],
       providers: [
         { provide: CONFIG, useValue: config },
         {

@@ -9,6 +9,7 @@ import {
   parseAccountId,
   ss58Encode,
   toHex,
+  type DecodedExtrinsic,
   type Genesis,
 } from '@balanceai/chain';
 import { consensusV1 } from '@balanceai/contracts';
@@ -28,16 +29,36 @@ const { ExtrinsicState } = consensusV1;
 /** Refusals that depend on the chain's current state (well-formed input): 409. */
 const CONFLICTS = new Set(['STALE_NONCE', 'ALREADY_IMPORTED', 'PRIORITY_TOO_LOW', 'PAYMENT', 'TOO_MANY_FUTURE']);
 
-function grpcError(err: unknown): RpcException {
+/** The domain error of a mempool refusal (mapped once, here, for SubmitExtrinsic and SubmitExtrinsics). */
+export function rejectionError(err: MempoolRejection): DomainError {
+  // A full pool is a retryable refusal: busy (429 / RESOURCE_EXHAUSTED), retry after about one block.
+  if (err.code === 'MEMPOOL_FULL') return new DomainError(err.code, err.message, 'busy', { retryAfterSeconds: String(MEMPOOL_RETRY_AFTER_SECONDS) });
+  const kind = err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
+  return new DomainError(err.code, err.message, kind);
+}
+
+/** Retry-After of a full pool: about one block. */
+export const MEMPOOL_RETRY_AFTER_SECONDS = 1;
+
+/** Decodes a client's hex extrinsic, refusing what is too large or malformed (as SubmitExtrinsic's errors). */
+export function decodeSubmitted(text: unknown, maxExtrinsicBytes: number): DecodedExtrinsic {
+  if (typeof text !== 'string' || text.length > 2 + 2 * maxExtrinsicBytes) {
+    throw new DomainError('EXTRINSIC_TOO_LARGE', `an extrinsic may have at most ${maxExtrinsicBytes} bytes`, 'too_large');
+  }
+  const bytes = hexArg(text, 'extrinsic');
+  try {
+    return decodeExtrinsic(bytes);
+  } catch (err) {
+    const code = err instanceof ExtrinsicDecodeError ? err.code : 'MALFORMED_EXTRINSIC';
+    throw new DomainError(code, `cannot decode the extrinsic: ${(err as Error).message}`);
+  }
+}
+
+export function grpcError(err: unknown): RpcException {
   // gRPC's own status for "this runtime has no such API" (ErrorKind has no UNIMPLEMENTED).
   if (err instanceof DomainError && err.code === 'UNKNOWN_RUNTIME_API') return new RpcException({ ...toGrpcError(err), code: GrpcStatus.UNIMPLEMENTED });
   if (err instanceof DomainError) return new RpcException(toGrpcError(err));
-  if (err instanceof MempoolRejection) {
-    // A full pool is a retryable refusal: busy (429 / RESOURCE_EXHAUSTED), retry after about one block.
-    if (err.code === 'MEMPOOL_FULL') return new RpcException(toGrpcError(new DomainError(err.code, err.message, 'busy', { retryAfterSeconds: '1' })));
-    const kind = err.code === 'EXTRINSIC_TOO_LARGE' ? 'too_large' : CONFLICTS.has(err.code) ? 'conflict' : 'invalid';
-    return new RpcException(toGrpcError(new DomainError(err.code, err.message, kind)));
-  }
+  if (err instanceof MempoolRejection) return new RpcException(toGrpcError(rejectionError(err)));
   return new RpcException(toGrpcError(new DomainError('INTERNAL', 'internal error', 'internal')));
 }
 
@@ -82,18 +103,7 @@ export class ConsensusApi implements consensusV1.ConsensusServiceController {
 
   private async submit(req: consensusV1.SubmitExtrinsicRequest): Promise<consensusV1.SubmitExtrinsicResponse> {
     try {
-      const maxHexChars = 2 + 2 * this.genesis.genesis.params.maxExtrinsicBytes;
-      if (typeof req.extrinsic !== 'string' || req.extrinsic.length > maxHexChars) {
-        throw new DomainError('EXTRINSIC_TOO_LARGE', `an extrinsic may have at most ${this.genesis.genesis.params.maxExtrinsicBytes} bytes`, 'too_large');
-      }
-      const bytes = hexArg(req.extrinsic, 'extrinsic');
-      let xt;
-      try {
-        xt = decodeExtrinsic(bytes);
-      } catch (err) {
-        const code = err instanceof ExtrinsicDecodeError ? err.code : 'MALFORMED_EXTRINSIC';
-        throw new DomainError(code, `cannot decode the extrinsic: ${(err as Error).message}`);
-      }
+      const xt = decodeSubmitted(req.extrinsic, this.genesis.genesis.params.maxExtrinsicBytes);
       if (this.node.fatal) throw new DomainError('NODE_HALTED', 'this validator stopped after an app hash mismatch', 'unavailable');
       return { hash: await this.node.submit(xt) };
     } catch (err) {

@@ -62,13 +62,41 @@ export class MempoolReactor {
    * signature in the shared cache. The ledger checks run against the head at admission.
    */
   async submitAsync(xt: DecodedExtrinsic): Promise<string> {
+    const [r] = await this.submitMany([xt]);
+    if (r instanceof MempoolRejection) throw r;
+    return r!;
+  }
+
+  /**
+   * Admits a batch of clients' extrinsics in order, one result each (a hash, or the rejection): the
+   * cheap refusals first (duplicate, no room, counting the batch's own earlier txs), then one batch to
+   * the signature workers for the rest, then the pool's checks tx by tx. Never throws for one tx.
+   */
+  async submitMany(xts: DecodedExtrinsic[]): Promise<Array<string | MempoolRejection>> {
+    const out: Array<string | MempoolRejection | null> = xts.map(() => null);
     if (this.verifier) {
-      const hash = toHex(xt.hash);
-      if (this.mempool.has(hash)) throw new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
-      if (!this.mempool.admits(xt.bytes.length, xt.extra.tip)) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
-      await this.verifyOffThread([xt]);
+      const candidates: DecodedExtrinsic[] = [];
+      const seen = new Set<string>();
+      xts.forEach((xt, i) => {
+        const hash = toHex(xt.hash);
+        if (this.mempool.has(hash) || seen.has(hash)) out[i] = new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
+        else if (!this.mempool.hasRoomFor(xt, this.chain.ledger, candidates.length)) out[i] = new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+        else {
+          seen.add(hash);
+          candidates.push(xt);
+        }
+      });
+      await this.verifyOffThread(candidates);
     }
-    return this.admit(xt);
+    return xts.map((xt, i) => {
+      if (out[i]) return out[i]!;
+      try {
+        return this.admit(xt);
+      } catch (err) {
+        if (err instanceof MempoolRejection) return err;
+        throw err;
+      }
+    });
   }
 
   private admit(xt: DecodedExtrinsic): string {

@@ -349,4 +349,21 @@ describe('mempool reactor with a verifier (worker threads)', () => {
     await assert.rejects(reactor.submitAsync(decodeExtrinsic(xt(alice, 1))), (err) => err instanceof MempoolRejection && err.code === 'MEMPOOL_FULL');
     assert.equal(verifier.asked, asked);
   });
+
+  it('takes a batch in order with one call to the verifier, and lets the gap filler through a full pool (its accepted successors would be stranded)', async () => {
+    const l = ledger();
+    const pool = new Mempool(10);
+    pool.setCapacity(2);
+    const verifier = new CountingVerifier();
+    const { reactor } = reactorWith(pool, l, verifier);
+    const a1 = decodeExtrinsic(xt(alice, 1)); // arrived first (parallel connections)
+    const c0 = decodeExtrinsic(xt(charlie, 0));
+    const out1 = await reactor.submitMany([a1, c0, decodeExtrinsic(xt(charlie, 1))]);
+    assert.deepEqual(out1.map((o) => (o instanceof MempoolRejection ? o.code : 'ok')), ['ok', 'ok', 'MEMPOOL_FULL']);
+    assert.equal(verifier.asked, 2, 'the refused one was not verified');
+    const [a0] = await reactor.submitMany([decodeExtrinsic(xt(alice, 0))]);
+    assert.equal(typeof a0, 'string', 'the gap filler is admitted over the run-time bound');
+    assert.equal(pool.ready(l, 10, 1 << 20).length, 3);
+  });
 });
+

@@ -136,6 +136,34 @@ export class Mempool {
     return min !== null && tip > min;
   }
 
+  /**
+   * A tx that fills the gap before txs already accepted for its account is taken even over capacity
+   * (up to limits.maxTxs): refusing it would strand them. Bounded by what is pending behind gaps.
+   */
+  private fillsGap(xt: DecodedExtrinsic, signer: string, ledger: Ledger, pending: number): boolean {
+    const queue = this.byAccount.get(signer);
+    return (
+      queue !== undefined &&
+      queue.has(xt.extra.nonce + 1) &&
+      xt.extra.nonce === this.nextNonce(signer, ledger.get(signer).nonce) &&
+      this.byHash.size + pending < this.limits.maxTxs &&
+      this.totalBytes + xt.bytes.length <= this.limits.maxBytes
+    );
+  }
+
+  /**
+   * Cheap pre-check before verifying a client's tx (no signature, no validity): would add() find room
+   * for it, with `pending` txs about to be added first? Replacements and gap fillers pass (add decides).
+   */
+  hasRoomFor(xt: DecodedExtrinsic, ledger: Ledger, pending = 0): boolean {
+    const signer = accountKey(xt.signer);
+    if (this.byAccount.get(signer)?.has(xt.extra.nonce)) return true;
+    if (this.fillsGap(xt, signer, ledger, pending)) return true;
+    if (this.byHash.size + pending < this.countCap && this.totalBytes + xt.bytes.length <= this.limits.maxBytes) return true;
+    const min = this.minTip(); // no room: only by evicting a cheaper tx
+    return min !== null && xt.extra.tip > min;
+  }
+
   /** The cheapest pending tx that can go without leaving a gap: lowest tip, then the newest. */
   private victim(below: bigint): PoolTx | null {
     let best: PoolTx | null = null;
@@ -162,15 +190,7 @@ export class Mempool {
       throw new MempoolRejection('PRIORITY_TOO_LOW', 'another extrinsic with this nonce is pending; replace it with a higher tip');
     }
     const extraBytes = xt.bytes.length - (existing?.bytes.length ?? 0);
-    // A tx that fills the gap before txs already accepted for its account is taken even over capacity
-    // (up to limits.maxTxs): refusing it would strand them. Bounded by what is pending behind gaps.
-    const fillsGap =
-      !existing &&
-      queue !== undefined &&
-      queue.has(xt.extra.nonce + 1) &&
-      xt.extra.nonce === this.nextNonce(signer, ledger.get(signer).nonce) &&
-      this.byHash.size < this.limits.maxTxs &&
-      this.totalBytes + extraBytes <= this.limits.maxBytes;
+    const fillsGap = !existing && this.fillsGap(xt, signer, ledger, 0);
     let evict: PoolTx | null = null;
     if (!fillsGap && ((!existing && this.byHash.size >= this.countCap) || this.totalBytes + extraBytes > this.limits.maxBytes)) {
       evict = this.admits(xt.bytes.length, xt.extra.tip) ? this.victim(xt.extra.tip) : null;

@@ -9,7 +9,7 @@ import { FinalizedPublisher, type FinalizedSink } from '../events/finalized-publ
 import { BlockExecutor, PersistFailure } from '../execution/block-executor.js';
 import type { ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
-import { DEFAULT_MEMPOOL_MAX_BYTES, Mempool } from '../mempool/mempool.js';
+import { DEFAULT_MEMPOOL_MAX_BYTES, Mempool, type MempoolRejection } from '../mempool/mempool.js';
 import { MempoolReactor } from '../mempool/mempool-reactor.js';
 import type { SignatureVerifier } from '../mempool/verify-pool.js';
 import type { ModuleSet } from '../modules/module-set.js';
@@ -174,6 +174,12 @@ export class ConsensusNode {
   async submit(xt: DecodedExtrinsic): Promise<string> {
     if (this.fatal) throw this.fatal;
     return this.reactor.submitAsync(xt);
+  }
+
+  /** Admits clients' extrinsics in order: a hash or the MempoolRejection per extrinsic (one batch of signature checks). */
+  async submitMany(xts: DecodedExtrinsic[]): Promise<Array<string | MempoolRejection>> {
+    if (this.fatal) throw this.fatal;
+    return this.reactor.submitMany(xts);
   }
 
   async start(onFatal: (err: Error) => void): Promise<void> {

@@ -14,7 +14,8 @@ import { Devnet } from '@balanceai/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const checkout = process.env.BAI_TOOLKIT_CHECKOUT ?? join(here, '..', '..', '..', '..', '..', 'shared', 'reference', 'balance-ai-risk');
-const ADMIN = 'e2e-expert-admin-token-0001';
+/** The devnet's expert admin token (the Devnet makes one per run: net.expert.adminToken). */
+let admin = '';
 
 let net: Devnet | undefined;
 let base = '';
@@ -43,16 +44,16 @@ before(async () => {
   assert.ok(existsSync(join(checkout, 'ai_models', 'risk_model_crypto.clp')), `no risk toolkit checkout at ${checkout} (BAI_TOOLKIT_CHECKOUT)`);
   // The devnet's services inherit the environment: the expert serves the toolkit checkout and accepts AddModel.
   process.env.BAI_EXPERT_TOOLKIT_DIRS = checkout;
-  process.env.BAI_EXPERT_ADMIN_TOKEN = ADMIN;
   net = await Devnet.start({ validators: 1, expert: true });
   assert.equal(net.expert.running, true, `the devnet's expert service is not running: ${'reason' in net.expert ? net.expert.reason : ''}`);
+  assert.ok(net.expert.adminToken, 'the devnet gave its expert no admin token');
+  admin = net.expert.adminToken;
   base = net.gatewayUrl;
 });
 
 after(async () => {
   await net?.stop();
   delete process.env.BAI_EXPERT_TOOLKIT_DIRS;
-  delete process.env.BAI_EXPERT_ADMIN_TOKEN;
 });
 
 describe('expert through the gateway, as a toolkit client', () => {
@@ -111,7 +112,7 @@ describe('expert through the gateway, as a toolkit client', () => {
       assert.equal(denied.status, 403);
       assert.equal(denied.json.code, 'MODEL_ADMIN_DENIED');
     }
-    const added = await post('/v1/expert/models', JSON.stringify(model), { 'x-bai-admin-token': ADMIN });
+    const added = await post('/v1/expert/models', JSON.stringify(model), { 'x-bai-admin-token': admin });
     assert.equal(added.status, 201, JSON.stringify(added.json));
     const { status, json } = await post('/risks?model=e2e-hot', '{"ot_user_id": "7", "ot_risk_input": {"ot_user_balance": 150.0}}');
     assert.equal(status, 200);

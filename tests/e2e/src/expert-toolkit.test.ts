@@ -42,7 +42,7 @@ function getWithBody(path: string, body: string, headers: Record<string, string>
 
 before(async () => {
   assert.ok(existsSync(join(checkout, 'ai_models', 'risk_model_crypto.clp')), `no risk toolkit checkout at ${checkout} (BAI_TOOLKIT_CHECKOUT)`);
-  // The devnet's services inherit the environment: the expert serves the toolkit checkout and accepts AddModel.
+  // The devnet's services inherit the environment: the expert serves the toolkit checkout.
   process.env.BAI_EXPERT_TOOLKIT_DIRS = checkout;
   net = await Devnet.start({ validators: 1, expert: true });
   assert.equal(net.expert.running, true, `the devnet's expert service is not running: ${'reason' in net.expert ? net.expert.reason : ''}`);

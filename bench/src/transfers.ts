@@ -49,6 +49,8 @@ interface Options {
   cpuProf: string | null;
   /** What the client does with a busy refusal (429/503): resend after Retry-After, or drop it. */
   onBusy: 'wait' | 'drop';
+  /** Signature scheme of the sending accounts (ed25519: funded from the sr25519 ones before the window). */
+  key: KeyType;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -67,6 +69,7 @@ function parseArgs(argv: string[]): Options {
     echo: false,
     cpuProf: null,
     onBusy: 'wait',
+    key: 'sr25519',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -97,6 +100,12 @@ function parseArgs(argv: string[]): Options {
       case '--keep': o.keep = true; break;
       case '--echo': o.echo = true; break;
       case '--cpu-prof': o.cpuProf = argv[++i] ?? null; break;
+      case '--key': {
+        const v = argv[++i];
+        if (v !== 'sr25519' && v !== 'ed25519') throw new Error('--key sr25519|ed25519');
+        o.key = v;
+        break;
+      }
       case '--on-busy': {
         const v = argv[++i];
         if (v !== 'wait' && v !== 'drop') throw new Error('--on-busy wait|drop');
@@ -126,6 +135,7 @@ const USAGE = `usage: node bench/dist/src/transfers.js [options]
   --era mortal|immortal, --era-period N (power of two, 4..65536; default mortal 64)
   --keep              keep the devnet's directory; --echo  print the services' logs
   --cpu-prof DIR      CPU profiles of every devnet process over the load window
+  --key sr25519|ed25519 signature scheme of the senders (default sr25519; ed25519 accounts are funded before the window)
   --on-busy wait|drop a 429/503 refusal: resend after Retry-After holding the account's later nonces (default), or drop
 `;
 
@@ -340,8 +350,35 @@ async function runLoad(
   // 3. Sign. Immortal: everything up front. Mortal (default): each transfer just before it is sent, born
   // at the newest finalized block seen (re-anchored every quarter period), so none dies before the drain.
   const total = Math.round(opts.rate * opts.seconds);
-  const keys = Array.from({ length: opts.accounts }, (_, i) => keyFromUri(`//bench/${i}`, 'sr25519'));
+  const funded = Array.from({ length: opts.accounts }, (_, i) => keyFromUri(`//bench/${i}`, 'sr25519'));
+  const keys = opts.key === 'ed25519' ? funded.map((_, i) => keyFromUri(`//bench-ed//${i}`, 'ed25519')) : funded;
   const value = ONE_BAI / 1_000n; // 0.001 BAI, plus a fee of about 0.00115 BAI: 180 transfers cost < 0.4 BAI of 1,000
+  if (opts.key === 'ed25519') {
+    // Genesis funds only the sr25519 //bench/<i>: each sends 100 BAI to its ed25519 twin before the window
+    // (nonce 0 of the sr25519 account; the load then signs with the ed25519 accounts from their nonce 0).
+    log(`funding ${opts.accounts} ed25519 accounts from the sr25519 bench accounts`);
+    const hashes: string[] = [];
+    for (let i = 0; i < opts.accounts; i++) {
+      const bytes = signExtrinsic(funded[i]!, encodeTransfer('keep_alive', keys[i]!.publicKey, 100n * ONE_BAI), { era: { kind: 'immortal' }, nonce: 0, tip: 0n }, {
+        specVersion: runtime.specVersion,
+        transactionVersion: runtime.transactionVersion,
+        genesisHash,
+        birthHash: genesisHash,
+      });
+      const res = await httpJson(agent, new URL('/v1/extrinsics', gateway), 'POST', Buffer.from(JSON.stringify({ extrinsic: toHex(bytes) })));
+      if (res.status !== 202) throw new Error(`funding transfer ${i} refused: ${res.status} ${JSON.stringify(res.json)}`);
+      hashes.push(toHex(blake2_256(bytes)));
+    }
+    const until = performance.now() + 60_000;
+    for (const h of hashes) {
+      for (;;) {
+        const st = (await httpJson(agent, new URL(`/v1/extrinsics/${h}`, gateway), 'GET')).json as { state?: string };
+        if (st.state === 'finalized') break;
+        if (st.state === 'failed' || performance.now() > until) throw new Error(`funding transfer ${h} ${st.state ?? 'not final'} after 60 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
   const bodies: Array<Buffer | undefined> = new Array(total);
   const indexOf = new Map<string, number>();
   /** Finalized blocks seen (height → hash). A birth block trails the newest by BIRTH_LAG: a validator a
@@ -613,6 +650,7 @@ async function runLoad(
     validators: opts.validators,
     accounts: opts.accounts,
     era: opts.era,
+    key: opts.key,
     connections: opts.connections,
     targetRate: opts.rate,
     seconds: opts.seconds,

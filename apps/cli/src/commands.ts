@@ -101,6 +101,8 @@ export async function devnet(opts: DevnetFlags): Promise<void> {
     modules,
     natsNodes,
     expert: !opts['no-expert'],
+    // The expert system is the marketplace's first agent (provider 0, registered in the genesis).
+    expertAgent: !opts['no-expert'] && modules.includes('models'),
     // With the marketplace, each validator's scoring worker probes the providers and sets weights every era.
     modelsWorker: modules.includes('models'),
   });
@@ -121,7 +123,7 @@ BalanceAI devnet "${net.genesis.chain}" (chain id ${net.genesis.chainId}) is run
   NATS        ${natsLine}
   PostgreSQL  ${net.postgres.adminUrl}
   expert      ${expertLine}
-${net.bridge ? `  bridge      Ethereum RPC ${net.bridge.rpcUrl} (chain ${net.bridge.chainId}), BaiBridge ${net.bridge.bridge}, wBAI ${net.bridge.token}; REST ${net.gatewayUrl}/v1/bridge\n` : ''}${modules.includes('models') ? `  models      REST ${net.gatewayUrl}/v1/models/providers, access proxy ${net.gatewayUrl}/v1/access/{provider}/…; a scoring worker per validator\n` : ''}  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
+${net.bridge ? `  bridge      Ethereum RPC ${net.bridge.rpcUrl} (chain ${net.bridge.chainId}), BaiBridge ${net.bridge.bridge}, wBAI ${net.bridge.token}; REST ${net.gatewayUrl}/v1/bridge\n` : ''}${modules.includes('models') ? `  models      REST ${net.gatewayUrl}/v1/models/providers, access proxy ${net.gatewayUrl}/v1/access/{provider}/…; a scoring worker per validator${net.expert.running ? '; provider 0 is the expert system (agent)' : ''}\n` : ''}  validators  ${net.validators.map((_, i) => `#${i} gRPC ${net.validatorGrpcUrl(i)} metrics ${net.validatorHttpUrl(i)}/metrics`).join('\n              ')}
   logs        ${join(dir, 'logs')}
 Dev accounts (sr25519, dev phrase "${DEV_PHRASE}"):
 ${accounts.map((a) => `  ${a.name.padEnd(8)} ${a.uri.padEnd(10)} ${ss58Encode(a.pair.publicKey, net.genesis.ss58Prefix)}`).join('\n')}

@@ -4,7 +4,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, fromGrpcError, toGrpcError } from './errors.js';
 
 test('every kind survives a trip over gRPC, busy and too_large told apart though they share RESOURCE_EXHAUSTED', () => {
-  for (const kind of ['invalid', 'not_found', 'conflict', 'unavailable', 'too_large', 'unauthenticated', 'forbidden', 'busy', 'internal'] as const) {
+  for (const kind of ['invalid', 'not_found', 'conflict', 'unavailable', 'too_large', 'unauthenticated', 'forbidden', 'busy', 'bad_gateway', 'gateway_timeout', 'internal'] as const) {
     const sent = toGrpcError(new DomainError('SOME_CODE', 'why', kind));
     const back = fromGrpcError(sent);
     assert.equal(back.kind, kind);
@@ -17,6 +17,9 @@ test('a peer that sends no kind is read by its status; RESOURCE_EXHAUSTED then m
   const sent = toGrpcError(new DomainError('X', 'y', 'busy'));
   sent.metadata.remove('bai-error-kind');
   assert.equal(fromGrpcError(sent).kind, 'too_large');
+  const proxied = toGrpcError(new DomainError('X', 'y', 'bad_gateway'));
+  proxied.metadata.remove('bai-error-kind');
+  assert.equal(fromGrpcError(proxied).kind, 'unavailable');
   const forged = toGrpcError(new DomainError('X', 'y', 'forbidden'));
   forged.metadata.set('bai-error-kind', 'nonsense');
   assert.equal(fromGrpcError(forged).kind, 'forbidden');

@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'unauthenticated' // the caller did not prove who it is: 401 / UNAUTHENTICATED
   | 'forbidden' // the caller is known but may not do this: 403 / PERMISSION_DENIED
   | 'busy' // the node is at capacity; retry later (Retry-After): 429 / RESOURCE_EXHAUSTED
+  | 'bad_gateway' // a service we proxy to failed or answered wrongly: 502 / UNAVAILABLE
+  | 'gateway_timeout' // a service we proxy to did not answer in time: 504 / DEADLINE_EXCEEDED
   | 'internal'; // our bug: 500 / INTERNAL, never with details
 
 /** A typed error with a stable code (`BAD_PROOF`, `STALE_NONCE`, …) that clients can match on. */
@@ -34,6 +36,8 @@ const grpcStatusOf: Record<ErrorKind, GrpcStatus> = {
   unauthenticated: GrpcStatus.UNAUTHENTICATED,
   forbidden: GrpcStatus.PERMISSION_DENIED,
   busy: GrpcStatus.RESOURCE_EXHAUSTED,
+  bad_gateway: GrpcStatus.UNAVAILABLE,
+  gateway_timeout: GrpcStatus.DEADLINE_EXCEEDED,
   internal: GrpcStatus.INTERNAL,
 };
 
@@ -46,6 +50,8 @@ export const httpStatusOf: Record<ErrorKind, number> = {
   unauthenticated: 401,
   forbidden: 403,
   busy: 429,
+  bad_gateway: 502,
+  gateway_timeout: 504,
   internal: 500,
 };
 
@@ -62,10 +68,10 @@ export function toGrpcError(err: DomainError): { code: GrpcStatus; details: stri
   return { code: grpcStatusOf[err.kind], details: err.message, metadata };
 }
 
-// Peers that send no kind (older builds) are read by status; RESOURCE_EXHAUSTED then means too_large.
-const kindOfGrpc = new Map<number, ErrorKind>(
-  (Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]).filter(([k]) => k !== 'busy').map(([k, v]) => [v, k]),
-);
+// Peers that send no kind (older builds) are read by status, which names the first kind listed for it
+// (RESOURCE_EXHAUSTED: too_large, UNAVAILABLE: unavailable).
+const kindOfGrpc = new Map<number, ErrorKind>();
+for (const [kind, status] of Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]) if (!kindOfGrpc.has(status)) kindOfGrpc.set(status, kind);
 
 /** Rebuilds the DomainError a peer service sent over gRPC; anything else becomes an `unavailable` error. */
 export function fromGrpcError(err: unknown): DomainError {

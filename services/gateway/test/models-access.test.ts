@@ -152,8 +152,8 @@ describe('access metering', () => {
     const events: MeteringEvent[] = [];
     const app = await proxy(new Map([[5, 'http://127.0.0.1:1/']]), { metering: (e) => (events.push(e), meter.record(e)) });
     const down = await signedInject(app, 5, '/evaluate', '{}');
-    assert.deepEqual([down.statusCode, JSON.parse(down.body).code], [503, 'PROVIDER_DOWN']);
-    assert.deepEqual(events.map((e) => [e.provider, e.status, e.error]), [[5, 503, 'PROVIDER_DOWN']]);
+    assert.deepEqual([down.statusCode, JSON.parse(down.body).code], [502, 'PROVIDER_DOWN']);
+    assert.deepEqual(events.map((e) => [e.provider, e.status, e.error]), [[5, 502, 'PROVIDER_DOWN']]);
     assert.match(await meter.registry.metrics(), /bai_access_metering_dropped_total 1/);
     await app.close();
   });
@@ -166,8 +166,9 @@ describe('endpoint pinning', () => {
     const app = await proxy(new Map([[6, `http://provider.test:${port()}/`]]), { resolve, privateEndpoints: false, timeoutMs: 500 });
     const before = hits;
     const res = await signedInject(app, 6, '/evaluate', '{}');
-    assert.ok(['PROVIDER_TIMEOUT', 'PROVIDER_DOWN'].includes(JSON.parse(res.body).code), res.body);
-    assert.equal(res.statusCode, 503);
+    const code = JSON.parse(res.body).code;
+    assert.ok(['PROVIDER_TIMEOUT', 'PROVIDER_DOWN'].includes(code), res.body);
+    assert.equal(res.statusCode, code === 'PROVIDER_TIMEOUT' ? 504 : 502);
     assert.equal(lookups, 1, 'the host is resolved once per request');
     assert.equal(hits, before, 'the loopback provider was never reached');
     // The resolver's second answer (loopback) is refused outright at the next request.

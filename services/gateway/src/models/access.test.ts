@@ -77,13 +77,14 @@ describe('access signatures', () => {
 });
 
 describe('endpoint failures through the shared mapping', () => {
-  it('a private endpoint is 403, a provider down, slow or too talkative is 503, each with its code', () => {
+  it('a private endpoint is 403, a provider down or too talkative 502, slow 504, unresolvable 503, each with its code', () => {
     const cases: Array<[EndpointError['code'], number]> = [
       ['PROVIDER_ENDPOINT_PRIVATE', 403],
-      ['PROVIDER_DOWN', 503],
-      ['PROVIDER_TIMEOUT', 503],
-      ['PROVIDER_RESPONSE_TOO_LARGE', 503],
+      ['PROVIDER_DOWN', 502],
+      ['PROVIDER_TIMEOUT', 504],
+      ['PROVIDER_RESPONSE_TOO_LARGE', 502],
       ['PROVIDER_ENDPOINT_UNRESOLVED', 503],
+      ['PROVIDER_ENDPOINT_BAD', 502],
     ];
     for (const [code, status] of cases) {
       const http = toHttpError(endpointFailure(new EndpointError(code, 'x'), 7));

@@ -31,8 +31,18 @@ export const ACCESS_HEADERS = { account: 'x-bai-account', timestamp: 'x-bai-time
 const refuse = (code: string, message: string, kind: ErrorKind): DomainError => new DomainError(code, message, kind);
 
 /** How an endpoint failure reaches the caller: a private endpoint is refused (403), the rest is the provider not serving (503). */
+// A proxy's own statuses: the provider failed (502) or was slow (504); its name not resolving is ours (503).
+const ENDPOINT_FAILURE_KIND: Record<EndpointError['code'], ErrorKind> = {
+  PROVIDER_ENDPOINT_PRIVATE: 'forbidden',
+  PROVIDER_DOWN: 'bad_gateway',
+  PROVIDER_RESPONSE_TOO_LARGE: 'bad_gateway',
+  PROVIDER_TIMEOUT: 'gateway_timeout',
+  PROVIDER_ENDPOINT_BAD: 'bad_gateway',
+  PROVIDER_ENDPOINT_UNRESOLVED: 'unavailable',
+};
+
 export function endpointFailure(err: EndpointError, provider: number): DomainError {
-  return refuse(err.code, `provider ${provider}: ${err.message}`, err.code === 'PROVIDER_ENDPOINT_PRIVATE' ? 'forbidden' : 'unavailable');
+  return refuse(err.code, `provider ${provider}: ${err.message}`, ENDPOINT_FAILURE_KIND[err.code]);
 }
 
 /**

@@ -181,6 +181,8 @@ export function toRpcError(err: unknown, method: string): RpcError {
     case 'not_found':
     case 'conflict':
     case 'unavailable':
+    case 'bad_gateway':
+    case 'gateway_timeout':
     case 'unauthenticated':
     case 'forbidden':
       // The message is the validator's or ours, written for clients; the stable code rides in data.

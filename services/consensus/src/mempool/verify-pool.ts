@@ -30,7 +30,7 @@ export interface SignatureVerifier {
  * node:crypto offers batch verification: each signature is checked on its own, in a thread.)
  */
 export class VerifyPool implements SignatureVerifier {
-  private readonly workers: Array<{ worker: Worker; pending: number; ready: Promise<void> }> = [];
+  private readonly workers: Array<{ worker: Worker; pending: number }> = [];
   private readonly waiting = new Map<number, { resolve: (ok: boolean[]) => void; reject: (err: Error) => void; slot: number }>();
   private nextId = 0;
   private closed = false;
@@ -40,13 +40,12 @@ export class VerifyPool implements SignatureVerifier {
     for (let i = 0; i < size; i++) this.workers.push(this.spawn(i));
   }
 
-  private spawn(slot: number): { worker: Worker; pending: number; ready: Promise<void> } {
+  private spawn(slot: number): { worker: Worker; pending: number } {
     const worker = new Worker(new URL('./verify-worker.js', import.meta.url));
     worker.unref();
-    let started!: () => void;
-    const ready = new Promise<void>((r) => (started = r));
+    // Batches posted before the worker's wasm is ready wait in its port: nothing waits for a start signal,
+    // so a worker that dies while starting fails its batches (below) instead of leaving them pending.
     worker.on('message', (m: VerifyResponse) => {
-      if (m.id === -1) return started();
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
@@ -54,6 +53,9 @@ export class VerifyPool implements SignatureVerifier {
       w.resolve(m.ok);
     });
     const fail = (err: Error) => {
+      // 'error' is followed by 'exit': the first of them replaces the worker, the second finds it replaced.
+      if (this.workers[slot]?.worker !== worker) return;
+      void worker.terminate();
       for (const [id, w] of this.waiting) {
         if (w.slot !== slot) continue;
         this.waiting.delete(id);
@@ -65,7 +67,7 @@ export class VerifyPool implements SignatureVerifier {
     worker.on('exit', (code) => {
       if (!this.closed) fail(new Error(`signature worker exited with code ${code}`));
     });
-    return { worker, pending: 0, ready };
+    return { worker, pending: 0 };
   }
 
   async verify(items: VerifyItem[]): Promise<boolean[]> {
@@ -75,7 +77,6 @@ export class VerifyPool implements SignatureVerifier {
     for (let i = 1; i < this.workers.length; i++) if (this.workers[i]!.pending < this.workers[slot]!.pending) slot = i;
     const w = this.workers[slot]!;
     w.pending++;
-    await w.ready;
     const id = this.nextId++;
     return new Promise<boolean[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, slot });

@@ -9,4 +9,3 @@ parentPort!.on('message', (req: VerifyRequest) => {
   const ok = req.items.map((it) => verifySignature(it.type, it.publicKey, it.message, it.signature));
   parentPort!.postMessage({ id: req.id, ok } satisfies VerifyResponse);
 });
-parentPort!.postMessage({ id: -1, ok: [] } satisfies VerifyResponse);

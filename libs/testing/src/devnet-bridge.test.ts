@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_BRIDGE_GENESIS, cryptoReady, keyFromUri, toHex } from '@balanceai/chain';
-import { DEVNET_BRIDGE_THRESHOLD, bridgeGatewayEnv, devnetBridgeGenesis, devnetRunsEthereum } from './devnet-bridge.js';
+import { DEVNET_BRIDGE_CONFIRMATIONS, DEVNET_BRIDGE_THRESHOLD, bridgeGatewayEnv, devnetBridgeGatewayEnv, devnetBridgeGenesis, devnetRunsEthereum } from './devnet-bridge.js';
 
 describe('devnet bridge', () => {
   it('puts the dev relayers (//Charlie //Dave //Eve, 2 of 3) into the genesis when the bridge module runs', async () => {
@@ -33,5 +33,10 @@ describe('devnet bridge', () => {
     const env = bridgeGatewayEnv({ rpcUrl: 'http://127.0.0.1:8545', relayerUrls: ['http://127.0.0.1:1', 'http://127.0.0.1:2'], confirmations: 2 });
     assert.deepEqual(env, { BAI_BRIDGE_RELAYER_URLS: 'http://127.0.0.1:1,http://127.0.0.1:2', BAI_BRIDGE_ETH_RPC_URL: 'http://127.0.0.1:8545', BAI_BRIDGE_CONFIRMATIONS: '2' });
     assert.equal(bridgeGatewayEnv({ rpcUrl: 'http://e', relayerUrls: [], confirmations: 1, bridge: '0xb' }).BAI_BRIDGE_CONTRACT, '0xb');
+    assert.deepEqual(devnetBridgeGatewayEnv({ anvil: 8545, relayers: [9620, 9622] }), {
+      BAI_BRIDGE_RELAYER_URLS: 'http://127.0.0.1:9620,http://127.0.0.1:9622',
+      BAI_BRIDGE_ETH_RPC_URL: 'http://127.0.0.1:8545',
+      BAI_BRIDGE_CONFIRMATIONS: String(DEVNET_BRIDGE_CONFIRMATIONS),
+    });
   });
 });

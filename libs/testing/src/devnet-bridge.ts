@@ -71,8 +71,14 @@ export async function devnetBridgeGenesis(modules: readonly string[], given: Bri
   return pkg.devBridgeGenesis(pkg.DEV_BRIDGE_RELAYERS, DEVNET_BRIDGE_THRESHOLD);
 }
 
+/** Ports of the Ethereum half chosen before the gateway starts (see bridgeGatewayEnv). */
+export interface DevnetBridgePorts {
+  readonly anvil: number;
+  readonly relayers: readonly number[];
+}
+
 /** Starts anvil, deploys the contracts and starts the dev relayers against the devnet's gateway; logs go to `<dir>/logs/bridge.log`. */
-export async function startDevnetBridge(gatewayUrl: string, dir: string, echo = false): Promise<DevnetBridge> {
+export async function startDevnetBridge(gatewayUrl: string, dir: string, echo = false, ports?: DevnetBridgePorts): Promise<DevnetBridge> {
   const pkg = await loadBridgeRelayer();
   const log = createWriteStream(join(dir, 'logs', 'bridge.log'), { flags: 'a' });
   const d = await pkg
@@ -82,6 +88,8 @@ export async function startDevnetBridge(gatewayUrl: string, dir: string, echo = 
       baiKeyUris: pkg.DEV_BRIDGE_RELAYERS,
       threshold: DEVNET_BRIDGE_THRESHOLD,
       confirmations: DEVNET_BRIDGE_CONFIRMATIONS,
+      anvilPort: ports?.anvil,
+      relayerPorts: ports?.relayers,
       log: (line) => {
         log.write(`${line}\n`);
         if (echo) process.stdout.write(`[bridge] ${line}\n`);
@@ -115,6 +123,10 @@ export async function startDevnetBridge(gatewayUrl: string, dir: string, echo = 
  * attestation and the wBAI supply. BaiBridge's address may be left out: the gateway takes the one the boards
  * report. The gateway reads it at start, so a devnet chooses these ports before starting the gateway.
  */
+export function devnetBridgeGatewayEnv(ports: DevnetBridgePorts): Record<string, string> {
+  return bridgeGatewayEnv({ rpcUrl: `http://127.0.0.1:${ports.anvil}`, relayerUrls: ports.relayers.map((p) => `http://127.0.0.1:${p}`), confirmations: DEVNET_BRIDGE_CONFIRMATIONS });
+}
+
 export function bridgeGatewayEnv(o: { rpcUrl: string; relayerUrls: readonly string[]; confirmations: number; bridge?: string }): Record<string, string> {
   return {
     BAI_BRIDGE_RELAYER_URLS: o.relayerUrls.join(','),

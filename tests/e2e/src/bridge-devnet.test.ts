@@ -1,7 +1,8 @@
 // The bridge as a user meets it (issue 12): `balanceai devnet`'s Devnet with the bridge module starts anvil,
 // BaiBridge and the dev relayers by itself (genesis section //Charlie //Dave //Eve, 2 of 3); the built CLI
 // locks 1.5 BAI (`balanceai bridge lock`), the relayers' signatures mint it on Ethereum, and the gateway's
-// /v1/bridge routes and `balanceai bridge status` follow the lock to `minted` and a burn back to `released`.
+// /v1/bridge routes and `balanceai bridge status` follow the lock to `minted` and a burn back (`balanceai bridge
+// burn`) to `released`.
 // Needs apps/cli, services/bridge and ethereum built.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,9 +21,13 @@ const CLI = join(REPO_ROOT, 'apps', 'cli', 'dist', 'src', 'main.js');
 let net: Devnet | undefined;
 let gw: Gateway;
 
+const user = mnemonicToAccount(ANVIL_DEV_MNEMONIC, { addressIndex: 1 });
+
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // The user's Ethereum key for `bridge burn`, from the environment as the CLI prefers it.
+  const env = { ...process.env, BAI_ETH_PRIVATE_KEY: toHex(user.getHdKey().privateKey!) };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -52,7 +57,6 @@ test('devnet + CLI + gateway: lock → minted, burn → released', async () => {
   assert.equal(before_.threshold, 2);
   assert.equal(before_.escrow, '0');
 
-  const user = mnemonicToAccount(ANVIL_DEV_MNEMONIC, { addressIndex: 1 });
   const rpc = net!.gatewayUrl.replace(/^http/, 'ws');
   const locked = await cli('bridge', 'lock', '--from', '//Alice', '--eth', user.address, '--amount', '1.5', '--rpc', rpc);
   assert.equal(locked.code, 0, locked.stdout + locked.stderr);
@@ -86,8 +90,13 @@ test('devnet + CLI + gateway: lock → minted, burn → released', async () => {
   // Back: burn 0.5 wBAI to Bob; relayers attest it after their confirmations; it is released.
   const bob = toHex(keyFromUri('//Bob', 'sr25519').publicKey);
   const back = ONE_BAI / 2n;
-  const { nonce } = await client.burn(back, bob as Hex);
-  const burnId = burnIdOf(bridge.chainId, bridge.bridge, nonce);
+  // With the CLI, as the README shows (this devnet's gateway is not told the Ethereum side: --bridge).
+  const burned = await cli('bridge', 'burn', '--amount', '0.5', '--to', bob, '--bridge', bridge.bridge, '--eth-rpc', bridge.rpcUrl, '--gateway', net!.gatewayUrl);
+  assert.equal(burned.code, 0, burned.stdout + burned.stderr);
+  const burnId = /^burn id (0x[0-9a-f]{64})$/m.exec(burned.stdout)?.[1];
+  assert.ok(burnId, burned.stdout);
+  const nonce = BigInt(/^nonce (\d+) /m.exec(burned.stdout)?.[1] ?? '-1');
+  assert.equal(burnId, burnIdOf(bridge.chainId, bridge.bridge, nonce).toLowerCase());
   await poll('burn released', async () => {
     const r = await fetch(`${net!.gatewayUrl}/v1/bridge/burns/${burnId}`);
     return r.status === 200 && ((await r.json()) as { status: string }).status === 'released' ? true : undefined;

@@ -55,7 +55,8 @@ export class ExtrinsicsController {
   async submit(@Body() body: unknown, @Req() request: FastifyRequest): Promise<SubmittedView> {
     // Hand-checked body (no ValidationPipe): this is the hot path of the gateway.
     const extrinsic = parseSubmitBody(body);
-    return this.perConnection.run(request.raw.socket, () => this.send(extrinsic));
+    // The TCP connection (the request itself where there is none, as under light-my-request's inject).
+    return this.perConnection.run(request.raw.socket ?? request.raw, () => this.send(extrinsic));
   }
 
   private send(extrinsic: string): Promise<SubmittedView> {

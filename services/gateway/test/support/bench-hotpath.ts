@@ -1,14 +1,14 @@
 // CPU the gateway process spends per submitted extrinsic, the consensus side faked (not a test; prints figures).
 //
 //   node services/gateway/dist/test/support/bench-hotpath.js [--rate 1000] [--seconds 15] [--connections 64]
-//        [--path rest|rpc] [--validator-delay-ms 0] [--validator-batches on|off] [--gateway-main FILE] [--cpu-prof DIR] [--env K=V]…
+//        [--path rest|rpc] [--rpc-batch 1] [--validator-delay-ms 0] [--validator-batches on|off] [--gateway-main FILE] [--cpu-prof DIR] [--env K=V]…
 //
 // The gateway runs as its own process (dist/src/main.js, as the devnet runs it) against a FakeValidator in
 // another process, so the figure is the gateway's alone: its /proc CPU ticks over the load window divided by
 // the submissions it answered. The client offers `--rate` POST /v1/extrinsics (or JSON-RPC
 // author_submitExtrinsic over HTTP POST with `--path rpc`) per second, open loop over keep-alive
-// connections, each body a distinct 143-byte extrinsic hex built before the window (the fake does not check
-// signatures). Prints a table and one `RESULT {json}` line. Needs no NATS, PostgreSQL or devnet lock.
+// connections, each body a distinct signed-transfer-shaped extrinsic (147 bytes) built before the window (the
+// fake does not check signatures). Prints a table and one `RESULT {json}` line. Needs no NATS, PostgreSQL or devnet lock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cryptoReady, encodeTransfer, keyFromUri, signExtrinsic, toHex } from '@balanceai/chain';
 
 interface Options {
   rate: number;
@@ -30,6 +31,7 @@ interface Options {
   validatorBatches: boolean;
   validatorFull: boolean;
   gatewayMain: string | null;
+  rpcBatch: number;
 }
 
 const USAGE = `usage: node services/gateway/dist/test/support/bench-hotpath.js [options]
@@ -42,12 +44,13 @@ const USAGE = `usage: node services/gateway/dist/test/support/bench-hotpath.js [
   --env K=V         extra environment of the gateway (repeatable)
   --validator-delay-ms N    the fake answers each submission call N ms late (default 0)
   --validator-batches on|off  the fake serves SubmissionService.SubmitExtrinsics (default on)
+  --rpc-batch N             with --path rpc: each request a JSON-RPC batch of N submissions (--rate counts requests)
   --validator-full          the fake refuses every submission as busy (MEMPOOL_FULL): the gateway's cost of a refusal
   --gateway-main FILE       another build of the gateway's dist/src/main.js (before/after comparisons)
 `;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rate: 1000, seconds: 15, connections: 64, path: 'rest', cpuProf: null, env: {}, validatorDelayMs: 0, validatorBatches: true, validatorFull: false, gatewayMain: null };
+  const o: Options = { rate: 1000, seconds: 15, connections: 64, path: 'rest', cpuProf: null, env: {}, validatorDelayMs: 0, validatorBatches: true, validatorFull: false, gatewayMain: null, rpcBatch: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -69,6 +72,7 @@ function parseArgs(argv: string[]): Options {
       case '--validator-delay-ms': o.validatorDelayMs = Number(argv[++i]); break;
       case '--validator-batches': o.validatorBatches = argv[++i] !== 'off'; break;
       case '--validator-full': o.validatorFull = true; break;
+      case '--rpc-batch': o.rpcBatch = Math.floor(num()); break;
       case '--gateway-main': o.gatewayMain = resolve(argv[++i] ?? ''); break;
       case '--env': {
         const [k, ...v] = (argv[++i] ?? '').split('=');
@@ -168,16 +172,36 @@ async function main(): Promise<void> {
     const agent = new Agent({ keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections });
     const total = Math.round(o.rate * o.seconds);
     // Distinct bodies, built before the window: 143 bytes like a signed transfer, the index in front.
-    const bodies = Array.from({ length: total + 200 }, (_, k) => {
-      const extrinsic = `0x${k.toString(16).padStart(8, '0')}${'a5'.repeat(139)}`;
-      return Buffer.from(
+    // With --rpc-batch N each request is a JSON-RPC batch of N author_submitExtrinsic calls (the rate counts requests).
+    // A real signed transfer (147 bytes) whose signature's first 4 bytes carry the index: distinct, and it decodes
+    // (the JSON-RPC path reads its era), though its signature would not verify (the fake does not check).
+    await cryptoReady();
+    const template = signExtrinsic(
+      keyFromUri('//Alice', 'sr25519'),
+      encodeTransfer('keep_alive', keyFromUri('//Bob', 'sr25519').publicKey, 10n ** 15n),
+      { era: { kind: 'immortal' }, nonce: 0, tip: 0n },
+      { specVersion: 1, transactionVersion: 1, genesisHash: new Uint8Array(32), birthHash: new Uint8Array(32) },
+    );
+    // compact length (2 bytes), version (1), MultiAddress::Id (1 + 32), MultiSignature variant (1): the signature follows.
+    const SIGNATURE_AT = 2 + 1 + 33 + 1;
+    const xt = (k: number): string => {
+      const bytes = Uint8Array.from(template);
+      new DataView(bytes.buffer).setUint32(SIGNATURE_AT, k);
+      return toHex(bytes);
+    };
+    const call = (k: number) => ({ jsonrpc: '2.0', id: k, method: 'author_submitExtrinsic', params: [xt(k)] });
+    const bodies = Array.from({ length: total + 200 }, (_, k) =>
+      Buffer.from(
         o.path === 'rest'
-          ? JSON.stringify({ extrinsic })
-          : JSON.stringify({ jsonrpc: '2.0', id: k, method: 'author_submitExtrinsic', params: [extrinsic] }),
-      );
-    });
+          ? JSON.stringify({ extrinsic: xt(k) })
+          : o.rpcBatch > 1
+            ? JSON.stringify(Array.from({ length: o.rpcBatch }, (_, j) => call(k * o.rpcBatch + j)))
+            : JSON.stringify(call(k)),
+      ),
+    );
     const path = o.path === 'rest' ? '/v1/extrinsics' : '/';
-    const ok = (r: { status: number; text: string }): boolean => (o.path === 'rest' ? r.status === 202 : r.status === 200 && r.text.includes('"result"'));
+    const ok = (r: { status: number; text: string }): boolean =>
+      o.path === 'rest' ? r.status === 202 : r.status === 200 && r.text.split('"result"').length - 1 === o.rpcBatch;
     // Ready when a submission is answered by the validator (accepted, or refused as busy with --validator-full);
     // then 200 more warm the JIT and the connections.
     const answered = (r: { status: number; text: string }): boolean => ok(r) || r.status === 429 || r.text.includes('-32009');
@@ -205,6 +229,7 @@ async function main(): Promise<void> {
     let unsent = 0;
     if (o.cpuProf) gateway.kill('SIGWINCH');
     const t0Ticks = ticksOf(gateway.pid!);
+    const client0 = process.cpuUsage();
     const start = performance.now();
     await new Promise<void>((done) => {
       const deadline = start + o.seconds * 1000;
@@ -241,6 +266,7 @@ async function main(): Promise<void> {
     });
     const wallS = (performance.now() - start) / 1000;
     const ticks = ticksOf(gateway.pid!) - t0Ticks;
+    const client = process.cpuUsage(client0);
     if (o.cpuProf) {
       gateway.kill('SIGWINCH');
       await new Promise((r) => setTimeout(r, 1500));
@@ -263,9 +289,12 @@ async function main(): Promise<void> {
       refused: Object.fromEntries(refused),
       gatewayCpuPercent: Math.round((cpuMs / 10 / wallS) * 10) / 10,
       gatewayIdleCpuPercent: Math.round(idlePerS * 10) / 10,
-      gatewayCpuMsPerSubmission: r2(cpuMs / Math.max(1, total - unsent)),
-      gatewayCpuMsPerSubmissionIdleRemoved: r2((cpuMs - idlePerS * 10 * wallS) / Math.max(1, total - unsent)),
+      gatewayCpuMsPerSubmission: r2(cpuMs / Math.max(1, (total - unsent) * o.rpcBatch)),
+      gatewayCpuMsPerSubmissionIdleRemoved: r2((cpuMs - idlePerS * 10 * wallS) / Math.max(1, (total - unsent) * o.rpcBatch)),
       latencyMs: { p50: r2(pct(latencies, 50)), p99: r2(pct(latencies, 99)) },
+      // This client (node:http keep-alive Agent, bodies built before the window), for comparison with the load generators'.
+      clientCpuMsPerSubmission: r2((client.user + client.system) / 1000 / Math.max(1, (total - unsent) * o.rpcBatch)),
+      rpcBatch: o.rpcBatch,
       loadavg1: { before: load0, after: load1 },
       validatorDelayMs: o.validatorDelayMs,
       validatorBatches: o.validatorBatches,

@@ -479,12 +479,16 @@ func main() {
 	var lastOurCommit atomic.Int64
 	var start time.Time
 	var started atomic.Bool
+	var closing atomic.Bool
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
 		for {
 			_, data, err := ws.ReadMessage()
 			if err != nil {
+				if !closing.Load() {
+					logf("block subscription ended early (commits after this are not seen): %v", err)
+				}
 				return
 			}
 			now := time.Now()
@@ -638,6 +642,7 @@ func main() {
 	end := time.Since(start)
 	cpuAfter := sample(labels)
 	mBusy2, mTotal2 := machineTicks()
+	closing.Store(true)
 	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	_ = ws.Close()
 	<-readerDone

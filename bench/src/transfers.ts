@@ -491,7 +491,7 @@ async function runLoad(
     log(`t=${r0(el)}s sent ${next} accepted ${accepted} finalized ${ourFinalized} in-flight ${inFlight} refused ${[...refused.values()].reduce((s, x) => s + x, 0)} head #${blocks.at(-1)?.number ?? '-'}`);
   }, 5_000);
 
-  // A busy refusal (429/503, the pool is full) is retryable: by default the client behaves as a careful
+  // A busy refusal (429/503, the pool is full; or 409 TOO_MANY_FUTURE) is retryable: by default the client behaves as a careful
   // wallet (--on-busy wait): it resends the refused transfer after Retry-After and holds back that
   // account's later nonces until it is accepted (sending them would only strand them behind the gap).
   // Retries go on for half the drain after the window; what is still refused then is given up.
@@ -543,7 +543,9 @@ async function runLoad(
               alreadyImported++;
               submittedAt[k] = sentAt;
               unblock(k);
-            } else if ((status === 429 || status === 503) && opts.onBusy === 'wait') {
+            } else if ((status === 429 || status === 503 || c === 'TOO_MANY_FUTURE') && opts.onBusy === 'wait') {
+              // TOO_MANY_FUTURE (409): the account is more than 64 nonces ahead of the chain (its earlier
+              // ones wait in the pool); a careful wallet waits for them as it waits out a busy refusal.
               const a = accountOf(k);
               if (!blockedBy.has(a) || blockedBy.get(a)! > k) blockedBy.set(a, k);
               retryQueue.push({ k, at: performance.now() + retryAfter * 1e3 });

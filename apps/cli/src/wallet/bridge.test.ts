@@ -101,6 +101,21 @@ describe('balanceai bridge status', () => {
     assert.match(lines[3]!, /minted reports 2\/2/);
   });
 
+  it('shows the signatures collected for an open lock and a burn\'s Ethereum confirmations', async () => {
+    const { e, lines } = env({
+      [`http://gw:8080/v1/bridge/locks/${LOCK_ID}`]: [200, { at: '0xat', lockId: LOCK_ID, status: 'signed 2/2', owner: '0xo', ethRecipient: ETH, amount: String(ONE_BAI), deadline: '1700000040', lockedAt: '3', finalAt: null, mintAttestations: [], refundAttestations: [], threshold: 2, signatures: [{}, {}, {}], signaturesNote: null }],
+    });
+    await bridgeStatus(LOCK_ID, { gateway: 'http://gw:8080' }, e);
+    assert.equal(lines[0], `lock ${LOCK_ID}: signed 2/2`);
+    assert.ok(lines.includes(`  relayer signatures collected 3 (2 needed): anyone can mint now, e.g. balanceai bridge mint ${LOCK_ID}`), lines.join('\n'));
+    const burn = env({
+      [`http://gw:8080/v1/bridge/locks/${LOCK_ID}`]: [404, { code: 'LOCK_NOT_FOUND', message: 'no lock' }],
+      [`http://gw:8080/v1/bridge/burns/${LOCK_ID}`]: [200, { at: '0xat', burnId: LOCK_ID, status: 'burned', recipient: null, amount: null, statusAt: null, attestations: [], threshold: 2, ethereum: { nonce: '4', blockNumber: '90', confirmations: '2', required: 4 } }],
+    });
+    await bridgeStatus(LOCK_ID, { gateway: 'http://gw:8080' }, burn.e);
+    assert.ok(burn.lines.includes('  on Ethereum: nonce 4 in block 90, 2 confirmations (4 needed)'), burn.lines.join('\n'));
+  });
+
   it('falls back to the burn when no lock has the id', async () => {
     const { e, asked, lines } = env({
       [`http://127.0.0.1:8080/v1/bridge/locks/${LOCK_ID}`]: [404, { code: 'LOCK_NOT_FOUND', message: 'no lock' }],

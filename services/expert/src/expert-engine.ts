@@ -18,7 +18,7 @@ import type { JsonObject, JsonValue } from './json.js';
 import { MODEL_MODES, parseManifest, type ModelMode } from './models/manifest.js';
 import { ModelRegistry, readModelFolder, type ModelVersion } from './models/model-registry.js';
 import {
-  WorkerLostError, WorkerMessageError, chooseSandbox, removeSeccompFilter, type SandboxPlan, type WorkerAnswer,
+  WorkerLostError, WorkerMessageError, chooseSandbox, type SandboxPlan, type WorkerAnswer,
 } from './workers/expert-worker.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -87,7 +87,7 @@ export class ExpertEngine {
       readable: [...config.modelsDirs, ...config.toolkitDirs, this.runtimeModelsDir],
     });
     const line = `expert workers: ${this.sandbox.kind} (${this.sandbox.note})`;
-    if (this.sandbox.kind === 'bwrap' && this.sandbox.uid !== undefined && this.sandbox.seccompFile !== undefined) this.logger.log(line);
+    if (this.sandbox.kind === 'bwrap' && this.sandbox.uid !== undefined && this.sandbox.seccomp !== undefined) this.logger.log(line);
     else this.logger.warn(`${line}; model code is less contained than with bwrap as an unprivileged user`);
     this.pool = new WorkerPool({ size: config.workers, maxQueue: config.maxQueue, launch: { ...launch, sandbox: this.sandbox } });
   }
@@ -120,7 +120,6 @@ export class ExpertEngine {
 
   async close(): Promise<void> {
     await this.pool.close();
-    removeSeccompFilter(this.sandbox);
     if (this.temporaryModelsDir) rmSync(this.runtimeModelsDir, { recursive: true, force: true });
   }
 

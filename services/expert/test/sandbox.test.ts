@@ -89,7 +89,7 @@ describe('expert sandbox', () => {
   });
 
   it('runs model code under the seccomp filter: no new namespaces, keyrings or io_uring', async () => {
-    assert.ok(engine.sandbox.seccompFile, engine.sandbox.note);
+    assert.ok(engine.sandbox.seccomp, engine.sandbox.note);
     // Without the filter, unshare(CLONE_NEWUSER) works inside bubblewrap (and gives capabilities in the new namespace).
     assert.equal(await attempt('unshare_user'), 'blocked:EPERM');
     assert.equal(await attempt('keyctl'), 'blocked:EPERM');

@@ -3,6 +3,7 @@
 // never returns to Python, so only killing the process stops it.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type StdioOptions } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,8 +32,8 @@ export interface SandboxPlan {
   readable?: string[];
   uid?: number;
   gid?: number;
-  /** The seccomp filter (BPF, see seccomp.ts) bwrap loads from fd 3 before starting the worker; none when absent. */
-  seccompFile?: string;
+  /** The seccomp filter (BPF, see seccomp.ts) bwrap reads from a pipe on fd 3 before starting the worker. */
+  seccomp?: Buffer;
   /** Why the plan is weaker than bwrap as an unprivileged user with seccomp, for the start-up log. */
   note: string;
 }
@@ -40,19 +41,17 @@ export interface SandboxPlan {
 /** The fd a sandboxed worker's bwrap reads its seccomp filter from. */
 const SECCOMP_FD = 3;
 
-/** Writes the worker seccomp filter to a private file; undefined (with why) on an architecture without one. */
-export function writeSeccompFilter(): { file: string } | { reason: string } {
+/**
+ * The worker seccomp filter, and a private file holding it for the start-up probe (a synchronous spawn cannot
+ * feed a pipe); undefined (with why) on an architecture without one. Workers get it through a pipe.
+ */
+function seccompForProbe(): { program: Buffer; file: string } | { reason: string } {
   const program = workerSeccompProgram();
   if (!program) return { reason: `no seccomp filter is defined for ${process.arch}` };
-  const dir = mkdtempSync(join(tmpdir(), 'bai-expert-seccomp-'));
-  const file = join(dir, 'workers.bpf');
-  writeFileSync(file, encodeBpf(program), { mode: 0o600 });
-  return { file };
-}
-
-/** Removes what writeSeccompFilter wrote (the service does at close). */
-export function removeSeccompFilter(plan: SandboxPlan): void {
-  if (plan.seccompFile) rmSync(dirname(plan.seccompFile), { recursive: true, force: true });
+  const bytes = encodeBpf(program);
+  const file = join(mkdtempSync(join(tmpdir(), 'bai-expert-seccomp-')), 'workers.bpf');
+  writeFileSync(file, bytes, { mode: 0o600 });
+  return { program: bytes, file };
 }
 
 /** bubblewrap's arguments; `readable` folders (model folders that may sit under /tmp) are bound read-only. */
@@ -75,15 +74,10 @@ export function bwrapArgs(sourceDir: string, readable: string[] = [], seccomp = 
   ];
 }
 
-/** stdio of a bwrap process: the seccomp filter's file on fd 3 when there is one (the caller closes `fd`). */
-function bwrapStdio(base: ('pipe' | 'ignore')[], seccompFile: string | undefined): { stdio: StdioOptions; fd?: number } {
-  if (!seccompFile) return { stdio: base };
-  const fd = openSync(seccompFile, 'r');
-  return { stdio: [...base, fd], fd };
-}
-
 function probe(command: string, args: string[], ids: { uid?: number; gid?: number }, seccompFile?: string): string | undefined {
-  const { stdio, fd } = bwrapStdio(['ignore', 'ignore', 'pipe'], seccompFile);
+  // The seccomp filter's file on fd 3 when there is one.
+  const fd = seccompFile === undefined ? undefined : openSync(seccompFile, 'r');
+  const stdio: StdioOptions = fd === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'ignore', 'pipe', fd];
   const result = spawnSync(command, args, { stdio, timeout: 10_000, ...ids });
   if (fd !== undefined) closeSync(fd);
   if (result.error) return result.error.message;
@@ -104,12 +98,12 @@ export function chooseSandbox(
   const reasons: string[] = [];
   if (options.sandbox) {
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
-    const filter = writeSeccompFilter();
+    const filter = seccompForProbe();
     // bwrap with the seccomp filter when it works here, else without it (saying why); a failure message otherwise.
-    const tryBwrap = (ids: { uid?: number; gid?: number }): { seccompFile?: string; note: string } | string => {
+    const tryBwrap = (ids: { uid?: number; gid?: number }): { seccomp?: Buffer; note: string } | string => {
       if ('file' in filter) {
         const failed = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable, true), ...pythonCheck], ids, filter.file);
-        if (!failed) return { seccompFile: filter.file, note: 'seccomp filter' };
+        if (!failed) return { seccomp: filter.program, note: 'seccomp filter' };
         const plain = probe('bwrap', [...bwrapArgs(launch.sourceDir, readable), ...pythonCheck], ids);
         return plain ?? { note: `no seccomp filter: bwrap --seccomp failed (${failed})` };
       }
@@ -131,7 +125,7 @@ export function chooseSandbox(
         reasons.push(`bwrap failed (${tried})`);
       }
     }
-    if ('file' in filter && chosen?.seccompFile === undefined) removeSeccompFilter({ kind: 'none', seccompFile: filter.file, note: '' });
+    if ('file' in filter) rmSync(dirname(filter.file), { recursive: true, force: true });
     if (chosen) return chosen;
   } else {
     reasons.push('BAI_EXPERT_SANDBOX=off');
@@ -191,14 +185,13 @@ export class ExpertWorker {
     };
     this.sandbox = plan.kind;
     this.isolatedNetwork = plan.kind !== 'none';
-    const seccompFile = plan.kind === 'bwrap' ? plan.seccompFile : undefined;
+    const seccomp = plan.kind === 'bwrap' ? plan.seccomp : undefined;
     const [command, commandArgs] =
       plan.kind === 'bwrap'
-        ? ['bwrap', [...bwrapArgs(launch.sourceDir, plan.readable, seccompFile !== undefined), launch.python, ...args]]
+        ? ['bwrap', [...bwrapArgs(launch.sourceDir, plan.readable, seccomp !== undefined), launch.python, ...args]]
         : plan.kind === 'unshare'
           ? ['unshare', ['-n', launch.python, ...args]]
           : [launch.python, args];
-    const { stdio, fd: seccompFd } = bwrapStdio(['pipe', 'pipe', 'pipe'], seccompFile);
     this.child = spawn(command, commandArgs, {
       cwd: launch.sourceDir,
       ...(plan.uid !== undefined ? { uid: plan.uid, gid: plan.gid } : {}),
@@ -212,9 +205,14 @@ export class ExpertWorker {
         BAI_EXPERT_MEMORY_MB: String(launch.memoryMb),
         BAI_EXPERT_CPU_SECONDS: String(launch.cpuSecondsPerRequest),
       },
-      stdio,
+      // fd 3: the seccomp filter, read by bwrap before it starts the worker (a pipe holds it whole).
+      stdio: seccomp ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
     }) as ChildProcessWithoutNullStreams;
-    if (seccompFd !== undefined) closeSync(seccompFd); // bwrap holds its own copy
+    if (seccomp) {
+      const filterPipe = this.child.stdio[SECCOMP_FD] as Writable;
+      filterPipe.on('error', () => undefined); // bwrap died first; the exit handler reports it
+      filterPipe.end(seccomp);
+    }
     createInterface({ input: this.child.stdout }).on('line', (line) => this.onAnswer(line));
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);

@@ -157,9 +157,11 @@ export class BridgeController {
     const { at, values } = await this.read([key]);
     const info = values[0] ? decoded(key, values[0], decodeBurnInfo) : null;
     let eth: EthBurn | null = null;
-    if (info?.status !== 'Released') eth = (await this.optional(this.eth.rpcConfigured, '', () => this.eth.burn(burnId))).value;
+    let note: string | null = null;
+    if (info?.status !== 'Released') ({ value: eth, note } = await this.optional(this.eth.rpcConfigured, '', () => this.eth.burn(burnId)));
     if (!info && !eth) {
-      throw new DomainError('BURN_NOT_FOUND', `no relayer attested burn ${burnId} by the finalized block ${at}${this.eth.rpcConfigured ? ', and no such burn is on Ethereum now' : ''}`, 'not_found');
+      const why = !this.eth.rpcConfigured ? '' : note ? ` (Ethereum not read: ${note})` : ', and no such burn is on Ethereum now';
+      throw new DomainError('BURN_NOT_FOUND', `no relayer attested burn ${burnId} by the finalized block ${at}${why}`, 'not_found');
     }
     return burnView(at, burnId, info, c.threshold, eth, this.eth.o.confirmations);
   }

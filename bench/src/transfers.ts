@@ -503,6 +503,8 @@ async function runLoad(
   const resend: number[] = [];
   let retries = 0;
   let gaveUp = 0;
+  /** Per account, the first transfer the client gave up on: its later nonces can never execute. */
+  const abandonedFrom = new Map<number, number>();
   const accountOf = (k: number) => k % opts.accounts;
   await new Promise<void>((resolveAll) => {
     const deadline = start + opts.seconds * 1e3;
@@ -574,6 +576,10 @@ async function runLoad(
       }
       if (now >= retryDeadline && (retryQueue.length > 0 || resend.length > 0 || heldBack.size > 0)) {
         gaveUp += retryQueue.length + resend.length + [...heldBack.values()].reduce((n, ks) => n + ks.length, 0);
+        for (const k of [...retryQueue.map((q) => q.k), ...resend, ...[...heldBack.values()].flat()]) {
+          const a = accountOf(k);
+          abandonedFrom.set(a, Math.min(abandonedFrom.get(a) ?? Infinity, k));
+        }
         retryQueue.length = 0;
         resend.length = 0;
         heldBack.clear();
@@ -670,6 +676,11 @@ async function runLoad(
     finalized: ourFinalized,
     refusedButFinalized: alreadyImported,
     lost: accepted + alreadyImported - ourFinalized,
+    // Of those: accepted behind a nonce the client itself gave up on (never resent), so never executable.
+    lostBehindAbandoned: [...Array(total).keys()].filter((k) => {
+      const from = abandonedFrom.get(accountOf(k));
+      return from !== undefined && k > from && !Number.isNaN(submittedAt[k]!) && Number.isNaN(finalizedAt[k]!);
+    }).length,
     windowSeconds: r1(windowS),
     finalizedTps: r0(finalizedInWindow / windowS),
     steadyTps: r0(steadyTps),
@@ -708,7 +719,7 @@ function printResult(r: Result): void {
     ['refused by code', JSON.stringify(r.refused)],
     ['busy refusals resent / given up', `${r.retries} resent after Retry-After, ${r.gaveUp} given up (--on-busy ${r.onBusy})`],
     ['failed in blocks', JSON.stringify(r.failedInBlock)],
-    ['finalized ours / lost', `${r.finalized} / ${r.lost} (${r.refusedButFinalized} answered 409 ALREADY_IMPORTED yet pending)`],
+    ['finalized ours / lost', `${r.finalized} / ${r.lost} (${r.refusedButFinalized} answered 409 ALREADY_IMPORTED yet pending; ${r.lostBehindAbandoned} behind a nonce the client gave up)`],
     ['finalized transfers/s (window)', `${r.finalizedTps}/s over ${r.windowSeconds} s (steady ${r.steadyTps}/s)`],
     ['submit→finalized p50 / p90 / p99 / max', `${lat.p50} / ${lat.p90} / ${lat.p99} / ${lat.max} ms`],
     ['HTTP submit p50 / p99', `${(r.submitHttpMs as Record<string, number>).p50} / ${(r.submitHttpMs as Record<string, number>).p99} ms`],

@@ -11,6 +11,7 @@ import { GatewayModule } from './gateway.module.js';
 import { ConsensusClient } from './consensus/consensus-client.js';
 import { registerAccessProxy } from './models/access.js';
 import { ManagedAccessMeter } from './models/access-metering.js';
+import { ACCESS_OPENAPI_PATH, accessProxyPathItem } from './models/access-openapi.js';
 import { registerDashboard } from './dashboard/dashboard.js';
 import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
@@ -87,6 +88,7 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
       },
     },
   };
+  document.paths[ACCESS_OPENAPI_PATH] = accessProxyPathItem();
   documentFrameworkErrors(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 

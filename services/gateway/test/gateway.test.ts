@@ -292,6 +292,14 @@ describe('unknown routes and OpenAPI', () => {
     assertClientError(await get('/v2/status'), 404, 'ROUTE_NOT_FOUND');
   });
 
+  it('serves Prometheus metrics of the process and of the access proxy', async () => {
+    const res = await fetch(`${base}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /^bai_process_cpu_seconds_total\{service="gateway"\} /m);
+    assert.match(text, /^bai_access_metering_dropped_total 0$/m);
+  });
+
   it('serves the OpenAPI document listing every route, and the UI', async () => {
     const { status, body } = await get('/docs/json');
     assert.equal(status, 200);
@@ -301,12 +309,14 @@ describe('unknown routes and OpenAPI', () => {
       '/metrics',
       '/readyz',
       '/risks',
+      '/v1/access/{provider}/{path}',
       '/v1/accounts/{address}',
       '/v1/blocks/latest',
       '/v1/blocks/{id}',
       '/v1/bridge',
       '/v1/bridge/burns/{burnId}',
       '/v1/bridge/locks/{lockId}',
+      '/v1/bridge/relayers',
       '/v1/emissions/curve',
       '/v1/emissions/funds',
       '/v1/emissions/schedule',

@@ -147,6 +147,15 @@ describe('access metering', () => {
     await app.close();
   });
 
+  it('a body over the limit is 413 REQUEST_TOO_LARGE before any check, and reaches no provider', async () => {
+    const app = await proxy(new Map([[4, `http://127.0.0.1:${port()}/`]]), {});
+    const before_ = hits;
+    const res = await signedInject(app, 4, '/evaluate', 'x'.repeat(1024 * 1024 + 1));
+    assert.deepEqual([res.statusCode, JSON.parse(res.body).code], [413, 'REQUEST_TOO_LARGE']);
+    assert.equal(hits, before_);
+    await app.close();
+  });
+
   it('a provider that cannot be reached is metered with its code; without NATS the event is counted as dropped', async () => {
     const meter = new AccessMeter(CHAIN, null);
     const events: MeteringEvent[] = [];

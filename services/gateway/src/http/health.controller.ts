@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { createMetrics } from '@balanceai/platform';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConsensusClient } from '../consensus/consensus-client.js';
+import { ManagedAccessMeter } from '../models/access-metering.js';
 import { ReadinessView } from './views.js';
 
 /** Probes for orchestrators, outside /v1 and plain. */
@@ -10,12 +11,17 @@ import { ReadinessView } from './views.js';
 export class HealthController {
   private readonly metrics = createMetrics('gateway');
 
-  constructor(@Inject(ConsensusClient) private readonly consensus: ConsensusClient) {}
+  constructor(
+    @Inject(ConsensusClient) private readonly consensus: ConsensusClient,
+    @Inject(ManagedAccessMeter) private readonly accessMeter: ManagedAccessMeter,
+  ) {}
 
   @Get('metrics')
   @ApiOkResponse({ description: 'Prometheus metrics of the gateway process' })
   async metricsText(@Res() reply: { header(name: string, value: string): { send(body: string): unknown } }): Promise<void> {
-    reply.header('Content-Type', this.metrics.contentType).send(await this.metrics.metricsText());
+    // The access proxy's counters (bai_access_*) live in its meter's registry, beside the process's.
+    const text = `${await this.metrics.metricsText()}\n${await this.accessMeter.registry.metrics()}`;
+    reply.header('Content-Type', this.metrics.contentType).send(text);
   }
 
   @Get('healthz')

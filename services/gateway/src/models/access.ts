@@ -30,7 +30,6 @@ export const ACCESS_HEADERS = { account: 'x-bai-account', timestamp: 'x-bai-time
 /** A refusal: a DomainError whose kind decides the status, mapped once by the gateway's toHttpError. */
 const refuse = (code: string, message: string, kind: ErrorKind): DomainError => new DomainError(code, message, kind);
 
-/** How an endpoint failure reaches the caller: a private endpoint is refused (403), the rest is the provider not serving (503). */
 // A proxy's own statuses: the provider failed (502) or was slow (504); its name not resolving is ours (503).
 const ENDPOINT_FAILURE_KIND: Record<EndpointError['code'], ErrorKind> = {
   PROVIDER_ENDPOINT_PRIVATE: 'forbidden',
@@ -161,6 +160,11 @@ export function registerAccessProxy(fastify: FastifyInstance, consensus: Consens
   void fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+    // Fastify's own body-limit refusal would be named for the extrinsic routes (EXTRINSIC_TOO_LARGE).
+    scope.setErrorHandler((err: Error & { code?: string }, _req, reply) => {
+      const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      sendError(reply, tooLarge ? refuse('REQUEST_TOO_LARGE', `the request body exceeds ${maxBodyBytes} bytes`, 'too_large') : err, log);
+    });
     const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const started = now();
       try {

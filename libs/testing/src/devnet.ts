@@ -11,7 +11,7 @@ import { DEFAULT_MODELS_GENESIS, ONE_BAI, devGenesis, genesisToJson, keyFromUri,
 import { freePort, waitFor } from './ports.js';
 import { createChainStream, natsConnectOptions, startNats, type NatsServer } from './nats.js';
 import { TcpLink } from './tcp-link.js';
-import { devnetBridgeGenesis, devnetRunsEthereum, startDevnetBridge, type DevnetBridge } from './devnet-bridge.js';
+import { devnetBridgeGatewayEnv, devnetBridgeGenesis, devnetRunsEthereum, startDevnetBridge, type DevnetBridge, type DevnetBridgePorts } from './devnet-bridge.js';
 export type { DevnetBridge } from './devnet-bridge.js';
 import { databaseUrl, startPostgres, type PostgresServer } from './postgres.js';
 
@@ -311,6 +311,11 @@ export class Devnet {
       if (opts.gateway ?? true) {
         const port = gatewayPort;
         net.gatewayUrl = `http://127.0.0.1:${port}`;
+        // anvil and the relayers start after the gateway (they are its clients), on ports the gateway is told
+        // now: it reads their signature boards and Ethereum's burns for the transfer stages.
+        const bridgePorts: DevnetBridgePorts | undefined = devnetRunsEthereum(modules, opts)
+          ? { anvil: await freePort(), relayers: await Promise.all([0, 1, 2].map(() => freePort())) }
+          : undefined;
         const gatewayNats = await nats.urlFor('gateway', 'gateway');
         const moduleUrls = Object.fromEntries(
           modules.map((m) => [MODULE_GATEWAY_URL_VARIABLE[m], `127.0.0.1:${net.modulePorts[0]![m]}`]),
@@ -326,6 +331,7 @@ export class Devnet {
           HOST: '127.0.0.1',
           // The devnet's model providers listen on 127.0.0.1.
           BAI_ACCESS_PRIVATE_ENDPOINTS: 'allow',
+          ...(bridgePorts ? devnetBridgeGatewayEnv(bridgePorts) : {}),
         });
         net.spawn(net.gatewayChild);
         await waitFor('gateway', () => httpOk(`${net.gatewayUrl}/readyz`), 60_000);
@@ -337,7 +343,7 @@ export class Devnet {
             net.spawn(worker);
           }
         }
-        if (devnetRunsEthereum(modules, opts)) net.bridge = await startDevnetBridge(net.gatewayUrl, dir, net.echo);
+        if (bridgePorts) net.bridge = await startDevnetBridge(net.gatewayUrl, dir, net.echo, bridgePorts);
       }
     } catch (err) {
       await net.stop();

@@ -369,13 +369,13 @@ func r1(x float64) any {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
-	return math.Round(x*10) / 10 + 0 // no -0 in the JSON
+	return math.Round(x*10)/10 + 0 // no -0 in the JSON
 }
 func r2(x float64) any {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
-	return math.Round(x*100) / 100 + 0 // no -0 in the JSON
+	return math.Round(x*100)/100 + 0 // no -0 in the JSON
 }
 func round1(m map[string]float64) map[string]any {
 	out := map[string]any{}

@@ -24,3 +24,14 @@ test('a peer that sends no kind is read by its status; RESOURCE_EXHAUSTED then m
   forged.metadata.set('bai-error-kind', 'nonsense');
   assert.equal(fromGrpcError(forged).kind, 'forbidden');
 });
+
+test('details cross with the error (a busy refusal keeps its retryAfterSeconds); junk details are dropped', () => {
+  const sent = toGrpcError(new DomainError('MEMPOOL_FULL', 'full', 'busy', { retryAfterSeconds: '3', note: 'ünïcode' }));
+  assert.deepEqual(fromGrpcError(sent).details, { retryAfterSeconds: '3', note: 'ünïcode' });
+  assert.equal(fromGrpcError(toGrpcError(new DomainError('X', 'y', 'invalid'))).details, undefined);
+  for (const junk of ['not json', '[1,2]', '{"n":1}', 'null']) {
+    const e = toGrpcError(new DomainError('X', 'y', 'busy'));
+    e.metadata.set('bai-error-details', junk);
+    assert.equal(fromGrpcError(e).details, undefined, junk);
+  }
+});

@@ -58,6 +58,9 @@ export const httpStatusOf: Record<ErrorKind, number> = {
 export const ERROR_CODE_METADATA_KEY = 'bai-error-code';
 /** Two kinds share RESOURCE_EXHAUSTED (too_large, busy), so the kind travels beside the code. */
 export const ERROR_KIND_METADATA_KEY = 'bai-error-kind';
+/** The error's details (e.g. a busy refusal's retryAfterSeconds) as JSON, non-ASCII escaped for metadata. */
+export const ERROR_DETAILS_METADATA_KEY = 'bai-error-details';
+const MAX_DETAILS_TEXT = 4096;
 const KINDS = new Set<string>(Object.keys(httpStatusOf));
 
 /** A gRPC service error (as @grpc/grpc-js sends it) carrying the domain code in trailing metadata. */
@@ -65,6 +68,10 @@ export function toGrpcError(err: DomainError): { code: GrpcStatus; details: stri
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, err.code);
   metadata.set(ERROR_KIND_METADATA_KEY, err.kind);
+  if (err.details && Object.keys(err.details).length > 0) {
+    const text = JSON.stringify(err.details).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (text.length <= MAX_DETAILS_TEXT) metadata.set(ERROR_DETAILS_METADATA_KEY, text);
+  }
   return { code: grpcStatusOf[err.kind], details: err.message, metadata };
 }
 
@@ -73,6 +80,19 @@ export function toGrpcError(err: DomainError): { code: GrpcStatus; details: stri
 const kindOfGrpc = new Map<number, ErrorKind>();
 for (const [kind, status] of Object.entries(grpcStatusOf) as [ErrorKind, GrpcStatus][]) if (!kindOfGrpc.has(status)) kindOfGrpc.set(status, kind);
 
+/** A peer's details: a flat object of strings, anything else ignored (a peer is not trusted to send well-formed ones). */
+function detailsOf(text: unknown): Record<string, string> | undefined {
+  if (typeof text !== 'string' || text.length > MAX_DETAILS_TEXT) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const entries = Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string');
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Rebuilds the DomainError a peer service sent over gRPC; anything else becomes an `unavailable` error. */
 export function fromGrpcError(err: unknown): DomainError {
   const e = err as { code?: number; details?: string; metadata?: Metadata };
@@ -80,7 +100,7 @@ export function fromGrpcError(err: unknown): DomainError {
   if (typeof code === 'string' && typeof e.code === 'number') {
     const sent = e.metadata?.get(ERROR_KIND_METADATA_KEY)?.[0];
     const kind = typeof sent === 'string' && KINDS.has(sent) ? (sent as ErrorKind) : (kindOfGrpc.get(e.code) ?? 'internal');
-    return new DomainError(code, e.details ?? code, kind);
+    return new DomainError(code, e.details ?? code, kind, detailsOf(e.metadata?.get(ERROR_DETAILS_METADATA_KEY)?.[0]));
   }
   if (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED) {
     return new DomainError('NODE_UNAVAILABLE', 'the validator node is unreachable', 'unavailable');

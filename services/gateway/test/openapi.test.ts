@@ -146,6 +146,8 @@ describe('OpenAPI error responses', () => {
     for (const { path, method, op } of operations()) {
       for (const [status, response] of Object.entries(op.responses as Json)) {
         if (Number(status) < 400 || (path === '/readyz' && status === '503')) continue;
+        // The access proxy passes the provider's own answers through, whatever they are.
+        if (status === 'default' && path.startsWith('/v1/access/')) continue;
         assert.equal(
           (response as Json).content?.['application/json']?.schema?.$ref,
           '#/components/schemas/ErrorView',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
   ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
@@ -37,6 +37,25 @@ export function getBodyJson(request: unknown): string {
 /** The request document as sent: the raw text when the body hook kept it (it keeps 1.0 a float), else re-encoded. */
 function requestJson(request: unknown, body: unknown): string {
   return rawBodyOf(request) ?? JSON.stringify(body);
+}
+
+/** The OpenAPI of the toolkit's risks route, served at /risks and /v1/expert/risks, by POST or by GET with a body. */
+function ToolkitRisksDocs(method: 'post' | 'get'): MethodDecorator {
+  return applyDecorators(
+    ...(method === 'get'
+      ? [ApiOperation({ summary: 'POST risks with GET, as the risk toolkit serves it: the request document as an application/json body' })]
+      : [ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })]),
+    ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' }),
+    ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' }),
+    ApiBadRequestResponse({
+      type: ErrorView,
+      description: method === 'get' ? 'BAD_REQUEST (no JSON body, not application/json), REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' : 'BAD_REQUEST, REQUEST_TOO_DEEP, TOO_MANY_POSITIONS',
+    }),
+    ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' }),
+    ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' }),
+    ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' }),
+    ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' }),
+  );
 }
 
 /** REST routes of the AI expert system, proxied to ExpertService over gRPC (validation happens there). */
@@ -93,27 +112,13 @@ export class ExpertController {
 
   @Post('risks')
   @HttpCode(200)
-  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
-  @ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })
-  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
-  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
-  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
-  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ToolkitRisksDocs('post')
   async risks(@Req() request: unknown, @Body() body: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
     return toolkitRisks(this.expert, request, body, model);
   }
 
   @Get('risks')
-  @ApiOperation({ summary: 'POST risks with GET, as the risk toolkit serves it: the request document as an application/json body' })
-  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
-  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
-  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST (no JSON body, not application/json), REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
-  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
-  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ToolkitRisksDocs('get')
   async risksWithGet(@Req() request: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
     return toolkitAnswerOf(this.expert, getBodyJson(request), model);
   }
@@ -155,27 +160,13 @@ export class ToolkitRisksController {
 
   @Post('risks')
   @HttpCode(200)
-  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
-  @ApiBody({ type: EvaluateBodyView, description: 'the risk toolkit request document, unchanged' })
-  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
-  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST, REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
-  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
-  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ToolkitRisksDocs('post')
   async risks(@Req() request: unknown, @Body() body: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
     return toolkitRisks(this.expert, request, body, model);
   }
 
   @Get('risks')
-  @ApiOperation({ summary: 'POST risks with GET, as the risk toolkit serves it: the request document as an application/json body' })
-  @ApiQuery({ name: 'model', required: false, description: 'model name; the node default when absent' })
-  @ApiOkResponse({ type: ToolkitAnswerView, description: 'the risk toolkit’s own answer shape' })
-  @ApiBadRequestResponse({ type: ErrorView, description: 'BAD_REQUEST (no JSON body, not application/json), REQUEST_TOO_DEEP, TOO_MANY_POSITIONS' })
-  @ApiNotFoundResponse({ type: ErrorView, description: 'MODEL_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorView, description: 'MODEL_LOAD_FAILED, EVALUATION_FAILED' })
-  @ApiPayloadTooLargeResponse({ type: ErrorView, description: 'REQUEST_TOO_LARGE' })
-  @ApiServiceUnavailableResponse({ type: ErrorView, description: 'EVALUATION_TIMEOUT, EXPERT_BUSY, EXPERT_UNAVAILABLE' })
+  @ToolkitRisksDocs('get')
   async risksWithGet(@Req() request: unknown, @Query('model') model?: string): Promise<Record<string, unknown>> {
     return toolkitAnswerOf(this.expert, getBodyJson(request), model);
   }

@@ -24,7 +24,7 @@ export function accessProxyPathItem(): Record<string, unknown> {
       'Each forwarded request is one metering event on NATS `bai.<chain>.metering.access.<provider>`.',
     parameters: [
       { in: 'path', name: 'provider', required: true, description: 'provider id (u32)', schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,9})$' } },
-      { in: 'path', name: 'path', required: true, description: "the path on the provider's endpoint", schema: { type: 'string' } },
+      { in: 'path', name: 'path', required: true, description: "the path on the provider's endpoint", schema: { type: 'string', pattern: '^[^?#]*$' } },
       header(ACCESS_HEADERS.account, 'the caller: SS58 address or 0x hex account id'),
       header(ACCESS_HEADERS.timestamp, 'milliseconds since the Unix epoch, within ±30 s of the gateway clock'),
       header(ACCESS_HEADERS.signature, '0x hex, 64 bytes: the caller\'s signature of the message above'),

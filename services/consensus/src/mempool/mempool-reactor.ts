@@ -1,4 +1,4 @@
-import { blake2_256, decodeExtrinsic, signingPayload, toHex, type DecodedExtrinsic } from '@balanceai/chain';
+import { blake2_256, decodeExtrinsic, signingPayload, toHex, verifySignature, type DecodedExtrinsic } from '@balanceai/chain';
 import { linkTo, traceparentOf } from '@balanceai/platform';
 import type { Link } from '@opentelemetry/api';
 import type { Block } from '../block/block.js';
@@ -34,6 +34,8 @@ export class MempoolReactor {
     private readonly later: (ms: number, fn: () => void) => void,
     /** Worker threads for signature checks; none: inline (the tests' deterministic nodes). */
     private readonly verifier: SignatureVerifier | null = null,
+    /** Batches of fewer signatures than this are checked inline: the thread hand-off would cost more. */
+    private readonly inlineBelow = 0,
   ) {}
 
   start(): void {
@@ -178,10 +180,14 @@ export class MempoolReactor {
       at.push(i);
     });
     let results: boolean[];
-    try {
-      results = await this.verifier!.verify(items);
-    } catch {
-      results = at.map((i) => checkSignature(txs[i]!, this.params, ctx) === null);
+    if (items.length < this.inlineBelow) {
+      results = items.map((it) => verifySignature(it.type, it.publicKey, it.message, it.signature));
+    } else {
+      try {
+        results = await this.verifier!.verify(items);
+      } catch {
+        results = at.map((i) => checkSignature(txs[i]!, this.params, ctx) === null);
+      }
     }
     at.forEach((i, j) => {
       if (!results[j]) return;

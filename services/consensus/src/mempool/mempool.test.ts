@@ -228,10 +228,10 @@ class FakeTransport implements P2PTransport {
   close(): void {}
 }
 
-function reactorWith(pool: Mempool, l: Ledger, verifier: SignatureVerifier | null = null): { reactor: MempoolReactor; transport: FakeTransport } {
+function reactorWith(pool: Mempool, l: Ledger, verifier: SignatureVerifier | null = null, inlineBelow = 0): { reactor: MempoolReactor; transport: FakeTransport } {
   const transport = new FakeTransport();
   const chain = { ledger: l, height: 9 } as unknown as ChainView;
-  const reactor = new MempoolReactor(pool, transport, chain, params, () => ({ ...ctx, isVerified: (h, b) => pool.isVerified(h, b) }), (_ms, fn) => fn(), verifier);
+  const reactor = new MempoolReactor(pool, transport, chain, params, () => ({ ...ctx, isVerified: (h, b) => pool.isVerified(h, b) }), (_ms, fn) => fn(), verifier, inlineBelow);
   reactor.start();
   return { reactor, transport };
 }
@@ -364,6 +364,20 @@ describe('mempool reactor with a verifier (worker threads)', () => {
     const [a0] = await reactor.submitMany([decodeExtrinsic(xt(alice, 0))]);
     assert.equal(typeof a0, 'string', 'the gap filler is admitted over the run-time bound');
     assert.equal(pool.ready(l, 10, 1 << 20).length, 3);
+  });
+
+  it('checks batches smaller than inlineBelow inline, larger ones in the workers; the cache serves both', async () => {
+    const l = ledger();
+    const pool = new Mempool(20);
+    const verifier = new CountingVerifier();
+    const { reactor } = reactorWith(pool, l, verifier, 4);
+    const small = [decodeExtrinsic(xt(alice, 0)), decodeExtrinsic(tampered(xt(alice, 1)))];
+    const out = await reactor.submitMany(small);
+    assert.equal(verifier.asked, 0);
+    assert.deepEqual(out.map((o) => (o instanceof MempoolRejection ? o.code : 'ok')), ['ok', 'BAD_PROOF']);
+    const big = [1, 2, 3, 4].map((n) => decodeExtrinsic(xt(alice, n)));
+    assert.deepEqual((await reactor.submitMany(big)).map((o) => typeof o), ['string', 'string', 'string', 'string']);
+    assert.equal(verifier.asked, 4);
   });
 });
 

@@ -61,6 +61,9 @@ export const POOL_PROPOSALS = 3;
 /** ... and at least this many txs (a burst from wallets, or a node slowed for a moment, is not refused at once). */
 export const MIN_POOL_CAPACITY = 1_024;
 
+/** With a verifier, batches of fewer signatures are checked inline (a thread hand-off per 1-3 txs costs more than it saves). */
+export const INLINE_VERIFY_BELOW = 4;
+
 /** The run-time count bound of the pool for a proposal limit. */
 export function poolCapacity(proposalLimit: number): number {
   return Math.max(POOL_PROPOSALS * proposalLimit, MIN_POOL_CAPACITY);
@@ -191,7 +194,7 @@ export class ConsensusNode {
     this.executor = new BlockExecutor(this.deps.params, store, this.deps.modules ?? null, this.validatorSets);
     await this.executor.connectModules(this.chain.height, this.chain.head.appHash, this.chain.ledger);
     await this.publisher.ensureStream();
-    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h), (ms, fn) => this.timers.later(ms, fn), this.deps.verifier ?? null);
+    this.reactor = new MempoolReactor(this.mempool, this.transport, this.chain, this.deps.params, (h) => this.executionContext(h), (ms, fn) => this.timers.later(ms, fn), this.deps.verifier ?? null, INLINE_VERIFY_BELOW);
     this.sync = new BlockSync(
       this.transport,
       {

@@ -15,7 +15,7 @@
 # --forge-every N: in ed25519 mode every Nth tx carries a corrupted signature; the nodes must refuse it
 # (`CheckTx code 2` in `refused`). One `RESULT {json}` line per (mode, rate) goes to --out (default
 # bench/results/cometbft-<UTC time>.jsonl), a summary table to stdout at the end. Run it under the machine-wide lock on a shared box:
-#   flock /tmp/s5/devnet.lock bash bench/cometbft/run.sh --seconds 20
+#   bash bench/cometbft/run.sh --seconds 20
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

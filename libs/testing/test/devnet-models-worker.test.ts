@@ -1,6 +1,6 @@
 // The devnet's models scoring workers (Devnet.start({ modelsWorker: true })): one beside each genesis
 // validator, a client of the gateway, submits set_weights signed with the validator's stash in era 0.
-// A devnet: run it under the machine lock (flock /tmp/s4/devnet.lock).
+// Starts a devnet: on a shared machine run it alone (one devnet at a time).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

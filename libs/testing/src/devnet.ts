@@ -165,7 +165,8 @@ export function expertAgentProvider(genesis: Genesis, expertHttpPort: number): G
     owner: ss58Encode(keyFromUri('//treasury', 'sr25519').publicKey, genesis.ss58Prefix),
     kind: 'Agent',
     name: EXPERT_AGENT_NAME,
-    metadataUri: 'https://github.com/balanceai/node/tree/main/services/expert#agent',
+    // Describes the agent, not a download: an agent serves its own endpoint (no hash-bound files).
+    metadataUri: 'urn:balanceai:agent:expert-system',
     endpoint: `http://127.0.0.1:${expertHttpPort}/agent`,
     minAccessHolding: ONE_BAI,
     lock: models.agentMinLock,

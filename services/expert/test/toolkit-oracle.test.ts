@@ -19,6 +19,10 @@ const checkout = resolve(process.env['BAI_TOOLKIT_CHECKOUT'] ?? join(packageRoot
 const toolkitPython = join(packageRoot, 'test', 'oracle', '.venv', 'bin', 'python');
 const driver = join(packageRoot, 'test', 'oracle', 'run_toolkit.py');
 const MODEL = 'risk-model-crypto';
+// Fail with the cause, not an ENOENT trace at import, when the checkout is not where it is looked for.
+if (!existsSync(join(checkout, 'examples', 'crypto_example_payload.json'))) {
+  throw new Error(`the risk toolkit checkout is not at ${checkout}: set BAI_TOOLKIT_CHECKOUT to it`);
+}
 
 interface ToolkitRun {
   status: number;

@@ -7,6 +7,7 @@ export {
   linkTo,
   traceparentOf,
   spanContextFromTraceparent,
+  contextFromTraceparent,
   injectGrpcMetadata,
   extractGrpcMetadata,
   shutdownTracing,

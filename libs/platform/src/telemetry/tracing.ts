@@ -109,6 +109,12 @@ export function spanContextFromTraceparent(value: string): SpanContext | undefin
   return isSpanContextValid(sc) ? sc : undefined;
 }
 
+/** A context whose parent span is the one a traceparent names (`ctx` itself when it names none). */
+export function contextFromTraceparent(value: string | undefined, ctx: Context = ROOT_CONTEXT): Context {
+  const sc = value ? spanContextFromTraceparent(value) : undefined;
+  return sc ? trace.setSpanContext(ctx, sc) : ctx;
+}
+
 // ------------------------------------------------------------------ gRPC metadata (manual propagation)
 
 /** The part of grpc-js `Metadata` propagation needs; structural so callers need not share our grpc-js copy. */

@@ -18,16 +18,22 @@ const sign = (nonce: number) =>
     }),
   );
 
-function apiWith(answer: (xts: DecodedExtrinsic[]) => Array<string | MempoolRejection>): { api: SubmissionApi; calls: DecodedExtrinsic[][] } {
+function apiWith(answer: (xts: DecodedExtrinsic[]) => Array<string | MempoolRejection>): {
+  api: SubmissionApi;
+  calls: DecodedExtrinsic[][];
+  traces: Array<ReadonlyArray<string | undefined> | undefined>;
+} {
   const calls: DecodedExtrinsic[][] = [];
+  const traces: Array<ReadonlyArray<string | undefined> | undefined> = [];
   const node = {
     fatal: null,
-    submitMany: async (xts: DecodedExtrinsic[]) => {
+    submitMany: async (xts: DecodedExtrinsic[], traceparents?: ReadonlyArray<string | undefined>) => {
       calls.push(xts);
+      traces.push(traceparents);
       return answer(xts);
     },
   } as unknown as ConsensusNode;
-  return { api: new SubmissionApi(node, { genesis: { params: { maxExtrinsicBytes: 65_536 } } as never, hash: new Uint8Array(32) }), calls };
+  return { api: new SubmissionApi(node, { genesis: { params: { maxExtrinsicBytes: 65_536 } } as never, hash: new Uint8Array(32) }), calls, traces };
 }
 
 describe('SubmissionService.SubmitExtrinsics', () => {
@@ -43,7 +49,7 @@ describe('SubmissionService.SubmitExtrinsics', () => {
       ),
     );
     const xs = [sign(0), '0xzz', sign(1), sign(2)];
-    const { results } = await api.submitExtrinsics({ extrinsics: xs });
+    const { results } = await api.submitExtrinsics({ extrinsics: xs, traceparents: [] });
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.length, 3);
     assert.deepEqual(
@@ -59,9 +65,17 @@ describe('SubmissionService.SubmitExtrinsics', () => {
     assert.equal(results[1]!.hash, '');
   });
 
+  it("hands each admitted extrinsic its own submission's trace (by index; none for absent or malformed ones)", async () => {
+    const { api, traces } = apiWith((xts) => xts.map((x) => toHex(x.hash)));
+    const tp = (n: number) => `00-${String(n).repeat(32)}-${String(n).repeat(16)}-01`;
+    // Index 1 does not decode, so the node sees extrinsics 0, 2, 3 and 4 with their own traces.
+    await api.submitExtrinsics({ extrinsics: [sign(0), '0xzz', sign(1), sign(2), sign(3)], traceparents: [tp(1), tp(2), '', 'not-a-traceparent', tp(5)] });
+    assert.deepEqual(traces[0], [tp(1), undefined, undefined, tp(5)]);
+  });
+
   it('refuses a batch over 1,024 extrinsics as BATCH_TOO_LARGE without touching the pool', async () => {
     const { api, calls } = apiWith(() => []);
-    await assert.rejects(api.submitExtrinsics({ extrinsics: new Array(1_025).fill(sign(0)) }), (err) => {
+    await assert.rejects(api.submitExtrinsics({ extrinsics: new Array(1_025).fill(sign(0)), traceparents: [] }), (err) => {
       const e = (err as RpcException).getError() as { code: number };
       return e.code === status.INVALID_ARGUMENT;
     });

@@ -3,8 +3,8 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { DecodedExtrinsic, Genesis } from '@balanceai/chain';
 import { toHex } from '@balanceai/chain';
 import { consensusV1 } from '@balanceai/contracts';
-import { DomainError, extractGrpcMetadata, inSpan } from '@balanceai/platform';
-import { SpanKind } from '@opentelemetry/api';
+import { contextFromTraceparent, currentSpanContext, DomainError, extractGrpcMetadata, inSpan, linkTo, spanContextFromTraceparent, tracer, traceparentOf } from '@balanceai/platform';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { MempoolRejection } from '../mempool/mempool.js';
 import { ConsensusNode } from '../node/consensus-node.js';
 import { decodeSubmitted, grpcError, rejectionError } from './consensus.api.js';
@@ -59,15 +59,35 @@ export class SubmissionApi implements consensusV1.SubmissionServiceController {
           fill(results[i]!, err as DomainError);
         }
       });
-      const outcomes = await this.node.submitMany(decoded);
+      // Each traced submission gets its own span in its client's trace, linked to this batch's span.
+      const spans = at.map((i, j) => submissionSpan(req.traceparents?.[i], toHex(decoded[j]!.hash)));
+      const outcomes = await this.node.submitMany(decoded, spans.map((span) => (span ? traceparentOf(span.spanContext()) : undefined)));
       outcomes.forEach((o, j) => {
         if (o instanceof MempoolRejection) fill(results[at[j]!]!, rejectionError(o));
+        const span = spans[j];
+        if (!span) return;
+        if (o instanceof MempoolRejection) span.setStatus({ code: SpanStatusCode.ERROR, message: o.code });
+        span.end();
       });
       return { results };
     } catch (err) {
       throw grpcError(err);
     }
   }
+}
+
+/** A SubmitExtrinsic span continuing one submission's trace (none for an untraced or malformed traceparent). */
+function submissionSpan(traceparent: string | undefined, hash: string): Span | undefined {
+  if (!traceparent || !spanContextFromTraceparent(traceparent)) return undefined;
+  return tracer().startSpan(
+    'SubmitExtrinsic',
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'rpc.system': 'grpc', 'rpc.service': 'balanceai.consensus.v1.SubmissionService', 'rpc.method': 'SubmitExtrinsics', 'bai.extrinsic.hash': hash },
+      links: linkTo(currentSpanContext()),
+    },
+    contextFromTraceparent(traceparent),
+  );
 }
 
 function fill(r: consensusV1.SubmitExtrinsicResult, err: DomainError): void {

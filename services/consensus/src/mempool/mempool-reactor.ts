@@ -74,7 +74,7 @@ export class MempoolReactor {
    * cheap refusals first (duplicate, no room, counting the batch's own earlier txs), then one batch to
    * the signature workers for the rest, then the pool's checks tx by tx. Never throws for one tx.
    */
-  async submitMany(xts: DecodedExtrinsic[]): Promise<Array<string | MempoolRejection>> {
+  async submitMany(xts: DecodedExtrinsic[], traceparents?: ReadonlyArray<string | undefined>): Promise<Array<string | MempoolRejection>> {
     const out: Array<string | MempoolRejection | null> = xts.map(() => null);
     if (this.verifier) {
       const candidates: DecodedExtrinsic[] = [];
@@ -93,7 +93,7 @@ export class MempoolReactor {
     return xts.map((xt, i) => {
       if (out[i]) return out[i]!;
       try {
-        return this.admit(xt);
+        return this.admit(xt, traceparents?.[i]);
       } catch (err) {
         if (err instanceof MempoolRejection) return err;
         throw err;
@@ -101,9 +101,10 @@ export class MempoolReactor {
     });
   }
 
-  private admit(xt: DecodedExtrinsic): string {
+  /** `traceparent`: the submission's own trace when it came in a batch (else the active span's). */
+  private admit(xt: DecodedExtrinsic, submissionTrace?: string): string {
     const hash = this.mempool.add(xt, this.chain.ledger, this.params, this.contextAt(this.chain.height + 1));
-    const traceparent = traceparentOf();
+    const traceparent = submissionTrace ?? traceparentOf();
     if (traceparent) {
       if (this.submitTraces.size >= MAX_SUBMIT_TRACES) this.submitTraces.delete(this.submitTraces.keys().next().value!);
       this.submitTraces.set(hash, traceparent);

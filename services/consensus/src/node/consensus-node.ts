@@ -179,10 +179,13 @@ export class ConsensusNode {
     return this.reactor.submitAsync(xt);
   }
 
-  /** Admits clients' extrinsics in order: a hash or the MempoolRejection per extrinsic (one batch of signature checks). */
-  async submitMany(xts: DecodedExtrinsic[]): Promise<Array<string | MempoolRejection>> {
+  /**
+   * Admits clients' extrinsics in order: a hash or the MempoolRejection per extrinsic (one batch of signature
+   * checks). `traceparents[i]`: extrinsic i's submission trace, which its block's execution links to.
+   */
+  async submitMany(xts: DecodedExtrinsic[], traceparents?: ReadonlyArray<string | undefined>): Promise<Array<string | MempoolRejection>> {
     if (this.fatal) throw this.fatal;
-    return this.reactor.submitMany(xts);
+    return this.reactor.submitMany(xts, traceparents);
   }
 
   async start(onFatal: (err: Error) => void): Promise<void> {

@@ -2,7 +2,8 @@ import { credentials, type Client, type ClientUnaryCall, type MethodDefinition, 
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { Logger } from '@nestjs/common';
 import { consensusV1, protoFile } from '@balanceai/contracts';
-import { injectGrpcMetadata, DomainError, type ErrorKind, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, httpStatusOf, ServingStatus } from '@balanceai/platform';
+import { context } from '@opentelemetry/api';
+import { contextFromTraceparent, injectGrpcMetadata, DomainError, type ErrorKind, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, httpStatusOf, ServingStatus } from '@balanceai/platform';
 import type { Observable } from 'rxjs';
 import { DEFAULT_SUBMISSION_QUEUE, SubmissionQueue, type SubmissionQueueOptions, type SubmitOutcome } from './submission-queue.js';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type StatusSample, type ValidatorHealthView, ValidatorHealthBook } from './validator-health.js';
@@ -107,7 +108,7 @@ export class ConsensusClient {
     if (options.urls.length === 0) throw new Error('ConsensusClient needs at least one validator URL');
     this.methods = consensusService();
     this.submitMany = submitExtrinsicsMethod();
-    this.submissions = new SubmissionQueue((batch) => this.sendBatch(batch), { ...DEFAULT_SUBMISSION_QUEUE, ...options.submissions });
+    this.submissions = new SubmissionQueue((batch, traceparents) => this.sendBatch(batch, traceparents), { ...DEFAULT_SUBMISSION_QUEUE, ...options.submissions });
     this.health = new ValidatorHealthBook(options.urls, options.health ?? DEFAULT_HEALTH_POLICY);
     const Constructor = makeGenericClientConstructor({}, SERVICE);
     this.endpoints = options.urls.map((url) => ({
@@ -243,12 +244,12 @@ export class ConsensusClient {
    * One batch to the validator the health book prefers, with the same failover as `call`. A validator
    * without SubmissionService (UNIMPLEMENTED) gets, from then on, one SubmitExtrinsic per extrinsic.
    */
-  private async sendBatch(extrinsics: string[]): Promise<SubmitOutcome[]> {
+  private async sendBatch(extrinsics: string[], traceparents: string[]): Promise<SubmitOutcome[]> {
     for (const index of this.health.callOrder(Date.now())) {
       const endpoint = this.endpoints[index]!;
-      if (!endpoint.batches) return this.sendOneByOne(extrinsics);
+      if (!endpoint.batches) return this.sendOneByOne(extrinsics, traceparents);
       try {
-        const response = (await unary(endpoint.client, this.submitMany, { extrinsics }, this.options.deadlineMs, this.waiting[index])) as consensusV1.SubmitExtrinsicsResponse;
+        const response = (await unary(endpoint.client, this.submitMany, { extrinsics, traceparents }, this.options.deadlineMs, this.waiting[index])) as consensusV1.SubmitExtrinsicsResponse;
         if (response.results.length !== extrinsics.length) {
           throw new DomainError('INTERNAL', `SubmitExtrinsics answered ${response.results.length} results for ${extrinsics.length} extrinsics`, 'internal');
         }
@@ -257,7 +258,7 @@ export class ConsensusClient {
         if ((err as Partial<ServiceError>).code === GrpcStatus.UNIMPLEMENTED) {
           endpoint.batches = false;
           this.logger.log(`${endpoint.url} has no SubmissionService: submitting one extrinsic per call there`);
-          return this.sendOneByOne(extrinsics);
+          return this.sendOneByOne(extrinsics, traceparents);
         }
         if (err instanceof DomainError) throw err;
         if (!isUnreachable(err)) throw fromGrpcError(err);
@@ -268,10 +269,11 @@ export class ConsensusClient {
     throw new DomainError('NODE_UNAVAILABLE', 'no validator node is reachable', 'unavailable');
   }
 
-  private sendOneByOne(extrinsics: string[]): Promise<SubmitOutcome[]> {
+  private sendOneByOne(extrinsics: string[], traceparents: string[]): Promise<SubmitOutcome[]> {
     return Promise.all(
-      extrinsics.map((extrinsic) =>
-        this.call('submitExtrinsic', { extrinsic }).then(
+      extrinsics.map((extrinsic, i) =>
+        // Each call's metadata carries its own submission's trace, not the batch's.
+        context.with(contextFromTraceparent(traceparents[i]), () => this.call('submitExtrinsic', { extrinsic })).then(
           ({ hash }): SubmitOutcome => ({ hash }),
           (err: unknown): SubmitOutcome => ({ error: err instanceof DomainError ? err : fromGrpcError(err) }),
         ),

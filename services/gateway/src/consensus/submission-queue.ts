@@ -1,10 +1,13 @@
-import { DomainError } from '@balanceai/platform';
+import { DomainError, traceparentOf } from '@balanceai/platform';
 
 /** What the validator answered for one extrinsic of a batch: its hash, or its refusal. */
 export type SubmitOutcome = { hash: string } | { error: DomainError };
 
-/** Sends one batch (at least one extrinsic) and answers one outcome per extrinsic, in order; rejects when none was taken. */
-export type SendBatch = (extrinsics: string[]) => Promise<SubmitOutcome[]>;
+/**
+ * Sends one batch (at least one extrinsic) and answers one outcome per extrinsic, in order; rejects when none
+ * was taken. `traceparents[i]` is the W3C traceparent of extrinsic i's submission ("" when untraced).
+ */
+export type SendBatch = (extrinsics: string[], traceparents: string[]) => Promise<SubmitOutcome[]>;
 
 export interface SubmissionQueueOptions {
   /** Extrinsics in one call to a validator. */
@@ -26,6 +29,8 @@ export const DEFAULT_SUBMISSION_QUEUE: Readonly<SubmissionQueueOptions> = Object
 
 interface Waiting {
   extrinsic: string;
+  /** The submitting request's trace, so the validator continues it though the call carries a batch. */
+  traceparent: string;
   resolve: (hash: string) => void;
   reject: (err: unknown) => void;
 }
@@ -62,7 +67,7 @@ export class SubmissionQueue {
   submit(extrinsic: string): Promise<string> {
     if (this.pending >= this.options.maxPending) return Promise.reject(gatewayBusy(this.options.maxPending));
     return new Promise<string>((resolve, reject) => {
-      this.queue.push({ extrinsic, resolve, reject });
+      this.queue.push({ extrinsic, traceparent: traceparentOf() ?? '', resolve, reject });
       if (!this.scheduled && this.inFlightBatches < this.options.maxConcurrentBatches) {
         // Leaves after this turn of the event loop's I/O phase: the requests parsed in it share the batch.
         this.scheduled = true;
@@ -104,7 +109,7 @@ export class SubmissionQueue {
     };
     let sending: Promise<SubmitOutcome[]>;
     try {
-      sending = this.send(batch.map((w) => w.extrinsic));
+      sending = this.send(batch.map((w) => w.extrinsic), batch.map((w) => w.traceparent));
     } catch (err) {
       sending = Promise.reject(err);
     }

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type StdioOption
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeBpf, workerSeccompProgram } from './seccomp.js';
 
@@ -93,7 +93,9 @@ export function chooseSandbox(
   launch: Pick<WorkerLaunch, 'python' | 'sourceDir' | 'networkNamespace'>,
   options: { sandbox: boolean; workerUser: { uid: number; gid: number }; readable: string[] },
 ): SandboxPlan {
-  const readable = [...new Set(options.readable)].sort();
+  // The worker's own code and venv too: a checkout under /tmp would be hidden by the sandbox's private /tmp.
+  const venv = isAbsolute(launch.python) ? [dirname(dirname(launch.python))] : [];
+  const readable = [...new Set([...options.readable, launch.sourceDir, ...venv])].sort();
   const pythonCheck = [launch.python, '-c', 'import clips'];
   const reasons: string[] = [];
   if (options.sandbox) {

@@ -37,14 +37,16 @@ export function moduleTokenMatches(expected: string, metadata: Metadata): boolea
 }
 
 /**
- * A gRPC server interceptor that refuses every ModuleRuntimeService and ModuleStorageService call without the
- * module's token before the request is even decoded: UNAUTHENTICATED with `bai-error-code: MODULE_UNAUTHENTICATED`. The module's
- * query API and grpc.health.v1 stay open (the gateway reads them; they change nothing).
+ * A gRPC server interceptor that refuses every ModuleRuntimeService and ModuleStorageService call — and every
+ * call to the `guardedPackages` a module adds (an internal query API) — without the module's token, before the
+ * request is even decoded: UNAUTHENTICATED with `bai-error-code: MODULE_UNAUTHENTICATED`. Query APIs the
+ * gateway reads and grpc.health.v1 stay open (they change nothing).
  */
-export function moduleTokenInterceptor(token: string): ServerInterceptor {
+export function moduleTokenInterceptor(token: string, guardedPackages: readonly string[] = []): ServerInterceptor {
   if (token.length < MIN_MODULE_TOKEN_LENGTH) throw new Error(`the module token must be at least ${MIN_MODULE_TOKEN_LENGTH} characters`);
+  const guarded = [...GUARDED_PREFIXES, ...guardedPackages.map((pkg) => `/${pkg}.`)];
   return (method, call: ServerInterceptingCallInterface) => {
-    if (!GUARDED_PREFIXES.some((prefix) => method.path.startsWith(prefix))) return new ServerInterceptingCall(call);
+    if (!guarded.some((prefix) => method.path.startsWith(prefix))) return new ServerInterceptingCall(call);
     return new ServerInterceptingCall(call, {
       start: (next) => {
         next({

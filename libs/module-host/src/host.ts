@@ -48,6 +48,8 @@ export interface GrpcContract {
   package: string;
   /** e.g. protoFile('emissions') */
   protoPath: string;
+  /** Only the module's own validator may call it (the module token), as ModuleRuntimeService. */
+  guarded?: boolean;
 }
 
 export interface ListenOptions {
@@ -80,7 +82,7 @@ export async function startModuleApp(root: DynamicModule, listen: ListenOptions)
       url: `${listen.grpcHost}:${listen.grpcPort}`,
       loader: { ...LOADER_OPTIONS, includeDirs: [...LOADER_OPTIONS.includeDirs, GRPC_HEALTH_PROTO_DIR] },
       // grpc-js reads `interceptors` from the server options Nest passes through: checked before any handler runs.
-      channelOptions: { interceptors: [moduleTokenInterceptor(listen.moduleToken)] },
+      channelOptions: { interceptors: [moduleTokenInterceptor(listen.moduleToken, (listen.contracts ?? []).filter((c) => c.guarded).map((c) => c.package))] },
     },
   });
   app.enableShutdownHooks();

@@ -4,7 +4,7 @@ import { cryptoReady, genesisFromJson } from '@balanceai/chain';
 import { ModuleHostModule, ModuleRuntime } from '@balanceai/module-host';
 import type { ModelsConfig } from './config.js';
 import { ModelsMachine, modelsSetupFromGenesis, type ModelsSetup } from './module/models.machine.js';
-import { MODELS_QUERY_TOKEN, ModelsApi } from './module/models.api.js';
+import { ModelsApi } from './module/models.api.js';
 import { ModelsRepository } from './module/models.repository.js';
 
 const MODELS_SETUP = Symbol('MODELS_SETUP');
@@ -21,7 +21,6 @@ export function modelsAppModule(config: ModelsConfig, setupOf: (genesisJson: str
     },
     controllers: [ModelsApi],
     providers: [
-      { provide: MODELS_QUERY_TOKEN, useValue: config.moduleToken },
       {
         provide: MODELS_SETUP,
         useFactory: async () => {

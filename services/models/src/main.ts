@@ -15,7 +15,7 @@ export async function startModels(
   return startModuleApp(modelsAppModule(config, opts.setupOf), {
     ...config,
     logger: opts.logger,
-    contracts: [{ package: MODELS_PACKAGE, protoPath: protoFile('models') }],
+    contracts: [{ package: MODELS_PACKAGE, protoPath: protoFile('models'), guarded: true }],
   });
 }
 

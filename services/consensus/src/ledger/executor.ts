@@ -98,6 +98,11 @@ export function birthOf(xt: DecodedExtrinsic, ctx: ExecutionContext): number {
   return xt.extra.era.kind === 'immortal' ? 0 : eraBirth(xt.extra.era, ctx.height);
 }
 
+/** What a signature covers besides the call and its extra (Substrate's additional signed data). */
+export function additionalSigned(params: ChainParams, birthHash: Uint8Array): Parameters<typeof verifyExtrinsic>[1] {
+  return { specVersion: params.specVersion, transactionVersion: params.transactionVersion, genesisHash: params.genesisHash, birthHash };
+}
+
 /**
  * The signature check (the costly part of validity): BAD_PROOF, ANCIENT_BIRTH_BLOCK or null. Skipped
  * when this node already verified the same extrinsic against the same birth block.
@@ -106,12 +111,7 @@ export function checkSignature(xt: DecodedExtrinsic, params: ChainParams, ctx: E
   const birthHash = birthHashOf(xt, params, ctx);
   if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
   if (ctx.isVerified?.(toHex(xt.hash), birthOf(xt, ctx))) return null;
-  const additional = (birth: Uint8Array) => ({
-    specVersion: params.specVersion,
-    transactionVersion: params.transactionVersion,
-    genesisHash: params.genesisHash,
-    birthHash: birth,
-  });
+  const additional = (birth: Uint8Array) => additionalSigned(params, birth);
   if (verifyExtrinsic(xt, additional(birthHash))) return null;
   return expiredEra(xt, ctx, additional) ? 'ANCIENT_BIRTH_BLOCK' : 'BAD_PROOF';
 }

@@ -2,7 +2,7 @@ import { blake2_256, decodeExtrinsic, signingPayload, toHex, verifySignature, ty
 import { linkTo, traceparentOf } from '@balanceai/platform';
 import type { Link } from '@opentelemetry/api';
 import type { Block } from '../block/block.js';
-import { birthHashOf, birthOf, checkSignature, type ExecutionContext } from '../ledger/executor.js';
+import { additionalSigned, birthHashOf, birthOf, checkSignature, type ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import type { ChainView } from '../node/chain-view.js';
 import { decodeTxBatch, encodeTxBatch } from '../node/wire.js';
@@ -176,8 +176,7 @@ export class MempoolReactor {
       if (ok[i]) return;
       const birthHash = birthHashOf(xt, this.params, ctx);
       if (!birthHash) return;
-      const additional = { specVersion: this.params.specVersion, transactionVersion: this.params.transactionVersion, genesisHash: this.params.genesisHash, birthHash };
-      items.push({ type: xt.signatureType, publicKey: xt.signer, message: signingPayload(xt.callBytes, xt.extra, additional), signature: xt.signature });
+      items.push({ type: xt.signatureType, publicKey: xt.signer, message: signingPayload(xt.callBytes, xt.extra, additionalSigned(this.params, birthHash)), signature: xt.signature });
       at.push(i);
     });
     let results: boolean[];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { DomainError, fromGrpcError, toGrpcError } from './errors.js';
+import { DomainError, fromGrpcError, isRefusal, toGrpcError } from './errors.js';
 
 test('every kind survives a trip over gRPC, busy and too_large told apart though they share RESOURCE_EXHAUSTED', () => {
   for (const kind of ['invalid', 'not_found', 'conflict', 'unavailable', 'too_large', 'unauthenticated', 'forbidden', 'busy', 'bad_gateway', 'gateway_timeout', 'internal'] as const) {
@@ -34,4 +34,34 @@ test('details cross with the error (a busy refusal keeps its retryAfterSeconds);
     e.metadata.set('bai-error-details', junk);
     assert.equal(fromGrpcError(e).details, undefined, junk);
   }
+});
+
+const FRAME = /\n\s+at /;
+
+test('a refusal (a client mistake, a busy answer) is built without a stack trace; faults and outages keep theirs', () => {
+  const limit = Error.stackTraceLimit;
+  for (const kind of ['invalid', 'not_found', 'conflict', 'too_large', 'unauthenticated', 'forbidden', 'busy'] as const) {
+    const refusal = new DomainError('SOME_CODE', 'why', kind, { retryAfterSeconds: '1' });
+    assert.equal(isRefusal(kind), true, kind);
+    assert.doesNotMatch(refusal.stack ?? '', FRAME, kind);
+    assert.equal(refusal.message, 'why');
+    assert.equal(refusal.code, 'SOME_CODE');
+    assert.equal(refusal.kind, kind);
+    assert.deepEqual(refusal.details, { retryAfterSeconds: '1' });
+    assert.ok(refusal instanceof Error);
+  }
+  for (const kind of ['internal', 'unavailable', 'bad_gateway', 'gateway_timeout'] as const) {
+    assert.equal(isRefusal(kind), false, kind);
+    assert.match(new DomainError('SOME_CODE', 'why', kind).stack ?? '', FRAME, kind);
+  }
+  // The default kind is invalid: a refusal.
+  assert.doesNotMatch(new DomainError('BAD_HEX', 'not hex').stack ?? '', FRAME);
+  // The process-wide limit is left as it was, so other errors keep their stacks.
+  assert.equal(Error.stackTraceLimit, limit);
+  assert.match(new Error('a fault').stack ?? '', FRAME);
+});
+
+test('an internal error rebuilt from a peer keeps a stack for the logs; a peer\'s refusal has none', () => {
+  assert.match(fromGrpcError({ code: GrpcStatus.INTERNAL, details: 'boom' }).stack ?? '', FRAME);
+  assert.doesNotMatch(fromGrpcError(toGrpcError(new DomainError('MEMPOOL_FULL', 'full', 'busy'))).stack ?? '', FRAME);
 });

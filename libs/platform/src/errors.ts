@@ -14,7 +14,36 @@ export type ErrorKind =
   | 'gateway_timeout' // a service we proxy to did not answer in time: 504 / DEADLINE_EXCEEDED
   | 'internal'; // our bug: 500 / INTERNAL, never with details
 
-/** A typed error with a stable code (`BAD_PROOF`, `STALE_NONCE`, …) that clients can match on. */
+/**
+ * Whether an error of this kind is a refusal: the answer to a client's mistake or to load, which nobody
+ * reads a stack trace for. Faults and outages (internal, unavailable, bad_gateway, gateway_timeout) are
+ * logged by whoever meets them, with their stack.
+ */
+const isRefusalKind: Record<ErrorKind, boolean> = {
+  invalid: true,
+  not_found: true,
+  conflict: true,
+  too_large: true,
+  unauthenticated: true,
+  forbidden: true,
+  busy: true,
+  unavailable: false,
+  bad_gateway: false,
+  gateway_timeout: false,
+  internal: false,
+};
+
+/** Whether errors of `kind` are refusals (built without a stack trace): see DomainError. */
+export function isRefusal(kind: ErrorKind): boolean {
+  return isRefusalKind[kind];
+}
+
+/**
+ * A typed error with a stable code (`BAD_PROOF`, `STALE_NONCE`, …) that clients can match on. A refusal
+ * (`isRefusal(kind)`) is built without capturing a stack trace: under overload every busy answer is one,
+ * and capturing a stack costs ~10 times the rest of the construction. Its `stack` is then the bare
+ * `DomainError: message` line. Every other kind keeps its stack for the logs.
+ */
 export class DomainError extends Error {
   constructor(
     readonly code: string,
@@ -22,7 +51,10 @@ export class DomainError extends Error {
     readonly kind: ErrorKind = 'invalid',
     readonly details?: Record<string, string>,
   ) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (isRefusalKind[kind]) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'DomainError';
   }
 }

@@ -21,8 +21,12 @@ for (const svc of readdirSync(join(root, 'services'))) {
 // 3. Solidity: the bridge contracts' ABIs and bytecode for the ethereum workspace (solc-js; generated, not committed).
 run(process.execPath, [join(root, 'ethereum', 'scripts', 'compile-contracts.mjs')]);
 
-// 4. TypeScript, in project-reference order.
+// 4. The native sr25519 addon (libs/crypto-native, Rust): built when cargo is found and its sources
+// changed; without cargo one line is printed and @balanceai/chain verifies sr25519 with the wasm.
+run(process.execPath, [join(root, 'libs', 'crypto-native', 'scripts', 'build-addon.mjs')]);
+
+// 5. TypeScript, in project-reference order.
 run(bin('tsc'), ['-b', ...(process.argv.slice(2).length ? process.argv.slice(2) : ['tsconfig.json'])]);
 
-// 5. The dashboard (esbuild bundle the gateway serves at GET /), unless only some projects were asked for.
+// 6. The dashboard (esbuild bundle the gateway serves at GET /), unless only some projects were asked for.
 if (process.argv.slice(2).length === 0) run(process.execPath, [join(root, 'apps', 'dashboard', 'scripts', 'build.mjs')]);

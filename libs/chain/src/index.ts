@@ -4,6 +4,7 @@ export * from './hex.js';
 export * from './hash.js';
 export * from './scale.js';
 export * from './keys.js';
+export { sr25519Backend, sr25519VerifyManyAsync, type Sr25519Item } from './sr25519.js';
 export * from './ss58.js';
 export * from './extrinsic.js';
 export * from './header.js';

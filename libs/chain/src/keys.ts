@@ -3,9 +3,7 @@ import {
   sr25519_derive_keypair_soft,
   sr25519_keypair_from_seed,
   sr25519_sign,
-  sr25519_verify,
 } from '@polkadot-labs/schnorrkel-wasm';
-import { RistrettoPoint } from '@noble/curves/ed25519.js';
 import { waitReady } from '@polkadot/wasm-crypto';
 import { generateMnemonic as bip39Generate, mnemonicToEntropy, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
@@ -14,6 +12,7 @@ import { KeyError } from './errors.js';
 import { blake2_256 } from './hash.js';
 import { concatBytes, fromHex, utf8 } from './hex.js';
 import { encodeCompact } from './scale.js';
+import { sr25519Verify, sr25519VerifyMany } from './sr25519.js';
 
 export type KeyType = 'sr25519' | 'ed25519';
 
@@ -143,34 +142,6 @@ function sr25519FromKeypairBytes(keypair: Uint8Array): KeyPair {
   };
 }
 
-// The schnorrkel wasm panics on a public key that is not a ristretto point or a signature that
-// schnorrkel cannot parse; each panic leaks wasm memory and after ~1,000 of them valid signatures stop
-// verifying (measured). Anyone can send such bytes, so they are refused here before reaching the wasm.
-const SCALAR_ORDER = (1n << 252n) + 27742317777372353535851937790883648493n;
-const SR25519_KEY_CACHE_LIMIT = 100_000;
-const validSr25519Keys = new Set<string>();
-
-function isSr25519PublicKey(publicKey: Uint8Array): boolean {
-  const id = Buffer.from(publicKey).toString('hex');
-  if (validSr25519Keys.has(id)) return true;
-  try {
-    RistrettoPoint.fromBytes(publicKey);
-  } catch {
-    return false;
-  }
-  if (validSr25519Keys.size >= SR25519_KEY_CACHE_LIMIT) validSr25519Keys.clear();
-  validSr25519Keys.add(id);
-  return true;
-}
-
-/** schnorrkel's Signature::from_bytes: the marker bit 0x80 of the last byte set, and s < ℓ once it is cleared. */
-function isSr25519Signature(signature: Uint8Array): boolean {
-  if ((signature[63]! & 0x80) === 0) return false;
-  let s = BigInt(signature[63]! & 0x7f);
-  for (let i = 62; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
-  return s < SCALAR_ORDER;
-}
-
 /** Error messages may be logged: show a derivation path, never a mnemonic or seed. */
 function redact(uri: string): string {
   return uri.startsWith('//') ? uri : `<secret>${uri.slice(uri.indexOf('/'))}`;
@@ -221,14 +192,40 @@ export function generateMnemonic(words: 12 | 24 = 12): string {
 export function verifySignature(type: KeyType, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
-    if (type === 'sr25519') {
-      return isSr25519Signature(signature) && isSr25519PublicKey(publicKey) && sr25519_verify(publicKey, message, signature);
-    }
+    // Natively when @balanceai/crypto-native is built, else in wasm: the same answers (sr25519.ts).
+    if (type === 'sr25519') return sr25519Verify(publicKey, message, signature);
     if (type === 'ed25519') return nodeVerify(null, message, ed25519PublicKeyObject(publicKey), signature);
   } catch {
     return false;
   }
   return false;
+}
+
+export interface SignatureItem {
+  type: KeyType;
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * verifySignature for many items at once, one answer each in order, each exactly verifySignature's: the
+ * sr25519 items in one batch verification when the native addon is loaded, ed25519 one by one.
+ */
+export function verifySignatures(items: readonly SignatureItem[]): boolean[] {
+  const ok = new Array<boolean>(items.length).fill(false);
+  const sr: SignatureItem[] = [];
+  const at: number[] = [];
+  items.forEach((it, i) => {
+    if (it.type === 'sr25519' && it.publicKey.length === 32 && it.signature.length === 64) {
+      sr.push(it);
+      at.push(i);
+    } else {
+      ok[i] = verifySignature(it.type, it.publicKey, it.message, it.signature);
+    }
+  });
+  if (sr.length > 0) sr25519VerifyMany(sr).forEach((valid, j) => (ok[at[j]!] = valid));
+  return ok;
 }
 
 export interface DevAccount {

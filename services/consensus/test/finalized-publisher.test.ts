@@ -1,0 +1,143 @@
+// The event stream on a real NATS JetStream: a finalized block is published once, by its proposer (events,
+// then the block message), and reaches the stream whole when the proposer died right after committing it
+// (a follower notices its copy is missing and publishes it), with no duplicates either way.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsConnectOptions, startNats, type NatsServer } from '@balanceai/testing';
+import type { Block, Commit } from '../src/block/block.js';
+import { FinalizedPublisher, streamName } from '../src/events/finalized-publisher.js';
+import type { ExtrinsicOutcome } from '../src/ledger/executor.js';
+import type { LedgerEvent } from '../src/ledger/ledger.js';
+
+const FALLBACK_MS = 300;
+const hex = (byte: number) => `0x${byte.toString(16).padStart(2, '0').repeat(32)}`;
+
+function block(number: number): Block {
+  return {
+    number,
+    hash: hex(number),
+    header: { parentHash: new Uint8Array(32), stateRoot: new Uint8Array(32).fill(7) },
+    meta: { timeMs: 1_700_000_000_000 + number, proposer: 0, round: 0 },
+    extrinsics: [new Uint8Array(4), new Uint8Array(4)],
+    evidence: [],
+  } as unknown as Block;
+}
+const commit = { precommits: [{ validator: 0 }, { validator: 1 }, { validator: 2 }] } as unknown as Commit;
+
+function outcome(index: number): ExtrinsicOutcome {
+  return {
+    index,
+    hash: hex(0x70 + index),
+    signer: hex(0xa1),
+    nonce: index,
+    call: 'Balances.transfer_keep_alive',
+    args: {},
+    applied: true,
+    success: true,
+    errorCode: null,
+    errorMessage: null,
+    fee: 1n,
+    events: [
+      { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: hex(0xa1), actualFee: '1', tip: '0' } },
+      { module: 'Balances', name: 'Transfer', data: { from: hex(0xa1), to: hex(0xb0), amount: '5' } },
+      { module: 'System', name: 'ExtrinsicSuccess', data: {} },
+    ],
+  };
+}
+const outcomes = [outcome(0), outcome(1)];
+const blockEvents: LedgerEvent[] = [{ module: 'Emissions', name: 'Minted', data: { amount: '10' } }];
+const EVENTS = 1 + 2 * 3;
+
+describe('FinalizedPublisher: one copy per block, a follower covers a dead proposer', () => {
+  let nats: NatsServer;
+  const conns: NatsConnection[] = [];
+  const publishers: FinalizedPublisher[] = [];
+  let jsm: JetStreamManager;
+
+  before(async () => {
+    nats = await startNats();
+    for (let i = 0; i < 3; i++) conns.push(await connect(natsConnectOptions(nats.url)));
+    jsm = await jetstreamManager(conns[0]!);
+  });
+
+  after(async () => {
+    for (const p of publishers) p.close();
+    for (const c of conns) await c.close();
+    await nats?.stop();
+  });
+
+  /** A validator's publisher on its own connection (0 = the proposer's). */
+  async function validators(chainId: string): Promise<FinalizedPublisher[]> {
+    const ps = conns.map((nc) => new FinalizedPublisher(nc, chainId, 1, FALLBACK_MS));
+    publishers.push(...ps);
+    for (const p of ps) await p.ensureStream();
+    return ps;
+  }
+
+  /** Every message of the chain's stream in stream order: subject, message id, JSON body. */
+  async function streamed(chainId: string): Promise<Array<{ subject: string; id: string; body: Record<string, unknown> }>> {
+    const name = streamName(chainId);
+    const info = await jsm.streams.info(name);
+    const out = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(name, { seq });
+      if (!m) continue;
+      out.push({ subject: m.subject, id: m.header.get('Nats-Msg-Id'), body: m.json<Record<string, unknown>>() });
+    }
+    return out;
+  }
+
+  const settle = () => new Promise((r) => setTimeout(r, FALLBACK_MS + 700));
+
+  it('the proposer publishes the events then the block message; the followers find it there and add nothing', async () => {
+    const [proposer, ...followers] = await validators('pub-alive');
+    proposer!.publish(block(1), commit, outcomes, blockEvents, true);
+    for (const f of followers) f.publish(block(1), commit, outcomes, blockEvents, false);
+    await settle();
+    const msgs = await streamed('pub-alive');
+    assert.equal(msgs.length, EVENTS + 1);
+    assert.deepEqual(
+      msgs.map((m) => m.id),
+      [...Array.from({ length: EVENTS }, (_, i) => `${hex(1)}:${i}`), hex(1)],
+      'events in order, the block message last',
+    );
+    assert.equal(msgs.at(-1)!.subject, 'bai.pub-alive.blocks.finalized');
+    assert.equal(msgs.at(-1)!.body.number, 1);
+    assert.deepEqual(msgs[0], {
+      subject: 'bai.pub-alive.events.Emissions.Minted',
+      id: `${hex(1)}:0`,
+      body: { blockNumber: 1, blockHash: hex(1), module: 'Emissions', name: 'Minted', data: { amount: '10' } },
+    });
+    assert.deepEqual(msgs[2]!.body, {
+      blockNumber: 1,
+      blockHash: hex(1),
+      module: 'Balances',
+      name: 'Transfer',
+      data: { from: hex(0xa1), to: hex(0xb0), amount: '5' },
+      extrinsicHash: hex(0x70),
+    });
+  });
+
+  it('a block whose proposer died after committing reaches the stream whole, once, from the followers', async () => {
+    const [, ...followers] = await validators('pub-dead');
+    // validator 0 proposed block 2 and was killed before publishing: only the followers run.
+    for (const f of followers) f.publish(block(2), commit, outcomes, blockEvents, false);
+    await settle();
+    const msgs = await streamed('pub-dead');
+    assert.equal(msgs.length, EVENTS + 1, 'the block message and every event, each once');
+    assert.deepEqual(new Set(msgs.map((m) => m.id)), new Set([hex(2), ...Array.from({ length: EVENTS }, (_, i) => `${hex(2)}:${i}`)]));
+    const blockMsg = msgs.find((m) => m.subject === 'bai.pub-dead.blocks.finalized');
+    assert.equal(blockMsg?.body.hash, hex(2));
+  });
+
+  it('a proposer slower than the fallback adds nothing to what a follower already published', async () => {
+    const [proposer, follower] = await validators('pub-late');
+    follower!.publish(block(3), commit, outcomes, blockEvents, false);
+    await settle();
+    proposer!.publish(block(3), commit, outcomes, blockEvents, true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await streamed('pub-late')).length, EVENTS + 1);
+  });
+});

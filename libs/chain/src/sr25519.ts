@@ -1,5 +1,5 @@
 import { sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
-import { cryptoNativeStatus, loadCryptoNative } from '@balanceai/crypto-native';
+import { cryptoNativeStatus, loadCryptoNative, packBatch } from '@balanceai/crypto-native';
 import { RistrettoPoint } from '@noble/curves/ed25519.js';
 
 // sr25519 verification, signing context "substrate" as Substrate: natively (@balanceai/crypto-native,
@@ -69,23 +69,40 @@ export function sr25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
 export function sr25519VerifyMany(items: readonly Sr25519Item[]): boolean[] {
   if (!native) return items.map((it) => sr25519VerifyWasm(it.publicKey, it.message, it.signature));
   if (items.length === 1) return [sr25519Verify(items[0]!.publicKey, items[0]!.message, items[0]!.signature)];
-  return native.sr25519VerifyBatch(
-    items.map((it) => it.publicKey),
-    items.map((it) => it.message),
-    items.map((it) => it.signature),
-  );
+  const { fits, at } = wellSized(items);
+  const p = packBatch(fits);
+  return answersAt(items.length, at, native.sr25519VerifyPacked(p.publicKeys, p.signatures, p.messages, p.messageEnds));
 }
 
 /**
- * As sr25519VerifyMany, computed on libuv's thread pool so the calling thread does not wait; null when
- * the addon is not loaded (the wasm has no thread of its own: use worker threads instead).
+ * As sr25519VerifyMany, computed on libuv's thread pool so the calling thread only packs the inputs;
+ * null when the addon is not loaded (the wasm has no thread of its own: use worker threads instead).
  */
 export function sr25519VerifyManyAsync(items: readonly Sr25519Item[]): Promise<boolean[]> | null {
   if (!native) return null;
-  if (items.length === 0) return Promise.resolve([]);
-  return native.sr25519VerifyBatchAsync(
-    items.map((it) => it.publicKey),
-    items.map((it) => it.message),
-    items.map((it) => it.signature),
-  );
+  const { fits, at } = wellSized(items);
+  if (fits.length === 0) return Promise.resolve(items.map(() => false));
+  const p = packBatch(fits);
+  return native.sr25519VerifyPackedAsync(p.publicKeys, p.signatures, p.messages, p.messageEnds).then((answers) => answersAt(items.length, at, answers));
+}
+
+/** The items with a 32-byte key and a 64-byte signature (the others are invalid), and their indices. */
+function wellSized(items: readonly Sr25519Item[]): { fits: Sr25519Item[]; at: number[] } {
+  if (items.every((it) => it.publicKey.length === 32 && it.signature.length === 64)) return { fits: items as Sr25519Item[], at: [] };
+  const fits: Sr25519Item[] = [];
+  const at: number[] = [];
+  items.forEach((it, i) => {
+    if (it.publicKey.length !== 32 || it.signature.length !== 64) return;
+    fits.push(it);
+    at.push(i);
+  });
+  return { fits, at };
+}
+
+/** The native answers (1 = valid) spread back over `n` items; `at` empty: they are the items, in order. */
+function answersAt(n: number, at: number[], answers: Uint8Array): boolean[] {
+  if (at.length === 0 && answers.length === n) return Array.from(answers, (b) => b === 1);
+  const ok = new Array<boolean>(n).fill(false);
+  at.forEach((i, j) => (ok[i] = answers[j] === 1));
+  return ok;
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sr25519_keypair_from_seed, sr25519_sign, sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
-import { ADDON_PATH, cryptoNativeStatus, loadCryptoNative } from './index.js';
+import { ADDON_PATH, cryptoNativeStatus, loadCryptoNative, packBatch } from './index.js';
 
 const addon = loadCryptoNative();
 const skip = addon ? false : `the addon is not built (${cryptoNativeStatus()}): run node libs/crypto-native/scripts/build-addon.mjs (needs cargo)`;
@@ -61,14 +61,21 @@ describe('crypto-native sr25519 (schnorrkel 0.11.4 through N-API)', () => {
     const expected = keys.map((k, i) => sr25519_verify(k, badMessages[i]!, signatures[i]!));
     assert.equal(expected.filter((v) => !v).length, 1);
     assert.deepEqual(addon!.sr25519VerifyBatch(keys, badMessages, signatures), expected);
-    assert.deepEqual(await addon!.sr25519VerifyBatchAsync(keys, badMessages, signatures), expected);
+    const packed = packBatch(keys.map((publicKey, i) => ({ publicKey, message: badMessages[i]!, signature: signatures[i]! })));
+    const bytes = (answers: Uint8Array) => [...answers].map((b) => b === 1);
+    assert.deepEqual(bytes(addon!.sr25519VerifyPacked(packed.publicKeys, packed.signatures, packed.messages, packed.messageEnds)), expected);
+    assert.deepEqual(bytes(await addon!.sr25519VerifyPackedAsync(packed.publicKeys, packed.signatures, packed.messages, packed.messageEnds)), expected);
     assert.deepEqual(keys.map((k, i) => addon!.sr25519Verify(k, badMessages[i]!, signatures[i]!)), expected);
     assert.deepEqual(addon!.sr25519VerifyBatch([], [], []), []);
   });
 
-  it('refuses arrays of different lengths', { skip }, async () => {
+  it('refuses arrays of different lengths and inconsistent packed batches', { skip }, async () => {
     assert.throws(() => addon!.sr25519VerifyBatch([alice.publicKey], [], [signature]), /same length/);
-    await assert.rejects(async () => addon!.sr25519VerifyBatchAsync([alice.publicKey], [message], []), /same length/);
+    const p = packBatch([{ publicKey: alice.publicKey, message, signature }]);
+    assert.throws(() => addon!.sr25519VerifyPacked(p.publicKeys, p.signatures.subarray(1), p.messages, p.messageEnds), /packed batch/);
+    assert.throws(() => addon!.sr25519VerifyPacked(p.publicKeys, p.signatures, p.messages.subarray(1), p.messageEnds), /packed batch/);
+    await assert.rejects(async () => addon!.sr25519VerifyPackedAsync(p.publicKeys, p.signatures, p.messages, new Uint32Array([1, 0])), /packed batch/);
+    assert.throws(() => packBatch([{ publicKey: alice.publicKey.subarray(1), message, signature }]), RangeError);
   });
 
   it('is loaded from dist/ beside the loader', { skip }, () => {

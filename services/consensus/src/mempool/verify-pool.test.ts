@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cryptoReady, keyFromUri, type KeyPair } from '@balanceai/chain';
+import { cryptoReady, keyFromUri, sr25519Backend, type KeyPair } from '@balanceai/chain';
 import { VerifyPool, type VerifyItem } from './verify-pool.js';
 
 describe('verify pool (worker threads)', () => {
@@ -26,6 +26,25 @@ describe('verify pool (worker threads)', () => {
     ]);
     assert.deepEqual(batches, [[true, false, true], [false, true], [false]]);
     assert.deepEqual(await pool.verify([]), []);
+  });
+
+  it('verifies sr25519 natively without threads when the addon is built, merging concurrent batches, one bad among many', { skip: sr25519Backend().name === 'native' ? false : 'native addon not built' }, async () => {
+    const p = new VerifyPool(1);
+    try {
+      const signers = Array.from({ length: 8 }, (_, i) => keyFromUri(`//pool//${i}`, 'sr25519'));
+      const batches = Array.from({ length: 40 }, (_, b) =>
+        Array.from({ length: 1 + (b % 7) }, (_, i): VerifyItem => {
+          const k = signers[(b + i) % signers.length]!;
+          const message = new Uint8Array([b, i]);
+          return { type: 'sr25519', publicKey: k.publicKey, message: b === 17 && i === 3 ? new Uint8Array([0]) : message, signature: k.sign(message) };
+        }),
+      );
+      const results = await Promise.all(batches.map((items) => p.verify(items)));
+      assert.deepEqual(results, batches.map((items, b) => items.map((_, i) => !(b === 17 && i === 3))));
+      assert.equal(p.threads, 0);
+    } finally {
+      await p.close();
+    }
   });
 
   it('refuses work once closed', async () => {

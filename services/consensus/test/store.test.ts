@@ -165,6 +165,16 @@ describe('ConsensusStore.commitBlock on PostgreSQL', () => {
     assert.equal((await store.chainState())?.height, 3);
   });
 
+  it('keeps the signer state: the locked and valid blocks are rewritten only when given', async () => {
+    assert.equal(await store.signerState(), null);
+    const locked = bytes(0x5a, 150_000);
+    await store.saveSignerState({ height: 4, round: 1, step: 3, lockedRound: 1, validRound: 1, blocks: { locked, valid: null } });
+    await store.saveSignerState({ height: 4, round: 2, step: 2, lockedRound: 1, validRound: 1 });
+    assert.deepEqual(await store.signerState(), { height: 4, round: 2, step: 2, lockedRound: 1, validRound: 1, lockedBlock: locked, validBlock: null });
+    await store.saveSignerState({ height: 5, round: 0, step: 2, lockedRound: -1, validRound: -1, blocks: { locked: null, valid: null } });
+    assert.deepEqual(await store.signerState(), { height: 5, round: 0, step: 2, lockedRound: -1, validRound: -1, lockedBlock: null, validBlock: null });
+  });
+
   it('a block that is not the next one writes nothing', async () => {
     const before = await snapshot();
     await assert.rejects(store.commitBlock(committed(5)), /not the next block/);

@@ -134,7 +134,7 @@ const u8 = (b: Uint8Array) => new Uint8Array(b);
  */
 export class ConsensusStore {
   readonly prisma: PrismaClient;
-  /** The block commit path's own connections (raw SQL, one statement per block); Prisma serves the rest. */
+  /** The hot paths' own connections (a block's commit, the signer state before each vote), raw SQL; Prisma serves the rest. */
   private readonly pool: pg.Pool;
   private readonly log = new Logger('ConsensusStore');
 
@@ -415,24 +415,30 @@ export class ConsensusStore {
     validRound: number;
     blocks?: { locked: Uint8Array | null; valid: Uint8Array | null };
   }): Promise<void> {
+    // Through the commit path's pool: the locked block (~the whole block) is a binary parameter there,
+    // where Prisma's adapter hex-encoded it in JS on every lock change (each height).
     if (s.blocks) {
-      await this.prisma.$executeRawUnsafe(
-        `INSERT INTO consensus.signer_state (id, height, round, step, locked_round, valid_round, locked_block, valid_block)
+      await this.pool.query({
+        name: 'consensus-save-signer-state-blocks',
+        text: `INSERT INTO consensus.signer_state (id, height, round, step, locked_round, valid_round, locked_block, valid_block)
          VALUES (1, $1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET height = $1, round = $2, step = $3, locked_round = $4, valid_round = $5,
            locked_block = $6, valid_block = $7`,
-        BigInt(s.height), s.round, s.step, s.lockedRound, s.validRound,
-        s.blocks.locked ? pgBytes(s.blocks.locked) : null,
-        s.blocks.valid ? pgBytes(s.blocks.valid) : null,
-      );
+        values: [
+          s.height, s.round, s.step, s.lockedRound, s.validRound,
+          s.blocks.locked ? pgBytes(s.blocks.locked) : null,
+          s.blocks.valid ? pgBytes(s.blocks.valid) : null,
+        ],
+      });
       return;
     }
-    await this.prisma.$executeRawUnsafe(
-      `INSERT INTO consensus.signer_state (id, height, round, step, locked_round, valid_round)
+    await this.pool.query({
+      name: 'consensus-save-signer-state',
+      text: `INSERT INTO consensus.signer_state (id, height, round, step, locked_round, valid_round)
        VALUES (1, $1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET height = $1, round = $2, step = $3, locked_round = $4, valid_round = $5`,
-      BigInt(s.height), s.round, s.step, s.lockedRound, s.validRound,
-    );
+      values: [s.height, s.round, s.step, s.lockedRound, s.validRound],
+    });
   }
 
   async addEvidence(id: string, height: number, validator: number, votes: Uint8Array): Promise<void> {

@@ -15,7 +15,8 @@ import { ACCESS_OPENAPI_PATH, accessProxyPathItem } from './models/access-openap
 import { registerDashboard } from './dashboard/dashboard.js';
 import { documentFrameworkErrors } from './http/openapi.js';
 import { MAX_BODY_BYTES } from './http/request-params.js';
-import { ErrorView } from './http/views.js';
+import { registerSubmitRoute, SUBMIT_PATH, SubmitExtrinsicBody, submitPathItem } from './http/submit-route.js';
+import { ErrorView, SubmittedView } from './http/views.js';
 import { RpcServer } from './rpc/rpc-server.js';
 import { registerRpcRoutes, type RpcRoutesOptions } from './rpc/transport.js';
 import { BlockStream } from './stream/block-stream.js';
@@ -49,6 +50,8 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
   const fastify = app.getHttpAdapter().getInstance();
   // Without it a text/plain body would reach the route as a string; with it Fastify answers 415.
   fastify.removeContentTypeParser('text/plain');
+  // POST /v1/extrinsics: the hot path, a Fastify route that writes its refusals itself (http/submit-route.ts).
+  registerSubmitRoute(fastify, app.get(ConsensusClient), config, frameworkLogger);
 
   // One ws server for every WebSocket route: its message limit is the JSON-RPC request limit (the blocks
   // feed ignores what clients send). A larger message closes the connection with 1009.
@@ -70,8 +73,10 @@ export async function createGatewayApp(config: GatewayConfig, options: CreateGat
       .setVersion('1')
       .addTag('chain')
       .build(),
-    { extraModels: [ErrorView] },
+    // The submit route is not a controller method: its schemas are listed here, its operation added below.
+    { extraModels: [ErrorView, SubmitExtrinsicBody, SubmittedView] },
   );
+  document.paths[SUBMIT_PATH] = { ...submitPathItem(), ...document.paths[SUBMIT_PATH] };
   document.paths[BLOCKS_WS_PATH] = {
     get: {
       tags: ['blocks'],

@@ -172,6 +172,25 @@ describe('OpenAPI error responses', () => {
   });
 });
 
+describe('POST /v1/extrinsics (a Fastify route, documented by hand)', () => {
+  it('is documented as it was as a controller method: operation, body and answer schemas, every status it answers', () => {
+    const op = (doc.paths as Json)['/v1/extrinsics']?.post as Json | undefined;
+    assert.ok(op, 'POST /v1/extrinsics is in the document');
+    assert.equal(op.operationId, 'ExtrinsicsController_submit');
+    assert.deepEqual(op.tags, ['extrinsics']);
+    assert.deepEqual(op.requestBody, { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitExtrinsicBody' } } } });
+    assert.deepEqual(Object.keys(op.responses as Json).sort(), ['202', '400', '409', '413', '415', '429', '503']);
+    assert.equal(op.responses['202'].content['application/json'].schema.$ref, '#/components/schemas/SubmittedView');
+    assert.match(op.responses['429'].description, /MEMPOOL_FULL.*GATEWAY_BUSY/);
+    const schemas = doc.components.schemas as Json;
+    assert.deepEqual(schemas.SubmitExtrinsicBody.required, ['extrinsic']);
+    assert.equal(schemas.SubmitExtrinsicBody.properties.extrinsic.type, 'string');
+    assert.deepEqual(Object.keys(schemas.SubmittedView.properties), ['hash']);
+    // GET /v1/extrinsics/{hash} stays the controller's.
+    assert.ok((doc.paths as Json)['/v1/extrinsics/{hash}'].get);
+  });
+});
+
 describe("Fastify's own errors answer { code, message }", () => {
   function assertError(res: { status: number; contentType: string | null; body: Json }, status: number, code: string): void {
     assert.equal(res.status, status, JSON.stringify(res.body));

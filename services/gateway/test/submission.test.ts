@@ -1,8 +1,9 @@
 // Submissions through the gateway's hot path against FakeValidators: batched SubmitExtrinsics calls, the
 // fallback to one SubmitExtrinsic per extrinsic for a validator without SubmissionService, a validator's
-// busy refusal answered as 429 + Retry-After (REST) and -32009 (JSON-RPC), and the gateway's own bounds
-// on pending submissions, overall and per connection.
+// busy refusal answered as 429 + Retry-After (REST) and -32009 (JSON-RPC), the gateway's own bounds
+// on pending submissions, overall and per connection, and every answer of a submission byte for byte.
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -189,5 +190,124 @@ describe("the gateway's own bounds", () => {
     socket.destroy();
     assert.deepEqual(received.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 202', 'HTTP/1.1 429', 'HTTP/1.1 429']);
     assert.match(received, /GATEWAY_BUSY/);
+  });
+});
+
+/** One raw HTTP answer: status, headers (but those of the connection and the date), body text. */
+async function rawPost(base: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(body);
+    const req = httpRequest(
+      { host: hostname, port, path, method: 'POST', headers: { 'content-type': contentType, 'content-length': payload.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (!['date', 'connection', 'keep-alive'].includes(k)) headers[k] = String(v);
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const answer = (status: number, body: string, retryAfter?: string): { status: number; headers: Record<string, string>; body: string } => ({
+  status,
+  headers: { ...(retryAfter ? { 'retry-after': retryAfter } : {}), 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) },
+  body,
+});
+
+// Recorded from the gateway of 8c6898b, when POST /v1/extrinsics was a Nest controller method and every
+// refusal left through GatewayExceptionFilter; the route now writes its answers itself and must not differ.
+describe('every answer of a submission, as the exception filter wrote it', () => {
+  const refusals: Array<[string, DomainError, { status: number; body: string; retryAfter?: string }, string]> = [
+    ['a bad signature', new DomainError('BAD_PROOF', 'signature does not verify'), { status: 400, body: '{"code":"BAD_PROOF","message":"signature does not verify"}' }, '{"code":1010,"message":"Invalid Transaction","data":"Transaction has a bad signature"}'],
+    [
+      'a stale nonce',
+      new DomainError('STALE_NONCE', 'nonce 3 is below the account nonce 5', 'conflict'),
+      { status: 409, body: '{"code":"STALE_NONCE","message":"nonce 3 is below the account nonce 5"}' },
+      '{"code":1010,"message":"Invalid Transaction","data":"Transaction is outdated"}',
+    ],
+    ['a full mempool naming its wait', mempoolFull('3'), { status: 429, body: '{"code":"MEMPOOL_FULL","message":"the mempool is full, retry later"}', retryAfter: '3' }, '{"code":-32009,"message":"Server is busy, try again later","data":"MEMPOOL_FULL"}'],
+    ['a full mempool', mempoolFull(), { status: 429, body: '{"code":"MEMPOOL_FULL","message":"the mempool is full, retry later"}', retryAfter: '1' }, '{"code":-32009,"message":"Server is busy, try again later","data":"MEMPOOL_FULL"}'],
+    ['an internal error', new DomainError('INTERNAL', 'boom', 'internal'), { status: 500, body: '{"code":"INTERNAL","message":"internal error"}' }, '{"code":-32603,"message":"Internal error"}'],
+    ['a syncing node', new DomainError('NODE_SYNCING', 'the node is syncing', 'unavailable'), { status: 503, body: '{"code":"NODE_SYNCING","message":"the node is syncing"}' }, '{"code":-32000,"message":"the node is syncing","data":"NODE_SYNCING"}'],
+  ];
+
+  // One validator and gateway for these cases (each gateway adds process signal listeners).
+  let shared: { v: FakeValidator; http: string } | undefined;
+  const sharedGateway = async (): Promise<{ v: FakeValidator; http: string }> => {
+    if (!shared) {
+      const { validator: v, url } = await validator();
+      shared = { v, http: (await gateway(url)).http };
+    }
+    return shared;
+  };
+
+  for (const [what, refusal, rest, rpc] of refusals) {
+    it(`answers ${what} with the same status, headers and body (REST) and error object (JSON-RPC)`, async () => {
+      const { v, http } = await sharedGateway();
+      v.refuseNextSubmission(refusal);
+      assert.deepEqual(await rawPost(http, '/v1/extrinsics', JSON.stringify({ extrinsic: xt(600) })), answer(rest.status, rest.body, rest.retryAfter));
+      v.refuseNextSubmission(refusal);
+      assert.deepEqual(await rawPost(http, '/', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'author_submitExtrinsic', params: [xt(600)] })), answer(200, `{"jsonrpc":"2.0","id":7,"error":${rpc}}`));
+    });
+  }
+
+  it('answers an accepted extrinsic, and one already pending (ALREADY_IMPORTED), 202 with its hash', async () => {
+    const { v, http } = await sharedGateway();
+    assert.deepEqual(await rawPost(http, '/v1/extrinsics', JSON.stringify({ extrinsic: xt(610) })), answer(202, `{"hash":"${hashOf(xt(610))}"}`));
+    v.refuseNextSubmission(new DomainError('ALREADY_IMPORTED', 'already in the pool', 'conflict'));
+    assert.deepEqual(await rawPost(http, '/v1/extrinsics', JSON.stringify({ extrinsic: xt(611) })), answer(202, `{"hash":"${hashOf(xt(611))}"}`));
+    v.refuseNextSubmission(new DomainError('ALREADY_IMPORTED', 'already in the pool', 'conflict'));
+    assert.deepEqual(
+      await rawPost(http, '/', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'author_submitExtrinsic', params: [xt(611)] })),
+      answer(200, `{"jsonrpc":"2.0","id":7,"error":{"code":1013,"message":"Transaction Already Imported","data":"${hashOf(xt(611))}"}}`),
+    );
+  });
+
+  it("answers the gateway's own refusals (body, hex, size, media type, GATEWAY_BUSY, no validator) as before", async () => {
+    const { validator: v, url } = await validator();
+    const { http } = await gateway(url);
+    const post = (body: string, contentType?: string) => rawPost(http, '/v1/extrinsics', body, contentType);
+    const badHex = '{"code":"BAD_HEX","message":"field \\"extrinsic\\" must be 0x-prefixed hex with an even number of digits"}';
+    assert.deepEqual(await post(JSON.stringify({ extrinsic: '0xabc' })), answer(400, badHex));
+    assert.deepEqual(await post(JSON.stringify({ extrinsic: 'abcd' })), answer(400, badHex));
+    assert.deepEqual(await post(JSON.stringify({ tx: '0xab' })), answer(400, '{"code":"BAD_REQUEST_BODY","message":"field \\"extrinsic\\" must be a 0x-prefixed hex string"}'));
+    assert.deepEqual(await post('[1]'), answer(400, '{"code":"BAD_REQUEST_BODY","message":"body must be a JSON object { \\"extrinsic\\": \\"0x…\\" }"}'));
+    assert.deepEqual(await post('{"extrinsic": "0xab"'), answer(400, `{"code":"MALFORMED_JSON","message":"Body is not valid JSON but content-type is set to 'application/json'"}`));
+    assert.deepEqual(await post(''), answer(400, '{"code":"MALFORMED_JSON","message":"request body is empty"}'));
+    const media = answer(415, '{"code":"UNSUPPORTED_MEDIA_TYPE","message":"request body must be application/json"}');
+    assert.deepEqual(await post('0xab', 'text/plain'), media);
+    assert.deepEqual(await post('extrinsic=0xab', 'application/x-www-form-urlencoded'), media);
+    assert.deepEqual(await post(JSON.stringify({ extrinsic: `0x${'07'.repeat(70 * 1024)}` })), answer(413, '{"code":"EXTRINSIC_TOO_LARGE","message":"request body exceeds the maximum extrinsic size"}'));
+    assert.deepEqual(await post(JSON.stringify({ extrinsic: `0x${'07'.repeat(64 * 1024 + 1)}` })), answer(413, '{"code":"EXTRINSIC_TOO_LARGE","message":"extrinsic exceeds 65536 bytes"}'));
+    assert.deepEqual(
+      await rawPost(http, '/', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'author_submitExtrinsic', params: ['0xabc'] })),
+      answer(200, '{"jsonrpc":"2.0","id":7,"error":{"code":-32602,"message":"Invalid params","data":"extrinsic must be 0x-prefixed hex bytes"}}'),
+    );
+
+    const busy = await gateway(url, { maxPending: 0 });
+    assert.deepEqual(
+      await rawPost(busy.http, '/v1/extrinsics', JSON.stringify({ extrinsic: xt(620) })),
+      answer(429, '{"code":"GATEWAY_BUSY","message":"the gateway already holds 0 submissions in flight; retry later"}', '1'),
+    );
+    assert.deepEqual(
+      await rawPost(busy.http, '/', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'author_submitExtrinsic', params: [xt(620)] })),
+      answer(200, '{"jsonrpc":"2.0","id":7,"error":{"code":-32009,"message":"Server is busy, try again later","data":"GATEWAY_BUSY"}}'),
+    );
+
+    v.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await post(JSON.stringify({ extrinsic: xt(621) })), answer(503, '{"code":"NODE_UNAVAILABLE","message":"no validator node is reachable"}'));
+    assert.deepEqual(
+      await rawPost(http, '/', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'author_submitExtrinsic', params: [xt(621)] })),
+      answer(200, '{"jsonrpc":"2.0","id":7,"error":{"code":-32000,"message":"no validator node is reachable","data":"NODE_UNAVAILABLE"}}'),
+    );
   });
 });

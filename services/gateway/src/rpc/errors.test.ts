@@ -68,3 +68,14 @@ describe('toRpcError', () => {
     assert.equal(isServerFault(new RpcError(RpcCode.INVALID_PARAMS, 'Invalid params')), false);
   });
 });
+
+describe('RpcError', () => {
+  it('is built without a stack trace (always an answer, never logged) and leaves the process-wide limit alone', () => {
+    const limit = Error.stackTraceLimit;
+    const busy = toRpcError(new DomainError('MEMPOOL_FULL', 'full', 'busy'), 'author_submitExtrinsic');
+    assert.doesNotMatch(busy.stack ?? '', /\n\s+at /);
+    assert.deepEqual(busy.toJSON(), { code: RpcCode.SERVER_IS_BUSY, message: 'Server is busy, try again later', data: 'MEMPOOL_FULL' });
+    assert.equal(Error.stackTraceLimit, limit);
+    assert.match(new Error('a fault').stack ?? '', /\n\s+at /);
+  });
+});

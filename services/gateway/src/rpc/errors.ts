@@ -42,14 +42,21 @@ export const RpcCode = {
   STATE_CLIENT_ERROR: 4003,
 } as const;
 
-/** A JSON-RPC error object; what a handler throws to answer a specific error. */
+/**
+ * A JSON-RPC error object; what a handler throws to answer a specific error. Always an answer to the
+ * client (what is logged for a fault is the error behind it, see `isServerFault`), so it is built without
+ * a stack trace: every refusal under load builds one.
+ */
 export class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,
     readonly data?: unknown,
   ) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'RpcError';
   }
 

@@ -27,6 +27,7 @@ import {
   toHex,
 } from '@balanceai/chain';
 import { Devnet, natsConnectOptions } from '@balanceai/testing';
+import { UsageError, parseCommandLine } from './args.js';
 import { RpcCallError, WsRpc } from './ws-rpc.js';
 
 interface Options {
@@ -40,36 +41,25 @@ interface Options {
   echo: boolean;
 }
 
+const USAGE = 'usage: node bench/dist/src/rpc.js [--seconds 15] [--read-rates 1000,3000] [--connections 16] [--subscribers 1000] [--sub-seconds 30] [--tx-rates 100,300] [--accounts 200] [--echo]\n';
+
 function parseArgs(argv: string[]): Options {
   const o: Options = { seconds: 15, readRates: [3_000, 6_000, 12_000, 24_000, 48_000], connections: 16, subscribers: 1_000, subSeconds: 30, txRates: [100, 300, 600], accounts: 200, echo: false };
   const rates = (v: string | undefined, flag: string): number[] => {
     const list = (v ?? '').split(',').map(Number);
-    if (list.length === 0 || list.some((x) => !Number.isFinite(x) || x <= 0)) throw new Error(`${flag} needs a comma-separated list of positive rates`);
+    if (list.length === 0 || list.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`${flag} needs a comma-separated list of positive rates`);
     return list;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    switch (a) {
-      case '--seconds': o.seconds = num(); break;
-      case '--read-rates': o.readRates = rates(argv[++i], a); break;
-      case '--connections': o.connections = Math.floor(num()); break;
-      case '--subscribers': o.subscribers = Math.floor(num()); break;
-      case '--sub-seconds': o.subSeconds = num(); break;
-      case '--tx-rates': o.txRates = rates(argv[++i], a); break;
-      case '--accounts': o.accounts = Math.floor(num()); break;
-      case '--echo': o.echo = true; break;
-      case '--help':
-        process.stdout.write('node bench/dist/src/rpc.js [--seconds 15] [--read-rates 1000,3000] [--connections 16] [--subscribers 1000] [--sub-seconds 30] [--tx-rates 100,300] [--accounts 200] [--echo]\n');
-        process.exit(0);
-      // eslint-disable-next-line no-fallthrough
-      default: throw new Error(`unknown argument ${a} (--help)`);
-    }
-  }
+  parseCommandLine('rpc', USAGE, argv, {
+    '--seconds': (f) => (o.seconds = f.positive()),
+    '--read-rates': (f) => (o.readRates = rates(f.text(), f.flag)),
+    '--connections': (f) => (o.connections = f.count()),
+    '--subscribers': (f) => (o.subscribers = f.count()),
+    '--sub-seconds': (f) => (o.subSeconds = f.positive()),
+    '--tx-rates': (f) => (o.txRates = rates(f.text(), f.flag)),
+    '--accounts': (f) => (o.accounts = f.count()),
+    '--echo': () => (o.echo = true),
+  });
   return o;
 }
 

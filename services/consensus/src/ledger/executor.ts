@@ -5,8 +5,10 @@ import {
   eraBirth,
   toHex,
   verifyExtrinsic,
+  type BalancesTransfer,
   type DecodedExtrinsic,
 } from '@balanceai/chain';
+import { decodedOf } from './decoded.js';
 import { accountKey, type Ledger, type LedgerEvent } from './ledger.js';
 import { feeOf, type ChainParams } from './params.js';
 
@@ -76,16 +78,22 @@ export function checkValidity(
   ledger: Ledger,
   params: ChainParams,
   ctx: ExecutionContext,
-  opts: { allowFutureNonce?: boolean; skipSignature?: boolean } = {},
+  opts: {
+    allowFutureNonce?: boolean;
+    skipSignature?: boolean;
+    /** accountKey(xt.signer) and toHex(xt.hash) when the caller has them already. */
+    signerKey?: string;
+    hashHex?: string;
+  } = {},
 ): ValidityError | null {
   if (xt.bytes.length > params.maxExtrinsicBytes) return 'EXTRINSIC_TOO_LARGE';
   if (!opts.skipSignature) {
-    const bad = checkSignature(xt, params, ctx);
+    const bad = checkSignature(xt, params, ctx, opts.hashHex);
     if (bad) return bad;
   } else if (!birthHashOf(xt, params, ctx)) {
     return 'ANCIENT_BIRTH_BLOCK';
   }
-  const account = ledger.get(accountKey(xt.signer));
+  const account = ledger.get(opts.signerKey ?? accountKey(xt.signer));
   if (xt.extra.nonce < account.nonce) return 'STALE_NONCE';
   if (xt.extra.nonce > account.nonce && !opts.allowFutureNonce) return 'FUTURE_NONCE';
   const fee = feeOf(params, xt.bytes.length, xt.extra.tip);
@@ -107,10 +115,10 @@ export function additionalSigned(params: ChainParams, birthHash: Uint8Array): Pa
  * The signature check (the costly part of validity): BAD_PROOF, ANCIENT_BIRTH_BLOCK or null. Skipped
  * when this node already verified the same extrinsic against the same birth block.
  */
-export function checkSignature(xt: DecodedExtrinsic, params: ChainParams, ctx: ExecutionContext): ValidityError | null {
+export function checkSignature(xt: DecodedExtrinsic, params: ChainParams, ctx: ExecutionContext, hashHex?: string): ValidityError | null {
   const birthHash = birthHashOf(xt, params, ctx);
   if (!birthHash) return 'ANCIENT_BIRTH_BLOCK';
-  if (ctx.isVerified?.(toHex(xt.hash), birthOf(xt, ctx))) return null;
+  if (ctx.isVerified?.(hashHex ?? toHex(xt.hash), birthOf(xt, ctx))) return null;
   const additional = (birth: Uint8Array) => additionalSigned(params, birth);
   if (verifyExtrinsic(xt, additional(birthHash))) return null;
   return expiredEra(xt, ctx, additional) ? 'ANCIENT_BIRTH_BLOCK' : 'BAD_PROOF';
@@ -155,50 +163,67 @@ export function executeExtrinsics(
 function executeOne(ledger: Ledger, params: ChainParams, ctx: ExecutionContext, bytes: Uint8Array, index: number): ExtrinsicOutcome {
   let xt: DecodedExtrinsic;
   try {
-    xt = decodeExtrinsic(bytes);
+    // Decoded when the proposal arrived (decodeOnce), or now.
+    xt = decodedOf(bytes) ?? decodeExtrinsic(bytes);
   } catch (err) {
     return skipped(index, bytes, 'MALFORMED_EXTRINSIC', (err as Error).message);
   }
-  const base = {
-    index,
-    hash: toHex(xt.hash),
-    signer: accountKey(xt.signer),
-    nonce: xt.extra.nonce,
-    call: callName(xt),
-    args: {} as Record<string, string>,
-  };
-  const invalid = checkValidity(xt, ledger, params, ctx);
+  const hash = toHex(xt.hash);
+  const signerKey = accountKey(xt.signer);
+  const nonce = xt.extra.nonce;
+  let balancesCall: BalancesTransfer | Error | null = null;
+  if (xt.call.palletIndex === PALLET.Balances) {
+    try {
+      balancesCall = decodeBalancesCall(xt.call);
+    } catch (err) {
+      balancesCall = err as Error;
+    }
+  }
+  const call = callName(xt, balancesCall);
+  const invalid = checkValidity(xt, ledger, params, ctx, { signerKey, hashHex: hash });
   if (invalid) {
-    return { ...base, applied: false, success: false, errorCode: invalid, errorMessage: VALIDITY_MESSAGES[invalid], fee: 0n, events: [] };
+    return outcome(index, hash, signerKey, nonce, call, {}, false, false, invalid, VALIDITY_MESSAGES[invalid], 0n, []);
   }
   const fee = feeOf(params, bytes.length, xt.extra.tip);
-  const signer = ledger.get(base.signer);
-  ledger.set(base.signer, { ...signer, free: signer.free - fee, nonce: signer.nonce + 1 });
+  const signer = ledger.get(signerKey);
+  ledger.set(signerKey, { free: signer.free - fee, reserved: signer.reserved, nonce: signer.nonce + 1 });
   const pot = ledger.get(params.feeDestination);
-  ledger.set(params.feeDestination, { ...pot, free: pot.free + fee });
+  ledger.set(params.feeDestination, { free: pot.free + fee, reserved: pot.reserved, nonce: pot.nonce });
   const events: LedgerEvent[] = [
-    { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: base.signer, actualFee: fee.toString(), tip: xt.extra.tip.toString() } },
+    { module: 'TransactionPayment', name: 'TransactionFeePaid', data: { who: signerKey, actualFee: fee.toString(), tip: xt.extra.tip.toString() } },
   ];
   if (ctx.modulePallets?.has(xt.call.palletIndex)) {
     // Success or failure comes from the module after the ledger's pass (docs/architecture.md §3 step 2).
-    return {
-      ...base,
-      applied: true,
-      success: true,
-      errorCode: null,
-      errorMessage: null,
-      fee,
-      events,
-      moduleCall: { palletIndex: xt.call.palletIndex, callIndex: xt.call.callIndex, args: xt.call.args },
-    };
+    const o = outcome(index, hash, signerKey, nonce, call, {}, true, true, null, null, fee, events);
+    o.moduleCall = { palletIndex: xt.call.palletIndex, callIndex: xt.call.callIndex, args: xt.call.args };
+    return o;
   }
-  const result = dispatch(ledger, params, xt, base.args, events);
+  const args: Record<string, string> = {};
+  const result = dispatch(ledger, params, xt, signerKey, balancesCall, args, events);
   if (result) {
     events.push({ module: 'System', name: 'ExtrinsicFailed', data: { error: result.code } });
-    return { ...base, applied: true, success: false, errorCode: result.code, errorMessage: result.message, fee, events };
+    return outcome(index, hash, signerKey, nonce, call, args, true, false, result.code, result.message, fee, events);
   }
   events.push({ module: 'System', name: 'ExtrinsicSuccess', data: {} });
-  return { ...base, applied: true, success: true, errorCode: null, errorMessage: null, fee, events };
+  return outcome(index, hash, signerKey, nonce, call, args, true, true, null, null, fee, events);
+}
+
+/** One allocation per outcome, fields always in this order (one hidden class for every outcome). */
+function outcome(
+  index: number,
+  hash: string,
+  signer: string,
+  nonce: number,
+  call: string,
+  args: Record<string, string>,
+  applied: boolean,
+  success: boolean,
+  errorCode: string | null,
+  errorMessage: string | null,
+  fee: bigint,
+  events: LedgerEvent[],
+): ExtrinsicOutcome {
+  return { index, hash, signer, nonce, call, args, applied, success, errorCode, errorMessage, fee, events };
 }
 
 function skipped(index: number, bytes: Uint8Array, code: ValidityError, message: string): ExtrinsicOutcome {
@@ -218,13 +243,10 @@ function skipped(index: number, bytes: Uint8Array, code: ValidityError, message:
   };
 }
 
-function callName(xt: DecodedExtrinsic): string {
+/** `balancesCall`: the Balances call decoded once (an Error when it does not decode), null for other pallets. */
+function callName(xt: DecodedExtrinsic, balancesCall: BalancesTransfer | Error | null): string {
   if (xt.call.palletIndex === PALLET.Balances) {
-    try {
-      return `Balances.${decodeBalancesCall(xt.call).name}`;
-    } catch {
-      return 'Balances.unknown';
-    }
+    return balancesCall instanceof Error || !balancesCall ? 'Balances.unknown' : `Balances.${balancesCall.name}`;
   }
   return `${xt.call.palletIndex}.${xt.call.callIndex}`;
 }
@@ -234,19 +256,15 @@ function dispatch(
   ledger: Ledger,
   params: ChainParams,
   xt: DecodedExtrinsic,
+  from: string,
+  call: BalancesTransfer | Error | null,
   args: Record<string, string>,
   events: LedgerEvent[],
 ): { code: string; message: string } | null {
-  if (xt.call.palletIndex !== PALLET.Balances) {
+  if (xt.call.palletIndex !== PALLET.Balances || call === null) {
     return { code: 'System.CallUnavailable', message: `pallet ${xt.call.palletIndex} has no callable module on this chain yet` };
   }
-  let call;
-  try {
-    call = decodeBalancesCall(xt.call);
-  } catch (err) {
-    return { code: 'System.BadCall', message: (err as Error).message };
-  }
-  const from = accountKey(xt.signer);
+  if (call instanceof Error) return { code: 'System.BadCall', message: call.message };
   const to = accountKey(call.dest);
   args.dest = to;
   args.value = call.value.toString();

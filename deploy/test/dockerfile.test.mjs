@@ -160,6 +160,9 @@ describe('Dockerfile COPY sources', () => {
       const producer = stages[from];
       if (src === '/out') {
         assert.ok(ops(producer, 'RUN').some((r) => /stage-runtime\.mjs \/out\b/.test(r.raw)), '/out is made by stage-runtime.mjs');
+      } else if (src === '/native') {
+        assert.ok(ops(producer, 'RUN').some((r) => /cargo build --release --locked/.test(r.raw) && /\/native\/crypto-native\.linux-/.test(r.raw)), '/native holds the addon cargo built');
+        assert.equal(c.args.at(-1), 'libs/crypto-native/dist/', 'the addon goes where its loader looks (libs/crypto-native/src/index.ts)');
       } else if (src.endsWith('/.venv')) {
         const workdir = ops(producer, 'WORKDIR').at(-1).args[0];
         assert.equal(src, `${workdir}/.venv`);

@@ -44,14 +44,19 @@ if (sr25519Backend().name === 'native') {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     console.log(`${`sr25519 batch of ${size} (native)`.padEnd(34)} ${Math.round((batches * size) / seconds).toLocaleString('en-US').padStart(12)} /s`);
   }
-  // Off the JS thread (libuv's pool): what the calling thread still spends per signature (argument copies).
+  // Off the JS thread (libuv's pool): the calling thread only packs and copies the inputs (timed around the call).
   const batch = items.slice(0, 256);
-  const elu = performance.eventLoopUtilization();
+  let launchNs = 0n;
   const start = process.hrtime.bigint();
-  for (let b = 0; b < 40; b++) await sr25519VerifyManyAsync(batch);
+  for (let b = 0; b < 40; b++) {
+    const t = process.hrtime.bigint();
+    const answers = sr25519VerifyManyAsync(batch)!;
+    launchNs += process.hrtime.bigint() - t;
+    if (!(await answers).every(Boolean)) throw new Error('verify failed');
+  }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const busy = performance.eventLoopUtilization(elu);
-  console.log(`${'sr25519 batch of 256 (native async)'.padEnd(34)} ${Math.round((40 * 256) / seconds).toLocaleString('en-US').padStart(12)} /s, JS thread ${((busy.active * 1000) / (40 * 256)).toFixed(1)} us/signature`);
+  const launchUs = Number(launchNs) / 1e3 / (40 * 256);
+  console.log(`${'sr25519 batch of 256 (native async)'.padEnd(34)} ${Math.round((40 * 256) / seconds).toLocaleString('en-US').padStart(12)} /s, JS thread ${launchUs.toFixed(2)} us/signature`);
 }
 rate('blake2_256 (128 bytes)', 500_000, () => blake2_256(message));
 const block = new Uint8Array(1024 * 1024);

@@ -1,4 +1,4 @@
-import { ScaleWriter, blake2_256, bytesEqual, fromHex, toHex } from '@balanceai/chain';
+import { ScaleError, ScaleWriter, blake2_256, bytesEqual, fromHex, toHex } from '@balanceai/chain';
 
 export interface AccountData {
   readonly free: bigint;
@@ -27,6 +27,8 @@ const byId = ([a]: [string, AccountData], [b]: [string, AccountData]) => (a < b 
 export class Ledger {
   /** Own entries; in a draft, null marks an account reaped by the draft. */
   private readonly accounts = new Map<string, AccountData | null>();
+  /** The live ledger's account ids in ascending order, kept until an account is created or reaped (not in drafts). */
+  private sorted: string[] | null = null;
 
   private constructor(
     public totalIssuance: bigint,
@@ -76,8 +78,12 @@ export class Ledger {
   set(id: string, data: AccountData): void {
     const gone = data.free === 0n && data.reserved === 0n && data.nonce === 0;
     if (!this.base) {
-      if (gone) this.accounts.delete(id);
-      else this.accounts.set(id, Object.freeze({ free: data.free, reserved: data.reserved, nonce: data.nonce }));
+      if (gone) {
+        if (this.accounts.delete(id)) this.sorted = null;
+      } else {
+        if (!this.accounts.has(id)) this.sorted = null;
+        this.accounts.set(id, Object.freeze({ free: data.free, reserved: data.reserved, nonce: data.nonce }));
+      }
       return;
     }
     this.accounts.set(id, gone ? null : Object.freeze({ free: data.free, reserved: data.reserved, nonce: data.nonce }));
@@ -104,8 +110,12 @@ export class Ledger {
   adopt(draft: Ledger): void {
     if (draft.base !== this) throw new Error('adopting a draft of another ledger');
     for (const [id, a] of draft.accounts) {
-      if (a) this.accounts.set(id, a);
-      else this.accounts.delete(id);
+      if (a) {
+        if (!this.accounts.has(id)) this.sorted = null;
+        this.accounts.set(id, a);
+      } else if (this.accounts.delete(id)) {
+        this.sorted = null;
+      }
     }
     this.totalIssuance = draft.totalIssuance;
     draft.accounts.clear();
@@ -139,15 +149,90 @@ export class Ledger {
   }
 
   /**
+   * Ids of every existing account in ascending order. The live ledger keeps the list until an account is
+   * created or reaped; a draft merges its created and reaped ids into its base's.
+   */
+  private sortedIds(): string[] {
+    if (!this.base) return (this.sorted ??= [...this.accounts.keys()].sort());
+    const baseIds = this.base.sortedIds();
+    const created: string[] = [];
+    const reaped = new Set<string>();
+    for (const [id, a] of this.accounts) {
+      const inBase = this.base.exists(id);
+      if (a && !inBase) created.push(id);
+      else if (!a && inBase) reaped.add(id);
+    }
+    if (created.length === 0 && reaped.size === 0) return baseIds;
+    created.sort();
+    const out: string[] = [];
+    let j = 0;
+    for (const id of baseIds) {
+      while (j < created.length && created[j]! < id) out.push(created[j++]!);
+      if (!reaped.has(id)) out.push(id);
+    }
+    while (j < created.length) out.push(created[j++]!);
+    return out;
+  }
+
+  /**
    * State root of the ledger: blake2_256 of SCALE(total issuance, Vec<(id, free, reserved, nonce)>) in
-   * ascending id order. O(accounts) per block; an incremental trie can replace it without changing callers.
+   * ascending id order. O(accounts) per block, written into one buffer (no allocation per account); an
+   * incremental trie can replace it without changing callers.
    */
   root(): Uint8Array {
-    const entries = this.entries();
-    const w = new ScaleWriter().u128(this.totalIssuance).compact(entries.length);
-    for (const [id, a] of entries) w.raw(fromHex(id, 32)).u128(a.free).u128(a.reserved).u32(a.nonce);
-    return blake2_256(w.finish());
+    const ids = this.sortedIds();
+    const head = new ScaleWriter().u128(this.totalIssuance).compact(ids.length).finish();
+    const out = new Uint8Array(head.length + ids.length * ACCOUNT_RECORD_BYTES);
+    out.set(head, 0);
+    const view = new DataView(out.buffer);
+    let at = head.length;
+    for (const id of ids) {
+      const a = this.get(id);
+      writeAccountId(out, at, id);
+      writeU128(view, at + 32, a.free);
+      writeU128(view, at + 48, a.reserved);
+      if (!Number.isInteger(a.nonce) || a.nonce < 0 || a.nonce > 0xffff_ffff) throw new ScaleError(`u32 out of range: ${a.nonce}`);
+      view.setUint32(at + 64, a.nonce, true);
+      at += ACCOUNT_RECORD_BYTES;
+    }
+    return blake2_256(out);
   }
+}
+
+/** id (32) ‖ free (u128) ‖ reserved (u128) ‖ nonce (u32). */
+const ACCOUNT_RECORD_BYTES = 32 + 16 + 16 + 4;
+const MAX_U64 = (1n << 64n) - 1n;
+const MAX_U128 = (1n << 128n) - 1n;
+
+function writeU128(view: DataView, at: number, v: bigint): void {
+  if (v < 0n || v > MAX_U128) throw new ScaleError(`u128 out of range: ${v}`);
+  view.setBigUint64(at, v & MAX_U64, true);
+  view.setBigUint64(at + 8, v >> 64n, true);
+}
+
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
+}
+
+/** The 32 bytes of a 0x-hex account id, written in place (fromHex's errors for anything else). */
+function writeAccountId(out: Uint8Array, at: number, id: string): void {
+  if (id.length === 66 && id.charCodeAt(0) === 48 && id.charCodeAt(1) === 120) {
+    let ok = true;
+    for (let i = 0; i < 32; i++) {
+      const hi = hexDigit(id.charCodeAt(2 + 2 * i));
+      const lo = hexDigit(id.charCodeAt(3 + 2 * i));
+      if (hi < 0 || lo < 0) {
+        ok = false;
+        break;
+      }
+      out[at + i] = (hi << 4) | lo;
+    }
+    if (ok) return;
+  }
+  out.set(fromHex(id, 32), at);
 }
 
 export function accountKey(id: Uint8Array): string {

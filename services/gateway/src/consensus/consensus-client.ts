@@ -5,7 +5,7 @@ import { consensusV1, protoFile } from '@balanceai/contracts';
 import { context } from '@opentelemetry/api';
 import { contextFromTraceparent, injectGrpcMetadata, DomainError, type ErrorKind, fromGrpcError, GRPC_HEALTH_PACKAGE, GRPC_HEALTH_PROTO, httpStatusOf, ServingStatus } from '@balanceai/platform';
 import type { Observable } from 'rxjs';
-import { DEFAULT_SUBMISSION_QUEUE, SubmissionQueue, type SubmissionQueueOptions, type SubmitOutcome } from './submission-queue.js';
+import { DEFAULT_SUBMISSION_QUEUE, SubmissionQueue, type SubmissionQueueOptions, type SubmitOutcome, type SubmitResult } from './submission-queue.js';
 import { DEFAULT_HEALTH_POLICY, type HealthPolicy, type StatusSample, type ValidatorHealthView, ValidatorHealthBook } from './validator-health.js';
 
 type ConsensusApi = consensusV1.ConsensusServiceClient;
@@ -238,6 +238,11 @@ export class ConsensusClient {
    */
   submit(extrinsic: string): Promise<string> {
     return this.submissions.submit(extrinsic);
+  }
+
+  /** As `submit`, with the refusal as a resolved `{ error }` rather than a rejection (nothing thrown). */
+  submitForResult(extrinsic: string): Promise<SubmitResult> {
+    return this.submissions.submitForResult(extrinsic);
   }
 
   /**

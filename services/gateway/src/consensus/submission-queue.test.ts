@@ -112,7 +112,50 @@ describe('SubmissionQueue', () => {
   });
 });
 
+describe('SubmissionQueue.submitForResult', () => {
+  it('answers a refusal, GATEWAY_BUSY and a failed call as { error } values (never a rejection), a hash as { hash }', async () => {
+    const v = new ManualSend();
+    const q = new SubmissionQueue(v.send, options({ maxPending: 3 }));
+    const answers = ['0x01', '0x02'].map((x) => q.submitForResult(x));
+    const lost = q.submitForResult('0x03');
+    const busy = await q.submitForResult('0x04');
+    assert.ok('error' in busy && busy.error instanceof DomainError && busy.error.code === 'GATEWAY_BUSY' && busy.error.kind === 'busy');
+    assert.equal(busy.error.details?.retryAfterSeconds, '1');
+    await turn();
+    const refusal = new DomainError('MEMPOOL_FULL', 'the mempool is full, retry later', 'busy', { retryAfterSeconds: '3' });
+    v.batches[0]!.answer([{ hash: 'h1' }, { error: refusal }]);
+    assert.deepEqual(await answers[0], { hash: 'h1' });
+    assert.deepEqual(await answers[1], { error: refusal });
+    // The third of the batch got no result: an internal error, as a value.
+    const third = await lost;
+    assert.ok('error' in third && third.error instanceof DomainError && third.error.kind === 'internal');
+    const failed = q.submitForResult('0x05');
+    await turn();
+    const unavailable = new Error('transport down');
+    v.batches[1]!.fail(unavailable);
+    assert.deepEqual(await failed, { error: unavailable });
+    assert.equal(q.pending, 0);
+  });
+});
+
 describe('ConnectionSubmissions', () => {
+  it('runForResult: past the limit the busy refusal is the result (nothing thrown); every answer, even a rejection, frees its place', async () => {
+    const limit = new ConnectionSubmissions<object>(1);
+    const a = {};
+    let release!: () => void;
+    const held = limit.runForResult(a, () => new Promise((r) => (release = () => r({ hash: 'h' }))));
+    const busy = await limit.runForResult(a, () => Promise.resolve({ hash: 'never' }));
+    assert.ok('error' in busy && busy.error instanceof DomainError && busy.error.code === 'GATEWAY_BUSY' && busy.error.kind === 'busy');
+    assert.equal(busy.error.message, 'the gateway already holds 1 submissions on this connection in flight; retry later');
+    release();
+    assert.deepEqual(await held, { hash: 'h' });
+    assert.equal(limit.count(a), 0);
+    const broken = new Error('bug');
+    assert.deepEqual(await limit.runForResult(a, () => Promise.reject(broken)), { error: broken });
+    assert.equal(limit.count(a), 0);
+  });
+
+
   it('refuses a connection its limit+1-th unanswered submission as busy, counts connections apart, and frees the count on success and failure', async () => {
     const limit = new ConnectionSubmissions<object>(2);
     const a = {};

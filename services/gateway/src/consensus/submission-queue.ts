@@ -4,6 +4,12 @@ import { DomainError, traceparentOf } from '@balanceai/platform';
 export type SubmitOutcome = { hash: string } | { error: DomainError };
 
 /**
+ * What became of one submission: its hash, or why not (a refusal, a busy answer, or a failure of the whole
+ * call, which need not be a DomainError). Answered as a value, so a refusal is never thrown on its way.
+ */
+export type SubmitResult = { hash: string } | { error: unknown };
+
+/**
  * Sends one batch (at least one extrinsic) and answers one outcome per extrinsic, in order; rejects when none
  * was taken. `traceparents[i]` is the W3C traceparent of extrinsic i's submission ("" when untraced).
  */
@@ -31,8 +37,7 @@ interface Waiting {
   extrinsic: string;
   /** The submitting request's trace, so the validator continues it though the call carries a batch. */
   traceparent: string;
-  resolve: (hash: string) => void;
-  reject: (err: unknown) => void;
+  settle: (result: SubmitResult) => void;
 }
 
 /** The gateway's refusal when it already holds `maxPending` submissions: retry after a second (429 / -32009). */
@@ -65,9 +70,14 @@ export class SubmissionQueue {
 
   /** Resolves with the extrinsic's hash, or rejects with the validator's refusal (or a busy one). */
   submit(extrinsic: string): Promise<string> {
-    if (this.pending >= this.options.maxPending) return Promise.reject(gatewayBusy(this.options.maxPending));
-    return new Promise<string>((resolve, reject) => {
-      this.queue.push({ extrinsic, traceparent: traceparentOf() ?? '', resolve, reject });
+    return this.submitForResult(extrinsic).then(hashOrThrow);
+  }
+
+  /** As `submit`, but a refusal resolves as `{ error }` instead of rejecting (the REST route's hot path). */
+  submitForResult(extrinsic: string): Promise<SubmitResult> {
+    if (this.pending >= this.options.maxPending) return Promise.resolve({ error: gatewayBusy(this.options.maxPending) });
+    return new Promise<SubmitResult>((settle) => {
+      this.queue.push({ extrinsic, traceparent: traceparentOf() ?? '', settle });
       if (!this.scheduled && this.inFlightBatches < this.options.maxConcurrentBatches) {
         // Leaves after this turn of the event loop's I/O phase: the requests parsed in it share the batch.
         this.scheduled = true;
@@ -101,9 +111,7 @@ export class SubmissionQueue {
       this.inFlightItems -= batch.length;
       batch.forEach((w, i) => {
         const outcome = outcomes?.[i];
-        if (outcome === undefined) w.reject(failure ?? new DomainError('INTERNAL', `the validator answered ${outcomes?.length} results for ${batch.length} extrinsics`, 'internal'));
-        else if ('hash' in outcome) w.resolve(outcome.hash);
-        else w.reject(outcome.error);
+        w.settle(outcome ?? { error: failure ?? new DomainError('INTERNAL', `the validator answered ${outcomes?.length} results for ${batch.length} extrinsics`, 'internal') });
       });
       this.flush();
     };
@@ -118,6 +126,11 @@ export class SubmissionQueue {
       (err: unknown) => settle(undefined, err),
     );
   }
+}
+
+function hashOrThrow(result: SubmitResult): string {
+  if ('hash' in result) return result.hash;
+  throw result.error;
 }
 
 /**
@@ -137,15 +150,41 @@ export class ConnectionSubmissions<K extends object> {
 
   /** Runs `submit` counted against `connection`; a busy refusal instead when it already has `limit` unanswered. */
   async run<T>(connection: K, submit: () => Promise<T>): Promise<T> {
-    const n = this.count(connection);
-    if (n >= this.limit) throw gatewayBusy(this.limit, 'submissions on this connection');
-    this.counts.set(connection, n + 1);
+    if (!this.take(connection)) throw this.busy();
     try {
       return await submit();
     } finally {
-      const left = this.count(connection) - 1;
-      if (left > 0) this.counts.set(connection, left);
-      else this.counts.delete(connection);
+      this.release(connection);
     }
+  }
+
+  /**
+   * As `run` for a submission answered as a value: `submit` must not reject. Over the limit, the busy
+   * refusal is the result (nothing thrown).
+   */
+  runForResult(connection: K, submit: () => Promise<SubmitResult>): Promise<SubmitResult> {
+    if (!this.take(connection)) return Promise.resolve({ error: this.busy() });
+    const done = (result: SubmitResult): SubmitResult => {
+      this.release(connection);
+      return result;
+    };
+    return submit().then(done, (error: unknown) => done({ error }));
+  }
+
+  private busy(): DomainError {
+    return gatewayBusy(this.limit, 'submissions on this connection');
+  }
+
+  private take(connection: K): boolean {
+    const n = this.count(connection);
+    if (n >= this.limit) return false;
+    this.counts.set(connection, n + 1);
+    return true;
+  }
+
+  private release(connection: K): void {
+    const left = this.count(connection) - 1;
+    if (left > 0) this.counts.set(connection, left);
+    else this.counts.delete(connection);
   }
 }

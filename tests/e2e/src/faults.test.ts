@@ -1,11 +1,13 @@
 // Faults, CometBFT e2e style, on one 4-validator devnet (f = 1): crash one → finality goes on; crash a
 // second → finality stops and nobody forks; restart both → they sync and the chain resumes; pause one →
 // it catches up after SIGCONT; crash one while transfers flow → no finalized transfer is lost or
-// applied twice, and every ledger stays balanced. The steps run in order on the same network.
+// applied twice, and every ledger stays balanced. The steps run in order on the same network. Last, the
+// event stream: only a block's proposer publishes it, so through all those crashes every finalized block
+// and each of its events must still be on the stream (the others cover a proposer that died).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2_256, cryptoReady, fromHex, keyFromUri, toHex, type KeyPair } from '@balanceai/chain';
-import { Devnet } from '@balanceai/testing';
+import { Devnet, chainStreamName } from '@balanceai/testing';
 import {
   Gateway,
   buildTransfer,
@@ -225,4 +227,47 @@ test('a validator crashed while ~50 transfers flow: every finalized transfer is 
     assert.equal(c.balances, c.issuance, `validator ${i} at height ${c.height}`);
   }
   console.log(`# ${txs.size} transfers, ${finalizedEarly.size} finalized before the wallet resubmitted; converged at height ${height}`);
+});
+
+test('through the crashes, the event stream holds every finalized block and each of its events', async () => {
+  const height = await assertNoConflicts(all);
+  // A follower covers a block whose proposer died 2 s after committing it: give the last ones that time.
+  await sleep(3_000);
+  const stream = chainStreamName(net.genesis.chainId);
+  const jsInfo = await net.nats.jetstream(`$JS.API.STREAM.INFO.${stream}`);
+  const state = jsInfo.state as { first_seq: number; last_seq: number };
+  const blocks = new Map<number, string>(); // height → hash of its blocks.finalized message
+  const eventIds = new Map<string, Set<number>>(); // block hash → event indices seen
+  for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+    const r = await net.nats.jetstream(`$JS.API.STREAM.MSG.GET.${stream}`, { seq });
+    const m = r.message as { subject: string; hdrs?: string; data?: string } | undefined;
+    if (!m) continue;
+    const id = /Nats-Msg-Id:\s*(\S+)/i.exec(Buffer.from(m.hdrs ?? '', 'base64').toString('utf8'))?.[1] ?? '';
+    if (m.subject.endsWith('.blocks.finalized')) {
+      const b = JSON.parse(Buffer.from(m.data ?? '', 'base64').toString('utf8')) as { number: number; hash: string };
+      assert.equal(id, b.hash);
+      blocks.set(b.number, b.hash);
+    } else if (m.subject.includes('.events.')) {
+      const [hash, index] = id.split(':');
+      const seen = eventIds.get(hash!) ?? new Set<number>();
+      seen.add(Number(index));
+      eventIds.set(hash!, seen);
+    }
+  }
+  const stored = await withDb(admin(), 1, async (c) => {
+    const r = await c.query<{ height: string; hash: string; n: string }>(
+      `SELECT b.height::text, '0x' || encode(b.hash, 'hex') AS hash,
+         (jsonb_array_length(b.events) + COALESCE((SELECT SUM(jsonb_array_length(x.events)) FROM consensus.extrinsic_result x WHERE x.height = b.height), 0))::text AS n
+       FROM consensus.block b WHERE b.height BETWEEN 1 AND $1 ORDER BY b.height`,
+      [height],
+    );
+    return r.rows.map((row) => ({ height: Number(row.height), hash: row.hash, events: Number(row.n) }));
+  });
+  const missing = stored.filter((b) => blocks.get(b.height) !== b.hash).map((b) => b.height);
+  assert.deepEqual(missing, [], 'finalized blocks missing from the stream');
+  const incomplete = stored
+    .filter((b) => (eventIds.get(b.hash)?.size ?? 0) !== b.events)
+    .map((b) => `#${b.height}: ${eventIds.get(b.hash)?.size ?? 0} of ${b.events} events`);
+  assert.deepEqual(incomplete, [], 'blocks whose events are not all on the stream');
+  console.log(`# stream: ${stored.length} blocks and ${stored.reduce((n, b) => n + b.events, 0)} events, all present`);
 });

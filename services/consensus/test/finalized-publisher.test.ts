@@ -12,6 +12,7 @@ import type { ExtrinsicOutcome } from '../src/ledger/executor.js';
 import type { LedgerEvent } from '../src/ledger/ledger.js';
 
 const FALLBACK_MS = 300;
+const NOW = 1_700_000_000_000;
 const hex = (byte: number) => `0x${byte.toString(16).padStart(2, '0').repeat(32)}`;
 
 function block(number: number): Block {
@@ -19,7 +20,7 @@ function block(number: number): Block {
     number,
     hash: hex(number),
     header: { parentHash: new Uint8Array(32), stateRoot: new Uint8Array(32).fill(7) },
-    meta: { timeMs: 1_700_000_000_000 + number, proposer: 0, round: 0 },
+    meta: { timeMs: NOW + number, proposer: 0, round: 0 },
     extrinsics: [new Uint8Array(4), new Uint8Array(4)],
     evidence: [],
   } as unknown as Block;
@@ -70,7 +71,7 @@ describe('FinalizedPublisher: one copy per block, a follower covers a dead propo
 
   /** A validator's publisher on its own connection (0 = the proposer's). */
   async function validators(chainId: string): Promise<FinalizedPublisher[]> {
-    const ps = conns.map((nc) => new FinalizedPublisher(nc, chainId, 1, FALLBACK_MS));
+    const ps = conns.map((nc) => new FinalizedPublisher(nc, chainId, 1, FALLBACK_MS, () => NOW + 1_000));
     publishers.push(...ps);
     for (const p of ps) await p.ensureStream();
     return ps;
@@ -130,6 +131,15 @@ describe('FinalizedPublisher: one copy per block, a follower covers a dead propo
     assert.deepEqual(new Set(msgs.map((m) => m.id)), new Set([hex(2), ...Array.from({ length: EVENTS }, (_, i) => `${hex(2)}:${i}`)]));
     const blockMsg = msgs.find((m) => m.subject === 'bai.pub-dead.blocks.finalized');
     assert.equal(blockMsg?.body.hash, hex(2));
+  });
+
+  it('a block synced long after it was finalized is not published again (the stream could not dedupe it)', async () => {
+    const [proposer, follower] = await validators('pub-old');
+    const old = { ...block(4), meta: { timeMs: NOW - 61_000, proposer: 0, round: 0 } } as Block;
+    proposer!.publish(old, commit, outcomes, blockEvents, true);
+    follower!.publish(old, commit, outcomes, blockEvents, false);
+    await settle();
+    assert.equal((await streamed('pub-old')).length, 0);
   });
 
   it('a proposer slower than the fallback adds nothing to what a follower already published', async () => {

@@ -8,6 +8,11 @@ import type { ExtrinsicOutcome } from '../ledger/executor.js';
 import type { LedgerEvent } from '../ledger/ledger.js';
 
 const STREAM_DUPLICATE_WINDOW_NS = 120_000_000_000; // the validators' copies of one block dedupe by Nats-Msg-Id
+/**
+ * A block older than this (by its own time) is not published: a node catching up by block sync would
+ * otherwise add copies the stream can no longer recognise as duplicates (half the duplicate window).
+ */
+export const REPUBLISH_MAX_AGE_MS = 60_000;
 const STREAM_MAX_AGE_NS = 7 * 24 * 3600 * 1_000_000_000;
 /** How long a follower waits for the proposer's copy of a block before it checks the stream. */
 export const FALLBACK_AFTER_MS = 2_000;
@@ -34,6 +39,7 @@ export interface FinalizedSink {
  * `duplicate` when the proposer's copy is in the stream (nothing more to do); otherwise the proposer died or
  * was cut off, this copy is stored and the follower publishes the events too. JetStream keeps one copy per
  * message id, so late or concurrent copies are harmless. One full copy per block instead of one per validator.
+ * A block synced long after it was finalized (REPUBLISH_MAX_AGE_MS) is not published again.
  */
 export class FinalizedPublisher implements FinalizedSink {
   private readonly log = new Logger('FinalizedPublisher');
@@ -46,6 +52,7 @@ export class FinalizedPublisher implements FinalizedSink {
     /** Replicas when this node creates the stream (BAI_NATS_STREAM_REPLICAS). */
     private readonly replicas = 1,
     private readonly fallbackAfterMs = FALLBACK_AFTER_MS,
+    private readonly now: () => number = Date.now,
   ) {
     this.js = jetstream(nc);
   }
@@ -71,6 +78,8 @@ export class FinalizedPublisher implements FinalizedSink {
   }
 
   publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[], proposedHere = true): void {
+    // Finalized long ago (this node is syncing): it went to the stream when it was finalized.
+    if (this.now() - block.meta.timeMs > REPUBLISH_MAX_AGE_MS) return;
     const payload = JSON.stringify(blockPayload(block, commit, outcomes));
     if (proposedHere) {
       this.publishEvents(block, outcomes, blockEvents);

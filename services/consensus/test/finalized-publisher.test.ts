@@ -92,7 +92,7 @@ describe('FinalizedPublisher: one copy per block, a follower covers a dead propo
 
   const settle = () => new Promise((r) => setTimeout(r, FALLBACK_MS + 700));
 
-  it('the proposer publishes the events then the block message; the followers find it there and add nothing', async () => {
+  it('the proposer publishes the block message then its events; the followers find them there and add nothing', async () => {
     const [proposer, ...followers] = await validators('pub-alive');
     proposer!.publish(block(1), commit, outcomes, blockEvents, true);
     for (const f of followers) f.publish(block(1), commit, outcomes, blockEvents, false);
@@ -101,17 +101,25 @@ describe('FinalizedPublisher: one copy per block, a follower covers a dead propo
     assert.equal(msgs.length, EVENTS + 1);
     assert.deepEqual(
       msgs.map((m) => m.id),
-      [...Array.from({ length: EVENTS }, (_, i) => `${hex(1)}:${i}`), hex(1)],
-      'events in order, the block message last',
+      [hex(1), ...Array.from({ length: EVENTS }, (_, i) => `${hex(1)}:${i}`)],
+      'the block message, then its events in order',
     );
-    assert.equal(msgs.at(-1)!.subject, 'bai.pub-alive.blocks.finalized');
-    assert.equal(msgs.at(-1)!.body.number, 1);
-    assert.deepEqual(msgs[0], {
+    assert.equal(msgs[0]!.subject, 'bai.pub-alive.blocks.finalized');
+    assert.equal(msgs[0]!.body.number, 1);
+    assert.deepEqual(msgs[EVENTS]!.body, {
+      blockNumber: 1,
+      blockHash: hex(1),
+      module: 'System',
+      name: 'ExtrinsicSuccess',
+      data: {},
+      extrinsicHash: hex(0x71),
+    });
+    assert.deepEqual(msgs[1], {
       subject: 'bai.pub-alive.events.Emissions.Minted',
       id: `${hex(1)}:0`,
       body: { blockNumber: 1, blockHash: hex(1), module: 'Emissions', name: 'Minted', data: { amount: '10' } },
     });
-    assert.deepEqual(msgs[2]!.body, {
+    assert.deepEqual(msgs[3]!.body, {
       blockNumber: 1,
       blockHash: hex(1),
       module: 'Balances',
@@ -131,6 +139,30 @@ describe('FinalizedPublisher: one copy per block, a follower covers a dead propo
     assert.deepEqual(new Set(msgs.map((m) => m.id)), new Set([hex(2), ...Array.from({ length: EVENTS }, (_, i) => `${hex(2)}:${i}`)]));
     const blockMsg = msgs.find((m) => m.subject === 'bai.pub-dead.blocks.finalized');
     assert.equal(blockMsg?.body.hash, hex(2));
+  });
+
+  it('a proposer that died part-way through its messages: a follower fills in the rest, each message once', async () => {
+    const [proposer, ...followers] = await validators('pub-partial');
+    // What got out before the crash: the block message and the events of the block and of extrinsic 0.
+    proposer!.publish(block(7), commit, [outcomes[0]!], blockEvents, true);
+    for (const f of followers) f.publish(block(7), commit, outcomes, blockEvents, false);
+    await settle();
+    const ids = (await streamed('pub-partial')).map((m) => m.id);
+    assert.equal(ids.length, EVENTS + 1);
+    assert.deepEqual(new Set(ids), new Set([hex(7), ...Array.from({ length: EVENTS }, (_, i) => `${hex(7)}:${i}`)]));
+  });
+
+  it('a block without events: the followers probe with the block message itself', async () => {
+    const [proposer, follower] = await validators('pub-quiet');
+    const quiet = outcomes.map((o) => ({ ...o, events: [] }));
+    proposer!.publish(block(5), commit, quiet, [], true);
+    follower!.publish(block(5), commit, quiet, [], false);
+    await settle();
+    assert.deepEqual((await streamed('pub-quiet')).map((m) => m.id), [hex(5)]);
+    const [, lone] = await validators('pub-quiet-dead');
+    lone!.publish(block(6), commit, quiet, [], false);
+    await settle();
+    assert.deepEqual((await streamed('pub-quiet-dead')).map((m) => m.id), [hex(6)]);
   });
 
   it('a block synced long after it was finalized is not published again (the stream could not dedupe it)', async () => {

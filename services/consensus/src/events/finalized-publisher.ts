@@ -32,13 +32,13 @@ export interface FinalizedSink {
 }
 
 /**
- * Publishes each finalized block and its events on the event stream (`bai.<chainId>.events.<module>.<event>`,
- * then `bai.<chainId>.blocks.finalized`: the block message follows its events). The block's proposer
- * publishes, with core publishes (no ack round trip per message). Every other validator waits
- * FALLBACK_AFTER_MS, then sends the block message as a JetStream publish with its Nats-Msg-Id: the ack says
- * `duplicate` when the proposer's copy is in the stream (nothing more to do); otherwise the proposer died or
- * was cut off, this copy is stored and the follower publishes the events too. JetStream keeps one copy per
- * message id, so late or concurrent copies are harmless. One full copy per block instead of one per validator.
+ * Publishes each finalized block and its events on the event stream (`bai.<chainId>.blocks.finalized`, then
+ * `bai.<chainId>.events.<module>.<event>`). The block's proposer publishes, with core publishes (no ack
+ * round trip per message). Every other validator waits FALLBACK_AFTER_MS, then sends the proposer's last
+ * message of the block again as a JetStream publish with its Nats-Msg-Id: the ack says `duplicate` when the
+ * proposer's copy is in the stream (nothing more to do); otherwise the proposer died or was cut off, and the
+ * follower publishes the block and its events. JetStream keeps one copy per message id, so late or
+ * concurrent copies are harmless. One full copy per block instead of one per validator.
  * A block synced long after it was finalized (REPUBLISH_MAX_AGE_MS) is not published again.
  */
 export class FinalizedPublisher implements FinalizedSink {
@@ -80,15 +80,14 @@ export class FinalizedPublisher implements FinalizedSink {
   publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[], proposedHere = true): void {
     // Finalized long ago (this node is syncing): it went to the stream when it was finalized.
     if (this.now() - block.meta.timeMs > REPUBLISH_MAX_AGE_MS) return;
-    const payload = JSON.stringify(blockPayload(block, commit, outcomes));
     if (proposedHere) {
+      publishWithTrace(this.nc, this.blockSubject, JSON.stringify(blockPayload(block, commit, outcomes)), withId(block.hash));
       this.publishEvents(block, outcomes, blockEvents);
-      publishWithTrace(this.nc, this.blockSubject, payload, withId(block.hash));
       return;
     }
     const timer = setTimeout(() => {
       this.pending.delete(timer);
-      void this.fallback(block, payload, outcomes, blockEvents);
+      void this.fallback(block, commit, outcomes, blockEvents);
     }, this.fallbackAfterMs);
     timer.unref?.();
     this.pending.add(timer);
@@ -104,36 +103,70 @@ export class FinalizedPublisher implements FinalizedSink {
     return `bai.${this.chainId}.blocks.finalized`;
   }
 
-  private async fallback(block: Block, payload: string, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): Promise<void> {
+  /**
+   * A follower's check, FALLBACK_AFTER_MS after it committed the block: the proposer's LAST message of the
+   * block (its last event, or the block message when there is none) sent again as a JetStream publish.
+   * A duplicate ack means the proposer's whole sequence went through (one connection, in order); any other
+   * answer means it did not, and this node publishes the block message and every event (deduped by id).
+   */
+  private async fallback(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): Promise<void> {
+    const last = this.lastMessage(block, commit, outcomes, blockEvents);
     try {
-      const ack = await this.js.publish(this.blockSubject, payload, { msgID: block.hash, timeout: PROBE_TIMEOUT_MS });
+      const ack = await this.js.publish(last.subject, last.body, { msgID: last.id, timeout: PROBE_TIMEOUT_MS });
       if (ack.duplicate) return;
-      this.log.warn(`block ${block.number}: the proposer's copy did not reach the stream; publishing its events from here`);
-      this.publishEvents(block, outcomes, blockEvents);
+      this.log.warn(`block ${block.number}: the proposer's copy did not reach the stream; publishing it from here`);
     } catch (err) {
       // No ack (the stream is unreachable for now): send everything as every validator did, best effort.
       this.log.warn(`block ${block.number}: no stream ack (${(err as Error).message}); publishing the block and its events`);
-      this.publishEvents(block, outcomes, blockEvents);
-      this.nc.publish(this.blockSubject, payload, withId(block.hash));
     }
+    this.nc.publish(this.blockSubject, JSON.stringify(blockPayload(block, commit, outcomes)), withId(block.hash));
+    this.publishEvents(block, outcomes, blockEvents);
+  }
+
+  /** The block's last message in publishing order (the follower's probe). */
+  private lastMessage(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): { subject: string; body: string; id: string } {
+    let count = blockEvents.length;
+    let lastTx: ExtrinsicOutcome | null = null;
+    for (const o of outcomes) {
+      count += o.events.length;
+      if (o.events.length > 0) lastTx = o;
+    }
+    if (count === 0) return { subject: this.blockSubject, body: JSON.stringify(blockPayload(block, commit, outcomes)), id: block.hash };
+    const head = eventHead(block);
+    const ev = lastTx ? lastTx.events[lastTx.events.length - 1]! : blockEvents[blockEvents.length - 1]!;
+    return {
+      subject: `bai.${this.chainId}.events.${ev.module}.${ev.name}`,
+      body: lastTx ? `${head}${eventFields(ev)}${extrinsicTail(lastTx)}` : `${head}${eventFields(ev)}}`,
+      id: `${block.hash}:${count - 1}`,
+    };
   }
 
   /** One message per event, block events first, then each extrinsic's in block order; ids `<block hash>:<i>`. */
   private publishEvents(block: Block, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): void {
     const prefix = `bai.${this.chainId}.events.`;
-    const head = `{"blockNumber":${block.number},"blockHash":${JSON.stringify(block.hash)},`;
+    const head = eventHead(block);
     let i = 0;
     for (const ev of blockEvents) {
       this.nc.publish(`${prefix}${ev.module}.${ev.name}`, `${head}${eventFields(ev)}}`, withId(`${block.hash}:${i++}`));
     }
     for (const o of outcomes) {
       if (o.events.length === 0) continue;
-      const tail = `,"extrinsicHash":${JSON.stringify(o.hash)}}`;
+      const tail = extrinsicTail(o);
       for (const ev of o.events) {
         this.nc.publish(`${prefix}${ev.module}.${ev.name}`, `${head}${eventFields(ev)}${tail}`, withId(`${block.hash}:${i++}`));
       }
     }
   }
+}
+
+/** An event message's JSON up to its own fields: `{"blockNumber":…,"blockHash":…,`. */
+function eventHead(block: Block): string {
+  return `{"blockNumber":${block.number},"blockHash":${JSON.stringify(block.hash)},`;
+}
+
+/** The end of an extrinsic's event message: `,"extrinsicHash":…}`. */
+function extrinsicTail(o: ExtrinsicOutcome): string {
+  return `,"extrinsicHash":${JSON.stringify(o.hash)}}`;
 }
 
 /** `"module":…,"name":…,"data":…` plus any further fields, as JSON.stringify({ ...ev }) would write them. */

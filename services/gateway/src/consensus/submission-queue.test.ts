@@ -153,6 +153,13 @@ describe('ConnectionSubmissions', () => {
     const broken = new Error('bug');
     assert.deepEqual(await limit.runForResult(a, () => Promise.reject(broken)), { error: broken });
     assert.equal(limit.count(a), 0);
+    assert.deepEqual(
+      await limit.runForResult(a, () => {
+        throw broken;
+      }),
+      { error: broken },
+    );
+    assert.equal(limit.count(a), 0);
   });
 
 

@@ -159,8 +159,8 @@ export class ConnectionSubmissions<K extends object> {
   }
 
   /**
-   * As `run` for a submission answered as a value: `submit` must not reject. Over the limit, the busy
-   * refusal is the result (nothing thrown).
+   * As `run` for a submission answered as a value: over the limit the busy refusal is the result, and a
+   * `submit` that throws or rejects (a bug: it answers refusals as values) is `{ error }` too. Nothing thrown.
    */
   runForResult(connection: K, submit: () => Promise<SubmitResult>): Promise<SubmitResult> {
     if (!this.take(connection)) return Promise.resolve({ error: this.busy() });
@@ -168,7 +168,13 @@ export class ConnectionSubmissions<K extends object> {
       this.release(connection);
       return result;
     };
-    return submit().then(done, (error: unknown) => done({ error }));
+    let running: Promise<SubmitResult>;
+    try {
+      running = submit();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then(done, (error: unknown) => done({ error }));
   }
 
   private busy(): DomainError {

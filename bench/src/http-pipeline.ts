@@ -50,9 +50,23 @@ class Connection {
     socket.write(bytes);
   }
 
+  /** Opens the socket now if there is none (before a timed window: no connection storm in it). */
+  connect(): void {
+    if (this.socket === null) this.open();
+  }
+
   uncork(): void {
     this.corked = false;
     this.socket?.uncork();
+  }
+
+  established(): Promise<void> {
+    const socket = this.socket;
+    if (socket === null || !socket.connecting) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.once('connect', resolve);
+      socket.once('close', resolve);
+    });
   }
 
   oldestSentAt(): number {
@@ -163,6 +177,12 @@ export class HttpPipeline {
   flush(): void {
     for (const c of this.corkedList) c.uncork();
     this.corkedList.length = 0;
+  }
+
+  /** Opens every connection ahead of use; resolves when all are established (or failed: they reopen on use). */
+  async connectAll(): Promise<void> {
+    for (const c of this.connections) c.connect();
+    await Promise.all(this.connections.map((c) => c.established()));
   }
 
   close(): void {

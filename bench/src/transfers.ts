@@ -533,27 +533,6 @@ async function runLoad(
   net.validators.forEach((v, i) => v.proc?.pid && labels.set(v.proc.pid, `validator-${i}`));
   if (net.gatewayChild?.proc?.pid) labels.set(net.gatewayChild.proc.pid, 'gateway');
 
-  // settle, and measure the idle cost of the devnet (empty blocks, status gossip) over 4 s
-  await new Promise((r) => setTimeout(r, 1_000));
-  const idleBefore = sampleTree(labels);
-  const idleT0 = performance.now();
-  await new Promise((r) => setTimeout(r, 4_000));
-  const idleAfter = sampleTree(labels);
-  const idleCpu = cpuByLabel(idleBefore, idleAfter, (performance.now() - idleT0) / 1e3);
-  // This process too: it loaded the same preload (main) before the devnet existed.
-  const profiled = opts.cpuProf ? [...labels.keys(), process.pid] : [];
-  for (const pid of profiled) process.kill(pid, 'SIGWINCH');
-  log(`submitting ${total} transfers at ${opts.rate}/s for ${opts.seconds} s over ${opts.connections} connections` + (opts.pipeline > 1 ? ` (pipelined, ${opts.pipeline} in flight each)` : ''));
-  const cpuBefore = sampleTree(labels);
-  const machineBefore = machineTicks();
-  const loadBefore = loadavg()[0]!;
-  const start = performance.now();
-  let lastSubmitAt = start;
-  let pipeline: HttpPipeline | null = null;
-  const progress = setInterval(() => {
-    const el = (performance.now() - start) / 1e3;
-    log(`t=${r0(el)}s sent ${next} accepted ${accepted} finalized ${ourFinalized} in-flight ${pipeline?.inFlight ?? 0} refused ${[...refused.values()].reduce((s, x) => s + x, 0)} head #${blocks.at(-1)?.number ?? '-'}`);
-  }, 5_000);
 
   // A busy refusal (429/503, the pool is full; or 409 TOO_MANY_FUTURE) is retryable: by default the client behaves as a careful
   // wallet (--on-busy wait): it resends the refused transfer after Retry-After and holds back that
@@ -583,7 +562,7 @@ async function runLoad(
   };
   const countRefusal = (code: string) => refused.set(code, (refused.get(code) ?? 0) + 1);
   let onIdle = () => {};
-  const idle = () => next >= total && pipeline!.inFlight === 0 && retryQueue.size === 0 && resend.length === resendHead;
+  const idle = () => next >= total && http1.inFlight === 0 && retryQueue.size === 0 && resend.length === resendHead;
   // Answers arrive here, one sink for all requests (no closure or promise per request); nothing is sent
   // from the sink: sends happen in `pump`, on its timer.
   const sink: AnswerSink = {
@@ -630,8 +609,30 @@ async function runLoad(
       if (idle()) onIdle();
     },
   };
-  pipeline = new HttpPipeline(gateway.hostname, Number(gateway.port), opts.connections, opts.pipeline, sink);
-  const http1 = pipeline;
+  const http1 = new HttpPipeline(gateway.hostname, Number(gateway.port), opts.connections, opts.pipeline, sink);
+  await http1.connectAll(); // before the idle measurement: the window opens no connection
+
+  // settle, and measure the idle cost of the devnet (empty blocks, status gossip) over 4 s
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleBefore = sampleTree(labels);
+  const idleT0 = performance.now();
+  await new Promise((r) => setTimeout(r, 4_000));
+  const idleAfter = sampleTree(labels);
+  const idleCpu = cpuByLabel(idleBefore, idleAfter, (performance.now() - idleT0) / 1e3);
+  // This process too: it loaded the same preload (main) before the devnet existed.
+  const profiled = opts.cpuProf ? [...labels.keys(), process.pid] : [];
+  for (const pid of profiled) process.kill(pid, 'SIGWINCH');
+  log(`submitting ${total} transfers at ${opts.rate}/s for ${opts.seconds} s over ${opts.connections} connections` + (opts.pipeline > 1 ? ` (pipelined, ${opts.pipeline} in flight each)` : ''));
+  const cpuBefore = sampleTree(labels);
+  const machineBefore = machineTicks();
+  const loadBefore = loadavg()[0]!;
+  const start = performance.now();
+  let lastSubmitAt = start;
+  const progress = setInterval(() => {
+    const el = (performance.now() - start) / 1e3;
+    log(`t=${r0(el)}s sent ${next} accepted ${accepted} finalized ${ourFinalized} in-flight ${http1.inFlight} refused ${[...refused.values()].reduce((s, x) => s + x, 0)} head #${blocks.at(-1)?.number ?? '-'}`);
+  }, 5_000);
+
   await new Promise<void>((resolveAll) => {
     const deadline = start + opts.seconds * 1e3;
     const retryDeadline = deadline + (opts.drain * 1e3) / 2;

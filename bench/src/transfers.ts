@@ -34,6 +34,7 @@ import {
 } from '@balanceai/chain';
 import { Devnet, natsConnectOptions } from '@balanceai/testing';
 import { UsageError, parseCommandLine } from './args.js';
+import { MAX_ACCOUNTS, defaultAccounts, defaultConnections } from './load-defaults.js';
 import { HttpPipeline, type AnswerSink } from './http-pipeline.js';
 import { postRequestBytes } from './http-wire.js';
 
@@ -58,26 +59,6 @@ interface Options {
   onBusy: 'wait' | 'drop';
   /** Signature scheme of the sending accounts (ed25519: funded from the sr25519 ones before the window). */
   key: KeyType;
-}
-
-/** Most accounts a 4-validator dev genesis can fund (libs/chain devGenesis: 1,000 BAI each, 5,880,000 BAI in all). */
-const MAX_ACCOUNTS = 4_000;
-
-/**
- * Enough accounts that none runs into the pool's 64-nonce future window: at most one transfer per account
- * per second offered and 48 per account over the window (at 3× saturation a third of them finalize meanwhile).
- */
-export function defaultAccounts(rate: number, seconds: number): number {
-  return Math.min(MAX_ACCOUNTS, Math.max(200, Math.ceil(rate), Math.ceil((rate * seconds) / 48)));
-}
-
-/**
- * Enough requests in flight to offer the rate while answers take up to 250 ms on average (an overloaded
- * gateway and validator do: busy refusals come from the validator): rate / 4, at least 128 (the CometBFT
- * load generator's bound), at most 2,048 (the gateway holds 4,096 submissions before it answers GATEWAY_BUSY).
- */
-export function defaultConnections(rate: number, pipeline: number): number {
-  return Math.ceil(Math.min(2_048, Math.max(128, Math.ceil(rate / 4))) / pipeline);
 }
 
 function parseArgs(argv: string[]): Options {

@@ -101,8 +101,9 @@ WITH cs AS (
   INSERT INTO consensus.block (height, hash, header, body, justification, time_ms, round, proposer, app_hash, events)
   SELECT $1::bigint, $2::bytea, $5::bytea, $6::bytea, $7::bytea, $8::bigint, $9::int, $10::int, $3::bytea, $11::jsonb FROM cs
 ), xr AS (
-  INSERT INTO consensus.extrinsic_result
-  SELECT x.* FROM cs, json_populate_recordset(null::consensus.extrinsic_result, $12::json) x
+  INSERT INTO consensus.extrinsic_result (height, index, hash, signer, nonce, call, args, applied, success, error_code, error_message, fee, events)
+  SELECT x.height, x.index, x.hash, x.signer, x.nonce, x.call, x.args, x.applied, x.success, x.error_code, x.error_message, x.fee, x.events
+  FROM cs, json_populate_recordset(null::consensus.extrinsic_result, $12::json) x
 ), acc AS (
   INSERT INTO consensus.account (id, free, reserved, nonce)
   SELECT x.id, x.free, x.reserved, x.nonce FROM cs, json_populate_recordset(null::consensus.account, $13::json) x

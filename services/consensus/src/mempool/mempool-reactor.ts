@@ -79,12 +79,17 @@ export class MempoolReactor {
     if (this.verifier) {
       const candidates: DecodedExtrinsic[] = [];
       const seen = new Set<string>();
+      /** Each signer's last nonce among the candidates: its successor in the same batch is no gap. */
+      const lastNonce = new Map<string, number>();
       xts.forEach((xt, i) => {
         const hash = toHex(xt.hash);
+        const signer = toHex(xt.signer);
         if (this.mempool.has(hash) || seen.has(hash)) out[i] = new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
-        else if (!this.mempool.hasRoomFor(xt, this.chain.ledger, candidates.length)) out[i] = new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
-        else {
+        else if (!this.mempool.hasRoomFor(xt, this.chain.ledger, candidates.length, lastNonce.get(signer) === xt.extra.nonce - 1)) {
+          out[i] = new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+        } else {
           seen.add(hash);
+          lastNonce.set(signer, xt.extra.nonce);
           candidates.push(xt);
         }
       });
@@ -180,7 +185,7 @@ export class MempoolReactor {
       at.push(i);
     });
     let results: boolean[];
-    if (items.length < this.inlineBelow) {
+    if (items.length < (this.verifier?.inlineBelow ?? this.inlineBelow)) {
       results = items.map((it) => verifySignature(it.type, it.publicKey, it.message, it.signature));
     } else {
       try {

@@ -156,6 +156,34 @@ describe('mempool bounds', () => {
     assert.equal(refusal(() => full.add(decodeExtrinsic(xt(charlie, 0)), l, params, ctx)), 'MEMPOOL_FULL');
   });
 
+  it('refuses a tx behind a nonce gap once the pool is half full (it would wait for its resent predecessor); ready txs and gap fillers still get in', () => {
+    const l = ledger();
+    const pool = new Mempool(4);
+    assert.equal(refusal(() => pool.add(decodeExtrinsic(xt(alice, 1)), l, params, ctx)), 'accepted', 'an empty pool keeps a gapped tx');
+    pool.add(decodeExtrinsic(xt(charlie, 0)), l, params, ctx); // half full now
+    const gapped = decodeExtrinsic(xt(charlie, 2));
+    assert.equal(pool.hasRoomFor(gapped, l), false);
+    assert.equal(pool.hasRoomFor(gapped, l, 0, true), true, 'unless its predecessor is in the same batch');
+    assert.equal(refusal(() => pool.add(gapped, l, params, ctx)), 'MEMPOOL_FULL');
+    assert.equal(refusal(() => pool.add(decodeExtrinsic(xt(charlie, 1)), l, params, ctx)), 'accepted', 'the next nonce is no gap');
+    assert.equal(refusal(() => pool.add(decodeExtrinsic(xt(alice, 0)), l, params, ctx)), 'accepted', 'the gap filler');
+    assert.equal(pool.ready(l, 10, 1 << 20).length, 4, 'everything accepted can run');
+  });
+
+  it('proposes the oldest ready tx first (nonce order kept), not a round over the accounts: a later nonce does not wait for every other account', () => {
+    const l = ledger();
+    const pool = new Mempool(10);
+    const [a0, a1, c0] = [xt(alice, 0), xt(alice, 1), xt(charlie, 0)];
+    for (const x of [a0, a1, c0]) pool.add(decodeExtrinsic(x), l, params, ctx);
+    assert.deepEqual(pool.ready(l, 2, 1 << 20).map(toHex), [a0, a1].map(toHex));
+    // a gap filler that arrived last is taken when the txs before it have been, then its successor at once
+    const late = new Mempool(10);
+    const [c1, a2, c0b] = [xt(charlie, 1), xt(alice, 0), xt(charlie, 0)];
+    for (const x of [c1, a2, c0b]) late.add(decodeExtrinsic(x), l, params, ctx);
+    assert.deepEqual(late.ready(l, 10, 1 << 20).map(toHex), [a2, c0b, c1].map(toHex));
+    assert.deepEqual(late.ready(l, 10, a2.length + c0b.length).map(toHex), [a2, c0b].map(toHex), 'within the byte limit');
+  });
+
   it('drops a tx stuck behind a nonce gap after GAP_TTL_BLOCKS blocks, and keeps ready ones', () => {
     const l = ledger();
     const pool = new Mempool(10);
@@ -366,6 +394,15 @@ describe('mempool reactor with a verifier (worker threads)', () => {
     assert.equal(pool.ready(l, 10, 1 << 20).length, 3);
   });
 
+  it("takes an account's consecutive nonces from one batch into a half-full pool, and refuses the one behind a gap", async () => {
+    const l = ledger();
+    const pool = new Mempool(8);
+    for (const n of [0, 1, 2, 3]) pool.add(decodeExtrinsic(xt(alice, n)), l, params, ctx); // half full
+    const { reactor } = reactorWith(pool, l, new CountingVerifier());
+    const out = await reactor.submitMany([0, 1, 3].map((n) => decodeExtrinsic(xt(charlie, n))));
+    assert.deepEqual(out.map((o) => (o instanceof MempoolRejection ? o.code : 'ok')), ['ok', 'ok', 'MEMPOOL_FULL']);
+  });
+
   it('checks batches smaller than inlineBelow inline, larger ones in the workers; the cache serves both', async () => {
     const l = ledger();
     const pool = new Mempool(20);
@@ -378,6 +415,11 @@ describe('mempool reactor with a verifier (worker threads)', () => {
     const big = [1, 2, 3, 4].map((n) => decodeExtrinsic(xt(alice, n)));
     assert.deepEqual((await reactor.submitMany(big)).map((o) => typeof o), ['string', 'string', 'string', 'string']);
     assert.equal(verifier.asked, 4);
+    // a verifier that is cheap to hand a batch to (the native addon) says so, and gets even single txs
+    const native = Object.assign(new CountingVerifier(), { inlineBelow: 1 });
+    const { reactor: r2 } = reactorWith(new Mempool(20), ledger(), native, 4);
+    await r2.submitMany([decodeExtrinsic(xt(charlie, 0))]);
+    assert.equal(native.asked, 1);
   });
 });
 

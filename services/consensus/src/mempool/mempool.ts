@@ -40,6 +40,13 @@ export const GAP_TTL_BLOCKS = 32;
 export const FUTURE_WINDOW = 64;
 
 /**
+ * A tx that would wait behind a nonce gap is taken only while the pool is below this share of its
+ * capacity. Under overload a tx accepted behind a refused predecessor waited for the client's resend
+ * (seconds) and for a block with room after it: the tail of the latency. Refused, it is resent in order.
+ */
+export const GAPPED_SHARE = 0.5;
+
+/**
  * Whether the pool would take an extrinsic, apart from what is already in it (duplicates, replacement,
  * capacity): the nonce window, then Substrate's validate (size, era, signature, nonce, fee). Also what
  * TaggedTransactionQueue_validate_transaction answers, so a wallet's pre-check and a submission agree.
@@ -158,14 +165,21 @@ export class Mempool {
     );
   }
 
+  /** A new tx behind a nonce gap (its predecessor neither executed nor pending) when the pool is too busy to hold it. */
+  private gappedOverShare(xt: DecodedExtrinsic, signer: string, ledger: Ledger, pending: number): boolean {
+    return this.byHash.size + pending >= this.countCap * GAPPED_SHARE && xt.extra.nonce > this.nextNonce(signer, ledger.get(signer).nonce);
+  }
+
   /**
    * Cheap pre-check before verifying a client's tx (no signature, no validity): would add() find room
    * for it, with `pending` txs about to be added first? Replacements and gap fillers pass (add decides).
+   * `predecessorPending`: its account's previous nonce is among those pending txs (then it is no gap).
    */
-  hasRoomFor(xt: DecodedExtrinsic, ledger: Ledger, pending = 0): boolean {
+  hasRoomFor(xt: DecodedExtrinsic, ledger: Ledger, pending = 0, predecessorPending = false): boolean {
     const signer = accountKey(xt.signer);
     if (this.byAccount.get(signer)?.has(xt.extra.nonce)) return true;
     if (this.fillsGap(xt, signer, ledger, pending)) return true;
+    if (!predecessorPending && this.gappedOverShare(xt, signer, ledger, pending)) return false;
     if (this.byHash.size + pending < this.countCap && this.totalBytes + xt.bytes.length <= this.limits.maxBytes) return true;
     const min = this.minTip(); // no room: only by evicting a cheaper tx
     return min !== null && xt.extra.tip > min;
@@ -198,6 +212,9 @@ export class Mempool {
     }
     const extraBytes = xt.bytes.length - (existing?.bytes.length ?? 0);
     const fillsGap = !existing && this.fillsGap(xt, signer, ledger, 0);
+    if (!existing && !fillsGap && this.gappedOverShare(xt, signer, ledger, 0)) {
+      throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is busy and this nonce is not next for its account: send its predecessors first, retry later');
+    }
     let evict: PoolTx | null = null;
     if (!fillsGap && ((!existing && this.byHash.size >= this.countCap) || this.totalBytes + extraBytes > this.limits.maxBytes)) {
       evict = this.admits(xt.bytes.length, xt.extra.tip) ? this.victim(xt.extra.tip) : null;
@@ -228,30 +245,32 @@ export class Mempool {
   }
 
   /**
-   * Ready extrinsics for a block proposal: per account consecutive nonces from the ledger nonce,
-   * accounts interleaved by arrival, within the block's count and byte limits.
+   * Ready extrinsics for a block proposal, oldest first: among the txs whose predecessors are executed or
+   * already taken (per account, consecutive nonces from the ledger nonce), always the one that arrived
+   * first, within the block's count and byte limits. So an accepted tx waits for what arrived before it,
+   * never for a round over every account's queue (under overload, a later nonce waited blocks for that).
    */
   ready(ledger: Ledger, maxCount: number, maxBytes: number): Uint8Array[] {
-    const heads: PoolTx[][] = [];
+    const heap: ReadyChain[] = [];
     for (const [signer, q] of this.byAccount) {
-      const chain: PoolTx[] = [];
-      for (let n = ledger.get(signer).nonce; q.has(n); n++) chain.push(q.get(n)!);
-      if (chain.length > 0) heads.push(chain);
+      const txs: PoolTx[] = [];
+      for (let n = ledger.get(signer).nonce; q.has(n); n++) txs.push(q.get(n)!);
+      if (txs.length > 0) heap.push({ txs, next: 0 });
     }
-    heads.sort((a, b) => a[0]!.seq - b[0]!.seq);
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
     const out: Uint8Array[] = [];
     let bytes = 0;
-    for (let i = 0; out.length < maxCount; i++) {
-      let progressed = false;
-      for (const chain of heads) {
-        const tx = chain[i];
-        if (!tx) continue;
-        if (bytes + tx.bytes.length > maxBytes || out.length >= maxCount) return out;
-        out.push(tx.bytes);
-        bytes += tx.bytes.length;
-        progressed = true;
+    while (out.length < maxCount && heap.length > 0) {
+      const chain = heap[0]!;
+      const tx = chain.txs[chain.next]!;
+      if (bytes + tx.bytes.length > maxBytes) break;
+      out.push(tx.bytes);
+      bytes += tx.bytes.length;
+      if (++chain.next === chain.txs.length) {
+        const last = heap.pop()!;
+        if (last !== chain) heap[0] = last;
       }
-      if (!progressed) break;
+      siftDown(heap, 0);
     }
     return out;
   }
@@ -288,5 +307,23 @@ export class Mempool {
     const q = this.byAccount.get(tx.signer);
     q?.delete(tx.nonce);
     if (q && q.size === 0) this.byAccount.delete(tx.signer);
+  }
+}
+
+/** An account's ready txs in nonce order and how many a proposal has taken; heap-ordered by the next one's arrival. */
+interface ReadyChain {
+  txs: PoolTx[];
+  next: number;
+}
+
+function siftDown(heap: ReadyChain[], i: number): void {
+  const key = (c: ReadyChain) => c.txs[c.next]!.seq;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) return;
+    const child = l + 1 < heap.length && key(heap[l + 1]!) < key(heap[l]!) ? l + 1 : l;
+    if (key(heap[child]!) >= key(heap[i]!)) return;
+    [heap[i], heap[child]] = [heap[child]!, heap[i]!];
+    i = child;
   }
 }

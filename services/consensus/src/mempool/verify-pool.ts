@@ -21,6 +21,8 @@ export interface VerifyResponse {
 export interface SignatureVerifier {
   verify(items: VerifyItem[]): Promise<boolean[]>;
   close(): Promise<void>;
+  /** Batches of fewer signatures are better checked inline than handed over (unset: the caller's default). */
+  readonly inlineBelow?: number;
 }
 
 /** Most sr25519 signatures in one native task: queued batches are merged up to this (bigger batches verify faster). */
@@ -55,6 +57,14 @@ export class VerifyPool implements SignatureVerifier {
       backendLogged = true;
       new Logger('Signatures').log(`sr25519 verified by ${backend.name === 'native' ? 'the native addon (batches on the libuv pool)' : 'schnorrkel-wasm (worker threads)'}: ${backend.detail}`);
     }
+  }
+
+  /**
+   * A native task costs the consensus thread 5-14 us to launch against ~35 us for a native verify inline,
+   * so every batch goes to it; a worker-thread hand-off costs more than 1-3 wasm verifies (measured).
+   */
+  get inlineBelow(): number | undefined {
+    return this.native ? 1 : undefined;
   }
 
   /** Worker threads started so far (none while only sr25519 arrives and the addon is loaded). */

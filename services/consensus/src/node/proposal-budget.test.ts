@@ -37,10 +37,10 @@ describe('proposal budget', () => {
 });
 
 describe('pool capacity from the proposal limit', () => {
-  it('holds three proposals of txs, and never fewer than 1,024', async () => {
+  it('holds one and a half proposals of txs, and never fewer than 1,024', async () => {
     const { poolCapacity } = await import('./consensus-node.js');
-    assert.equal(poolCapacity(2_000), 6_000);
-    assert.equal(poolCapacity(400), 1_200);
+    assert.equal(poolCapacity(2_000), 3_000);
+    assert.equal(poolCapacity(1_001), 1_501);
     assert.equal(poolCapacity(64), 1_024);
   });
 });

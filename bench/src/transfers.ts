@@ -57,6 +57,8 @@ interface Options {
   cpuProf: string | null;
   /** What the client does with a busy refusal (429/503): resend after Retry-After, or drop it. */
   onBusy: 'wait' | 'drop';
+  /** Mortal era: sign every transfer before the window too (one birth block; the era must outlive the run). */
+  presign: boolean;
   /** Signature scheme of the sending accounts (ed25519: funded from the sr25519 ones before the window). */
   key: KeyType;
 }
@@ -77,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     echo: false,
     cpuProf: null,
+    presign: false,
     onBusy: 'wait',
     key: 'sr25519',
   };
@@ -96,6 +99,7 @@ function parseArgs(argv: string[]): Options {
       if (v < 4 || v > 65536 || (v & (v - 1)) !== 0) throw new UsageError('--era-period needs a power of two from 4 to 65536');
       o.eraPeriod = v;
     },
+    '--presign': () => (o.presign = true),
     '--keep': () => (o.keep = true),
     '--echo': () => (o.echo = true),
     '--cpu-prof': (f) => (o.cpuProf = f.text()),
@@ -103,6 +107,13 @@ function parseArgs(argv: string[]): Options {
     '--on-busy': (f) => (o.onBusy = f.oneOf('wait', 'drop')),
   });
   o.accounts = accounts ?? defaultAccounts(o.rate, o.seconds);
+  // Pre-signed mortal transfers share the birth block read before signing: the era (1 s blocks) must outlast
+  // the signing, the idle measurement, the window and the drain, with room to spare.
+  const eraNeeded = 2 * (o.seconds + o.drain) + 60;
+  if (o.presign && o.era === 'mortal' && o.eraPeriod < eraNeeded) {
+    process.stderr.write(`transfers: --presign with a mortal era needs --era-period ≥ ${eraNeeded} blocks here (a power of two: ${2 ** Math.ceil(Math.log2(eraNeeded))})\n`);
+    process.exit(2);
+  }
   o.connections = connections ?? defaultConnections(o.rate, o.pipeline);
   return o;
 }
@@ -118,6 +129,8 @@ const USAGE = `usage: node bench/dist/src/transfers.js [options]
   --validators N      devnet validators (default 4)
   --drain N           seconds to wait for finalization after the window (default 20)
   --era mortal|immortal, --era-period N (power of two, 4..65536; default mortal 64)
+  --presign           mortal era: sign (and build) every request before the window, as immortal does; all are
+                      born at one block, so --era-period must cover 2 × (seconds + drain) + 60 blocks
   --keep              keep the devnet's directory; --echo  print the services' logs
   --cpu-prof DIR      CPU profiles of every devnet process (and of this client) over the load window
   --key sr25519|ed25519 signature scheme of the senders (default sr25519; ed25519 accounts are funded before the window)
@@ -443,8 +456,8 @@ async function runLoad(
     indexOf.set(hash, k);
     return (requests[k] = postRequestBytes(hostHeader, '/v1/extrinsics', `{"extrinsic":"${toHex(bytes)}"}`));
   };
-  if (opts.era === 'immortal') {
-    log(`pre-signing ${total} transfers (immortal era)`);
+  if (opts.era === 'immortal' || opts.presign) {
+    log(`pre-signing ${total} transfers (${opts.era === 'immortal' ? 'immortal era' : `mortal era of ${opts.eraPeriod} blocks, all born at #${status.finalized.height}`})`);
     const t0sign = performance.now();
     for (let k = 0; k < total; k++) sign(k);
     log(`signed in ${r1((performance.now() - t0sign) / 1e3)} s`);
@@ -752,6 +765,7 @@ async function runLoad(
     validators: opts.validators,
     accounts: opts.accounts,
     era: opts.era,
+    presigned: opts.era === 'immortal' || opts.presign,
     key: opts.key,
     connections: opts.connections,
     pipeline: opts.pipeline,

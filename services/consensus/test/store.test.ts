@@ -122,6 +122,10 @@ describe('ConsensusStore.commitBlock on PostgreSQL', () => {
     );
     assert.deepEqual(await store.chainState(), { height: 1, blockHash: bytes(2, 32), appHash: bytes(0x41, 32), totalIssuance: 10n ** 31n + 1n });
     assert.deepEqual(await store.blockByHeight(1), block(1));
+    assert.deepEqual(await store.blockByHash(hex(2)), block(1));
+    assert.equal(await store.blockByHash(hex(0x99)), null);
+    assert.deepEqual(await store.blocksFrom(0, 5), [block(0), block(1)]);
+    assert.deepEqual(await store.blocksFrom(1, 1), [block(1)]);
     const rows = await store.extrinsicsOfBlock(1);
     assert.deepEqual(rows[0], { height: 1, ...outcome(0) });
     assert.equal(rows[1]!.applied, false);

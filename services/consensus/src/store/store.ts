@@ -122,6 +122,37 @@ WITH cs AS (
 )
 SELECT count(*)::int AS written FROM cs`;
 
+const SELECT_BLOCK = `SELECT height::text AS height, hash, header, body, justification, time_ms::text AS time_ms, round, proposer, app_hash, events FROM consensus.block`;
+
+interface BlockRow {
+  height: string;
+  hash: Buffer;
+  header: Buffer;
+  body: Buffer;
+  justification: Buffer;
+  time_ms: string;
+  round: number;
+  proposer: number;
+  app_hash: Buffer;
+  events: unknown;
+}
+
+/** A block row as read by node-postgres (bytea as Buffer, bigint as text, jsonb parsed). */
+function storedOf(r: BlockRow): StoredBlock {
+  return {
+    height: Number(r.height),
+    hash: toHex(r.hash),
+    header: u8(r.header),
+    body: u8(r.body),
+    justification: u8(r.justification),
+    timeMs: Number(r.time_ms),
+    round: r.round,
+    proposer: r.proposer,
+    appHash: u8(r.app_hash),
+    events: Array.isArray(r.events) ? r.events : [],
+  };
+}
+
 /** Bytes for a Prisma Bytes field. */
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
 /** Bytes for a raw pg parameter (node-postgres encodes Buffers as bytea). */
@@ -137,26 +168,29 @@ export class ConsensusStore {
   readonly prisma: PrismaClient;
   /** The hot paths' own connections (a block's commit, the signer state before each vote), raw SQL; Prisma serves the rest. */
   private readonly pool: pg.Pool;
+  /** Reads of whole blocks (API, block sync), raw SQL, apart from the commit path's connections. */
+  private readonly readPool: pg.Pool;
   private readonly log = new Logger('ConsensusStore');
 
   constructor(databaseUrl: string) {
     this.prisma = new PrismaClient({ adapter: pgAdapter(databaseUrl, { maxConnections: 8 }) });
     const u = new URL(databaseUrl);
-    this.pool = new pg.Pool({
+    const server = {
       host: u.hostname,
       port: u.port ? Number(u.port) : 5432,
       user: decodeURIComponent(u.username),
       password: decodeURIComponent(u.password),
       database: u.pathname.replace(/^\//, '') || 'postgres',
-      max: 2,
       allowExitOnIdle: true,
-    });
-    // An idle connection dropped by the server must not crash the node; the next commit reconnects.
-    this.pool.on('error', (err) => this.log.warn(`commit connection lost: ${err.message}`));
+    };
+    this.pool = new pg.Pool({ ...server, max: 2 });
+    this.readPool = new pg.Pool({ ...server, max: 4 });
+    // An idle connection dropped by the server must not crash the node; the next query reconnects.
+    for (const p of [this.pool, this.readPool]) p.on('error', (err) => this.log.warn(`database connection lost: ${err.message}`));
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.prisma.$disconnect(), this.pool.end()]);
+    await Promise.all([this.prisma.$disconnect(), this.pool.end(), this.readPool.end()]);
   }
 
   async chainState(): Promise<ChainStateRow | null> {
@@ -286,14 +320,16 @@ export class ConsensusStore {
     }
   }
 
+  // Whole blocks (their bodies are ~150 bytes per extrinsic) are read through the read pool: Prisma's adapter
+  // converted every byte of a body in JS on each GetBlock, GetExtrinsic and block-sync request.
   async blockByHeight(height: number): Promise<StoredBlock | null> {
-    const r = await this.prisma.block.findUnique({ where: { height: BigInt(height) } });
-    return r ? this.toStored(r) : null;
+    const r = await this.readPool.query<BlockRow>({ name: 'consensus-block-by-height', text: `${SELECT_BLOCK} WHERE height = $1`, values: [height] });
+    return r.rows[0] ? storedOf(r.rows[0]) : null;
   }
 
   async blockByHash(hash: string): Promise<StoredBlock | null> {
-    const r = await this.prisma.block.findUnique({ where: { hash: buf(fromHex(hash, 32)) } });
-    return r ? this.toStored(r) : null;
+    const r = await this.readPool.query<BlockRow>({ name: 'consensus-block-by-hash', text: `${SELECT_BLOCK} WHERE hash = $1`, values: [pgBytes(fromHex(hash, 32))] });
+    return r.rows[0] ? storedOf(r.rows[0]) : null;
   }
 
   /** Height of a stored block by 0x hash (what a storage read `at` a block hash resolves first). */
@@ -322,8 +358,12 @@ export class ConsensusStore {
   }
 
   async blocksFrom(height: number, limit: number): Promise<StoredBlock[]> {
-    const rows = await this.prisma.block.findMany({ where: { height: { gte: BigInt(height) } }, orderBy: { height: 'asc' }, take: limit });
-    return rows.map((r) => this.toStored(r));
+    const r = await this.readPool.query<BlockRow>({
+      name: 'consensus-blocks-from',
+      text: `${SELECT_BLOCK} WHERE height >= $1 ORDER BY height LIMIT $2`,
+      values: [height, limit],
+    });
+    return r.rows.map(storedOf);
   }
 
   /** Hashes of the most recent blocks (for mortality checks), oldest first. */
@@ -369,24 +409,6 @@ export class ConsensusStore {
       errorMessage: r.error_message,
       fee: BigInt(r.fee),
       events: r.events,
-    };
-  }
-
-  private toStored(r: {
-    height: bigint; hash: Uint8Array; header: Uint8Array; body: Uint8Array; justification: Uint8Array;
-    timeMs: bigint; round: number; proposer: number; appHash: Uint8Array; events: unknown;
-  }): StoredBlock {
-    return {
-      height: Number(r.height),
-      hash: toHex(u8(r.hash)),
-      header: u8(r.header),
-      body: u8(r.body),
-      justification: u8(r.justification),
-      timeMs: Number(r.timeMs),
-      round: r.round,
-      proposer: r.proposer,
-      appHash: u8(r.appHash),
-      events: Array.isArray(r.events) ? r.events : [],
     };
   }
 

@@ -527,7 +527,6 @@ async function runLoad(
   net.validators.forEach((v, i) => v.proc?.pid && labels.set(v.proc.pid, `validator-${i}`));
   if (net.gatewayChild?.proc?.pid) labels.set(net.gatewayChild.proc.pid, 'gateway');
 
-
   // A busy refusal (429/503, the pool is full; or 409 TOO_MANY_FUTURE) is retryable: by default the client behaves as a careful
   // wallet (--on-busy wait): it resends the refused transfer after Retry-After and holds back that
   // account's later nonces until it is accepted (sending them would only strand them behind the gap).

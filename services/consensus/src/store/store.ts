@@ -124,6 +124,25 @@ SELECT count(*)::int AS written FROM cs`;
 
 const SELECT_BLOCK = `SELECT height::text AS height, hash, header, body, justification, time_ms::text AS time_ms, round, proposer, app_hash, events FROM consensus.block`;
 
+const SELECT_RESULT = `SELECT height::text AS height, index, hash, signer, nonce::text AS nonce, call, args, applied, success, error_code,
+  error_message, fee::text AS fee, events FROM consensus.extrinsic_result`;
+
+interface ExtrinsicResultRow {
+  height: string;
+  index: number;
+  hash: Uint8Array;
+  signer: Uint8Array;
+  nonce: string;
+  call: string;
+  args: Record<string, string>;
+  applied: boolean;
+  success: boolean;
+  error_code: string | null;
+  error_message: string | null;
+  fee: string;
+  events: unknown[];
+}
+
 interface BlockRow {
   height: string;
   hash: Buffer;
@@ -372,34 +391,28 @@ export class ConsensusStore {
     return rows.reverse().map((r) => ({ height: Number(r.height), hash: u8(r.hash) }));
   }
 
+  // Through the read pool, as whole blocks: a block's results are read for every GetBlock (the gateway's
+  // feed), and Prisma's adapter converted each row's bytea columns in JS.
   async extrinsicByHash(hash: string): Promise<ExtrinsicRow | null> {
-    const rows = await this.prisma.$queryRaw<Array<{
-      height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
-      applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
-    }>>`SELECT height, index, hash, signer, nonce, call, args, applied, success, error_code, error_message, fee::text AS fee, events
-        FROM consensus.extrinsic_result WHERE hash = ${pgBytes(fromHex(hash, 32))} ORDER BY applied DESC, height ASC LIMIT 1`;
-    const r = rows[0];
-    return r ? this.toExtrinsicRow(r) : null;
+    const r = await this.readPool.query<ExtrinsicResultRow>({
+      name: 'consensus-extrinsic-by-hash',
+      text: `${SELECT_RESULT} WHERE hash = $1 ORDER BY applied DESC, height ASC LIMIT 1`,
+      values: [pgBytes(fromHex(hash, 32))],
+    });
+    return r.rows[0] ? this.toExtrinsicRow(r.rows[0]) : null;
   }
 
   async extrinsicsOfBlock(height: number): Promise<ExtrinsicRow[]> {
-    const rows = await this.prisma.$queryRaw<Array<{
-      height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
-      applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
-    }>>`SELECT height, index, hash, signer, nonce, call, args, applied, success, error_code, error_message, fee::text AS fee, events
-        FROM consensus.extrinsic_result WHERE height = ${BigInt(height)} ORDER BY index`;
-    return rows.map((r) => this.toExtrinsicRow(r));
+    const r = await this.readPool.query<ExtrinsicResultRow>({ name: 'consensus-extrinsics-of-block', text: `${SELECT_RESULT} WHERE height = $1 ORDER BY index`, values: [height] });
+    return r.rows.map((row) => this.toExtrinsicRow(row));
   }
 
-  private toExtrinsicRow(r: {
-    height: bigint; index: number; hash: Uint8Array; signer: Uint8Array; nonce: bigint; call: string; args: Record<string, string>;
-    applied: boolean; success: boolean; error_code: string | null; error_message: string | null; fee: string; events: unknown[];
-  }): ExtrinsicRow {
+  private toExtrinsicRow(r: ExtrinsicResultRow): ExtrinsicRow {
     return {
       height: Number(r.height),
       index: r.index,
-      hash: toHex(u8(r.hash)),
-      signer: toHex(u8(r.signer)),
+      hash: toHex(r.hash),
+      signer: toHex(r.signer),
       nonce: Number(r.nonce),
       call: r.call,
       args: r.args,

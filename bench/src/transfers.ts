@@ -530,7 +530,8 @@ async function runLoad(
   // A busy refusal (429/503, the pool is full; or 409 TOO_MANY_FUTURE) is retryable: by default the client behaves as a careful
   // wallet (--on-busy wait): it resends the refused transfer after Retry-After and holds back that
   // account's later nonces until it is accepted (sending them would only strand them behind the gap).
-  // Retries go on for half the drain after the window; what is still refused then is given up.
+  // Retries go on for half the drain after the window; what is still refused then is given up, except a
+  // transfer whose account has a later one accepted (giving it up would strand those): it is resent until the drain ends.
   // --on-busy drop: a refused transfer is simply not sent again (its account's later nonces may then
   // wait behind the gap: they show up as lost).
   const blockedBy = new Map<number, number>();
@@ -542,6 +543,12 @@ async function runLoad(
   let gaveUp = 0;
   /** Per account, the first transfer the client gave up on: its later nonces can never execute. */
   const abandonedFrom = new Map<number, number>();
+  /** Per account, its latest transfer accepted so far: a refused earlier one is not given up while the drain lasts. */
+  const latestAccepted = new Map<number, number>();
+  const noteAccepted = (k: number) => {
+    const a = accountOf(k);
+    if ((latestAccepted.get(a) ?? -1) < k) latestAccepted.set(a, k);
+  };
   /** When the current attempt of each transfer was written (for its HTTP answer time). */
   const attemptAt = new Float64Array(total).fill(NaN);
   const accountOf = (k: number) => k % opts.accounts;
@@ -567,6 +574,7 @@ async function runLoad(
         // The answer names the transfer it accepted: a check that answers meet their requests (pipelining).
         const at = body.indexOf('"0x');
         if (at < 0 || indexOf.get(body.toString('latin1', at + 1, at + 67)) !== k) answersNotMatching++;
+        noteAccepted(k);
         unblock(k);
       } else {
         let c = 'NO_CODE';
@@ -580,6 +588,7 @@ async function runLoad(
         // delivery had already been gossiped there: the tx IS pending, keep following it.
         if (c === 'ALREADY_IMPORTED') {
           alreadyImported++;
+          noteAccepted(k);
           unblock(k);
         } else {
           submittedAt[k] = NaN;
@@ -629,6 +638,10 @@ async function runLoad(
   await new Promise<void>((resolveAll) => {
     const deadline = start + opts.seconds * 1e3;
     const retryDeadline = deadline + (opts.drain * 1e3) / 2;
+    // A careful wallet does not give up a nonce its account has later transfers accepted behind (they would be
+    // stranded): those are resent until the drain ends.
+    const strandDeadline = deadline + opts.drain * 1e3;
+    let lastSweep = -Infinity;
     let done = false;
     const finish = () => {
       if (done) return;
@@ -660,8 +673,20 @@ async function runLoad(
         unsent = total - next;
         next = total;
       }
-      if (now >= retryDeadline && (retryQueue.size > 0 || resend.length > resendHead || heldBack.size > 0)) {
-        const abandoned = [...retryQueue.drain(), ...resend.slice(resendHead), ...[...heldBack.values()].flat()];
+      if (now >= retryDeadline && now - lastSweep >= 100 && (retryQueue.size > 0 || resend.length > resendHead || heldBack.size > 0)) {
+        lastSweep = now;
+        // Each pass keeps (due times intact) the refused transfers with a later one of their account accepted.
+        const waiting: Array<[number, number]> = [];
+        while (retryQueue.size > 0) {
+          const at = retryQueue.peekAt();
+          waiting.push([retryQueue.shift(), at]);
+        }
+        const strands = (k: number) => now < strandDeadline && (latestAccepted.get(accountOf(k)) ?? -1) > k;
+        const abandoned = [...resend.slice(resendHead), ...[...heldBack.values()].flat()];
+        for (const [k, at] of waiting) {
+          if (strands(k)) retryQueue.push(k, at);
+          else abandoned.push(k);
+        }
         gaveUp += abandoned.length;
         for (const k of abandoned) {
           const a = accountOf(k);

@@ -2,6 +2,7 @@ import { blake2_256, decodeExtrinsic, signingPayload, toHex, verifySignature, ty
 import { linkTo, traceparentOf } from '@balanceai/platform';
 import type { Link } from '@opentelemetry/api';
 import type { Block } from '../block/block.js';
+import { decodeOnce } from '../ledger/decoded.js';
 import { additionalSigned, birthHashOf, birthOf, checkSignature, type ExecutionContext } from '../ledger/executor.js';
 import type { ChainParams } from '../ledger/params.js';
 import type { ChainView } from '../node/chain-view.js';
@@ -220,7 +221,7 @@ export class MempoolReactor {
     const ctx = this.contextAt(this.chain.height + 1);
     for (const bytes of block.extrinsics) {
       try {
-        const xt = decodeExtrinsic(bytes);
+        const xt = decodeOnce(bytes); // execution of this block takes the same decoded form
         if (this.mempool.has(toHex(xt.hash))) continue;
         if (this.verify(xt, ctx)) this.tryAdd(xt, true);
       } catch {

@@ -8,6 +8,7 @@ import type { ChainParams } from '../ledger/params.js';
 import type { ChainView } from '../node/chain-view.js';
 import { encodeTxBatch } from '../node/wire.js';
 import type { GossipChannel, P2PTransport } from '../p2p/transport.js';
+import { decodedOf } from '../ledger/decoded.js';
 import { GAP_TTL_BLOCKS, Mempool, MempoolRejection } from './mempool.js';
 import { MempoolReactor } from './mempool-reactor.js';
 import { SignatureCache } from './signature-cache.js';
@@ -170,6 +171,26 @@ describe('mempool bounds', () => {
     assert.equal(pool.ready(l, 10, 1 << 20).length, 4, 'everything accepted can run');
   });
 
+  it('while shedding load (a refusal for room within SHEDDING_BLOCKS blocks) refuses a gapped tx even in an emptied pool', () => {
+    const l = ledger();
+    const pool = new Mempool(2);
+    const a0 = decodeExtrinsic(xt(alice, 0));
+    pool.add(a0, l, params, ctx);
+    pool.add(decodeExtrinsic(xt(charlie, 0)), l, params, ctx);
+    assert.equal(refusal(() => pool.add(decodeExtrinsic(xt(alice, 1)), l, params, ctx)), 'MEMPOOL_FULL'); // no room
+    assert.equal(pool.shedding, false, 'from the next block on');
+    pool.prune(l, [toHex(a0.hash)], 11); // a block later the pool is half empty
+    assert.equal(pool.shedding, true);
+    const gapped = decodeExtrinsic(xt(charlie, 2));
+    assert.equal(pool.hasRoomFor(gapped, l), false);
+    pool.prune(l, [], 12);
+    assert.equal(refusal(() => pool.add(gapped, l, params, ctx)), 'MEMPOOL_FULL');
+    pool.prune(l, [], 13); // SHEDDING_BLOCKS quiet blocks later
+    assert.equal(pool.shedding, false);
+    const empty = new Mempool(8);
+    assert.equal(refusal(() => empty.add(decodeExtrinsic(xt(charlie, 2)), l, params, ctx)), 'accepted', 'a quiet pool keeps it');
+  });
+
   it('proposes the oldest ready tx first (nonce order kept), not a round over the accounts: a later nonce does not wait for every other account', () => {
     const l = ledger();
     const pool = new Mempool(10);
@@ -301,6 +322,7 @@ describe('mempool reactor under load', () => {
     });
     reactor.prevalidate(block);
     assert.equal(pool.size, 1, 'the pool stays within its bound');
+    assert.ok(block.extrinsics.slice(1).every((b) => decodedOf(b) !== undefined), 'decoded once, for execution to take');
     const { ctx: counted, misses } = countingCtx(pool);
     const outcomes = executeExtrinsics(l, params, counted, block.extrinsics as Uint8Array[]);
     assert.deepEqual(outcomes.map((o) => o.success), [true, true, true]);

@@ -47,6 +47,12 @@ export const FUTURE_WINDOW = 64;
 export const GAPPED_SHARE = 0.5;
 
 /**
+ * ... and while the pool is shedding load: it refused a tx for lack of room within this many blocks. Right
+ * after a block the pool is briefly below half, and the gapped txs taken then were the ones that waited longest.
+ */
+export const SHEDDING_BLOCKS = 2;
+
+/**
  * Whether the pool would take an extrinsic, apart from what is already in it (duplicates, replacement,
  * capacity): the nonce window, then Substrate's validate (size, era, signature, nonce, fee). Also what
  * TaggedTransactionQueue_validate_transaction answers, so a wallet's pre-check and a submission agree.
@@ -93,6 +99,9 @@ export class Mempool {
   private readonly tipCounts = new Map<bigint, number>();
   private totalBytes = 0;
   private seq = 0;
+  /** Blocks seen by prune, and the count at the last refusal for lack of room (see `shedding`). */
+  private blocksPruned = 0;
+  private fullAt = -Infinity;
   private countCap: number;
   readonly limits: MempoolLimits;
   readonly signatures: SignatureCache;
@@ -167,7 +176,21 @@ export class Mempool {
 
   /** A new tx behind a nonce gap (its predecessor neither executed nor pending) when the pool is too busy to hold it. */
   private gappedOverShare(xt: DecodedExtrinsic, signer: string, ledger: Ledger, pending: number): boolean {
-    return this.byHash.size + pending >= this.countCap * GAPPED_SHARE && xt.extra.nonce > this.nextNonce(signer, ledger.get(signer).nonce);
+    const busy = this.shedding || this.byHash.size + pending >= this.countCap * GAPPED_SHARE;
+    return busy && xt.extra.nonce > this.nextNonce(signer, ledger.get(signer).nonce);
+  }
+
+  /**
+   * Whether the pool refused a tx for lack of room in the last SHEDDING_BLOCKS blocks (from the block after
+   * the refusal: within an interval the half-full rule decides, and a batch's order does not matter).
+   */
+  get shedding(): boolean {
+    return this.blocksPruned > this.fullAt && this.blocksPruned - this.fullAt <= SHEDDING_BLOCKS;
+  }
+
+  private refuseForRoom(): false {
+    this.fullAt = this.blocksPruned;
+    return false;
   }
 
   /**
@@ -182,7 +205,7 @@ export class Mempool {
     if (!predecessorPending && this.gappedOverShare(xt, signer, ledger, pending)) return false;
     if (this.byHash.size + pending < this.countCap && this.totalBytes + xt.bytes.length <= this.limits.maxBytes) return true;
     const min = this.minTip(); // no room: only by evicting a cheaper tx
-    return min !== null && xt.extra.tip > min;
+    return (min !== null && xt.extra.tip > min) || this.refuseForRoom();
   }
 
   /** The cheapest pending tx that can go without leaving a gap: lowest tip, then the newest. */
@@ -219,7 +242,10 @@ export class Mempool {
     if (!fillsGap && ((!existing && this.byHash.size >= this.countCap) || this.totalBytes + extraBytes > this.limits.maxBytes)) {
       evict = this.admits(xt.bytes.length, xt.extra.tip) ? this.victim(xt.extra.tip) : null;
       // The victim must not be this tx's own predecessor (that would leave the new tx behind a gap).
-      if (!evict || (evict.signer === signer && evict.nonce < xt.extra.nonce)) throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+      if (!evict || (evict.signer === signer && evict.nonce < xt.extra.nonce)) {
+        this.refuseForRoom();
+        throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
+      }
     }
     const invalid = poolValidity(xt, ledger, params, ctx, signatureChecked);
     if (invalid) throw new MempoolRejection(invalid.code, invalid.message);
@@ -280,6 +306,7 @@ export class Mempool {
    * has waited behind a nonce gap for more than GAP_TTL_BLOCKS.
    */
   prune(ledger: Ledger, includedHashes: Iterable<string>, height: number): void {
+    this.blocksPruned++;
     for (const h of includedHashes) {
       const tx = this.byHash.get(h);
       if (tx) this.remove(tx);

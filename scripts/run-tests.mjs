@@ -33,6 +33,8 @@ function walk(dir, out = []) {
 const packages = ['libs', 'services', 'apps'].flatMap((top) =>
   existsSync(join(root, top)) ? readdirSync(join(root, top)).map((p) => join(root, top, p)) : [],
 );
+// The benchmarks' own pieces (their HTTP client and argument parsing) are tested like a package.
+packages.push(join(root, 'bench'));
 const files = { unit: [], integration: [], e2e: [] };
 for (const pkg of packages) {
   files.unit.push(...walk(join(pkg, 'dist', 'src')));

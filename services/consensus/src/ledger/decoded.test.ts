@@ -4,21 +4,8 @@ import { ONE_BAI, cryptoReady, encodeTransfer, keyFromUri, signExtrinsic, toHex,
 import { decodeOnce, decodedOf } from './decoded.js';
 import { executeExtrinsics, type ExecutionContext } from './executor.js';
 import { Ledger } from './ledger.js';
-import type { ChainParams } from './params.js';
+import { GENESIS_HASH, params, ctx } from './params.testkit.js';
 
-const GENESIS_HASH = new Uint8Array(32).fill(7);
-const POT = toHex(new Uint8Array(32).fill(1));
-const params: ChainParams = {
-  genesisHash: GENESIS_HASH,
-  specVersion: 1,
-  transactionVersion: 1,
-  existentialDeposit: ONE_BAI / 100n,
-  baseFee: ONE_BAI / 1000n,
-  byteFee: 10n ** 12n,
-  maxExtrinsicBytes: 65_536,
-  feeDestination: POT,
-};
-const ctx: ExecutionContext = { height: 10, blockHashAt: () => new Uint8Array(32).fill(9) };
 
 describe('decoding an extrinsic once per validator', () => {
   let alice: KeyPair;

@@ -4,7 +4,6 @@ import { ONE_BAI, cryptoReady, decodeExtrinsic, encodeTransfer, keyFromUri, sign
 import { buildBlock } from '../block/block.js';
 import { Ledger } from '../ledger/ledger.js';
 import { executeExtrinsics, type ExecutionContext } from '../ledger/executor.js';
-import type { ChainParams } from '../ledger/params.js';
 import type { ChainView } from '../node/chain-view.js';
 import { encodeTxBatch } from '../node/wire.js';
 import type { GossipChannel, P2PTransport } from '../p2p/transport.js';
@@ -13,19 +12,8 @@ import { GAP_TTL_BLOCKS, Mempool, MempoolRejection } from './mempool.js';
 import { MempoolReactor } from './mempool-reactor.js';
 import { SignatureCache } from './signature-cache.js';
 import type { SignatureVerifier, VerifyItem } from './verify-pool.js';
+import { GENESIS_HASH, POT, params, ctx } from '../ledger/params.testkit.js';
 
-const GENESIS_HASH = new Uint8Array(32).fill(7);
-const POT = toHex(new Uint8Array(32).fill(1));
-const params: ChainParams = {
-  genesisHash: GENESIS_HASH,
-  specVersion: 1,
-  transactionVersion: 1,
-  existentialDeposit: ONE_BAI / 100n,
-  baseFee: ONE_BAI / 1000n,
-  byteFee: 10n ** 12n,
-  maxExtrinsicBytes: 65_536,
-  feeDestination: POT,
-};
 
 let alice: KeyPair;
 let bob: KeyPair;
@@ -75,7 +63,6 @@ function countingCtx(pool: Mempool): { ctx: ExecutionContext; misses: () => numb
   };
 }
 
-const ctx: ExecutionContext = { height: 10, blockHashAt: () => new Uint8Array(32).fill(9) };
 
 function refusal(f: () => unknown): string {
   try {

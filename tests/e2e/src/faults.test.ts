@@ -2,8 +2,8 @@
 // second → finality stops and nobody forks; restart both → they sync and the chain resumes; pause one →
 // it catches up after SIGCONT; crash one while transfers flow → no finalized transfer is lost or
 // applied twice, and every ledger stays balanced. The steps run in order on the same network. Last, the
-// event stream: only a block's proposer publishes it, so through all those crashes every finalized block
-// and each of its events must still be on the stream (the others cover a proposer that died).
+// event stream: through all those crashes every finalized block and each of its events must be on the
+// stream, once (every validator publishes; JetStream dedupes by message id).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2_256, cryptoReady, fromHex, keyFromUri, toHex, type KeyPair } from '@balanceai/chain';

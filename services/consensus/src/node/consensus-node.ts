@@ -295,9 +295,6 @@ export class ConsensusNode {
 
   private async executeAndAdopt(block: Block, commit: Commit): Promise<void> {
     const t0 = this.now();
-    // The block's proposer publishes it on the event stream; the others only make sure it got there.
-    const key = this.deps.validatorKey;
-    const proposedHere = key !== null && this.validatorSets.indexOf(block.number, key.publicKey) === block.meta.proposer;
     const executed = await this.executor.execute(block, commit, this.chain.ledger, this.executionContext(block.number));
     // Adopt: one synchronous step from here to the end of the block's effects.
     this.chain.adopt(executed.head, executed.draft);
@@ -308,7 +305,7 @@ export class ConsensusNode {
     }
     this.evidence.markIncluded(block.evidence, block.number);
     this.mempool.prune(this.chain.ledger, executed.outcomes.filter((o) => o.hash).map((o) => o.hash), block.number);
-    this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents, proposedHere);
+    this.publisher.publish(block, commit, executed.outcomes, executed.blockEvents);
     this.budget.observe(block.extrinsics.length, this.now() - t0);
     this.mempool.setCapacity(poolCapacity(this.budget.limit));
     const m = this.deps.metrics;

@@ -24,6 +24,8 @@ export class MempoolReactor {
   private outbox: Uint8Array[] = [];
   private flushing = false;
   private readonly submitTraces = new Map<string, string>();
+  /** `<signer>:<nonce>` of clients' txs between the room check and their add, across concurrent batches. */
+  private readonly admitting = new Set<string>();
   private closed = false;
 
   constructor(
@@ -77,6 +79,9 @@ export class MempoolReactor {
    */
   async submitMany(xts: DecodedExtrinsic[], traceparents?: ReadonlyArray<string | undefined>): Promise<Array<string | MempoolRejection>> {
     const out: Array<string | MempoolRejection | null> = xts.map(() => null);
+    // A tx whose predecessor is being admitted (this batch or another still verifying) is no gap.
+    const afterPending = xts.map((xt) => this.admitting.has(`${toHex(xt.signer)}:${xt.extra.nonce - 1}`));
+    const claimed: string[] = [];
     if (this.verifier) {
       const candidates: DecodedExtrinsic[] = [];
       const seen = new Set<string>();
@@ -86,30 +91,47 @@ export class MempoolReactor {
         const hash = toHex(xt.hash);
         const signer = toHex(xt.signer);
         if (this.mempool.has(hash) || seen.has(hash)) out[i] = new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
-        else if (!this.mempool.hasRoomFor(xt, this.chain.ledger, candidates.length, lastNonce.get(signer) === xt.extra.nonce - 1)) {
+        else if (!this.mempool.hasRoomFor(xt, this.chain.ledger, candidates.length, afterPending[i] || lastNonce.get(signer) === xt.extra.nonce - 1)) {
           out[i] = new MempoolRejection('MEMPOOL_FULL', 'the mempool is full, retry later');
         } else {
           seen.add(hash);
           lastNonce.set(signer, xt.extra.nonce);
           candidates.push(xt);
+          const key = `${signer}:${xt.extra.nonce}`;
+          if (!this.admitting.has(key)) {
+            this.admitting.add(key);
+            claimed.push(key);
+          }
         }
       });
-      await this.verifyOffThread(candidates);
-    }
-    return xts.map((xt, i) => {
-      if (out[i]) return out[i]!;
       try {
-        return this.admit(xt, traceparents?.[i]);
+        await this.verifyOffThread(candidates);
       } catch (err) {
-        if (err instanceof MempoolRejection) return err;
+        for (const key of claimed) this.admitting.delete(key);
         throw err;
       }
-    });
+    }
+    try {
+      return xts.map((xt, i) => {
+        if (out[i]) return out[i]!;
+        try {
+          return this.admit(xt, traceparents?.[i], afterPending[i]);
+        } catch (err) {
+          if (err instanceof MempoolRejection) return err;
+          throw err;
+        }
+      });
+    } finally {
+      for (const key of claimed) this.admitting.delete(key);
+    }
   }
 
-  /** `traceparent`: the submission's own trace when it came in a batch (else the active span's). */
-  private admit(xt: DecodedExtrinsic, submissionTrace?: string): string {
-    const hash = this.mempool.add(xt, this.chain.ledger, this.params, this.contextAt(this.chain.height + 1));
+  /**
+   * `traceparent`: the submission's own trace when it came in a batch (else the active span's).
+   * `afterPending`: its predecessor was being admitted by another batch when this one was checked.
+   */
+  private admit(xt: DecodedExtrinsic, submissionTrace?: string, afterPending = false): string {
+    const hash = this.mempool.add(xt, this.chain.ledger, this.params, this.contextAt(this.chain.height + 1), false, afterPending);
     const traceparent = submissionTrace ?? traceparentOf();
     if (traceparent) {
       if (this.submitTraces.size >= MAX_SUBMIT_TRACES) this.submitTraces.delete(this.submitTraces.keys().next().value!);

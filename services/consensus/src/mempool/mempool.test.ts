@@ -412,6 +412,33 @@ describe('mempool reactor with a verifier (worker threads)', () => {
     assert.deepEqual(out.map((o) => (o instanceof MempoolRejection ? o.code : 'ok')), ['ok', 'ok', 'MEMPOOL_FULL']);
   });
 
+  it("takes a nonce whose predecessor another batch is still verifying, into a half-full pool (concurrent batches from the gateway)", async () => {
+    const l = ledger();
+    const pool = new Mempool(8);
+    for (const n of [0, 1, 2, 3]) pool.add(decodeExtrinsic(xt(alice, n)), l, params, ctx); // half full
+    // the first batch's verification answers only after the second's
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const slowFirst: SignatureVerifier = {
+      async verify(items: VerifyItem[]) {
+        if (calls++ === 0) await gate;
+        const { verifySignature } = await import('@balanceai/chain');
+        return items.map((it) => verifySignature(it.type, it.publicKey, it.message, it.signature));
+      },
+      async close() {},
+    };
+    const { reactor } = reactorWith(pool, l, slowFirst);
+    const first = reactor.submitMany([decodeExtrinsic(xt(charlie, 0))]);
+    const second = reactor.submitMany([decodeExtrinsic(xt(charlie, 1))]);
+    await new Promise((r) => setImmediate(r));
+    const secondOut = second.then((o) => o);
+    release();
+    const [a, b] = await Promise.all([first, secondOut]);
+    assert.deepEqual([a, b].map((o) => (o[0] instanceof MempoolRejection ? o[0].code : 'ok')), ['ok', 'ok']);
+    assert.equal(pool.ready(l, 10, 1 << 20).length, 6);
+  });
+
   it('checks batches smaller than inlineBelow inline, larger ones in the workers; the cache serves both', async () => {
     const l = ledger();
     const pool = new Mempool(20);

@@ -222,9 +222,10 @@ export class Mempool {
 
   /**
    * Validates and adds; throws MempoolRejection naming the cause. `signatureChecked`: the caller already
-   * ran checkSignature at this height (outside the node's serial queue).
+   * ran checkSignature at this height (outside the node's serial queue). `predecessorPending`: the tx's
+   * previous nonce is being admitted concurrently (then a missing predecessor is no gap to refuse).
    */
-  add(xt: DecodedExtrinsic, ledger: Ledger, params: ChainParams, ctx: ExecutionContext, signatureChecked = false): string {
+  add(xt: DecodedExtrinsic, ledger: Ledger, params: ChainParams, ctx: ExecutionContext, signatureChecked = false, predecessorPending = false): string {
     const hash = toHex(xt.hash);
     if (this.byHash.has(hash)) throw new MempoolRejection('ALREADY_IMPORTED', 'the extrinsic is already in the pool');
     const signer = accountKey(xt.signer);
@@ -235,7 +236,7 @@ export class Mempool {
     }
     const extraBytes = xt.bytes.length - (existing?.bytes.length ?? 0);
     const fillsGap = !existing && this.fillsGap(xt, signer, ledger, 0);
-    if (!existing && !fillsGap && this.gappedOverShare(xt, signer, ledger, 0)) {
+    if (!existing && !fillsGap && !predecessorPending && this.gappedOverShare(xt, signer, ledger, 0)) {
       throw new MempoolRejection('MEMPOOL_FULL', 'the mempool is busy and this nonce is not next for its account: send its predecessors first, retry later');
     }
     let evict: PoolTx | null = null;

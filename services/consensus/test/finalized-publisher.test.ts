@@ -139,6 +139,12 @@ describe('FinalizedPublisher: every validator publishes, the stream keeps one co
     assert.equal(ids.length, EVENTS + 1);
   });
 
+  it('a node that is not among the block\'s publishers sends nothing', async () => {
+    for (const p of await validators('pub-not-mine')) p.publish(block(8), commit, outcomes, blockEvents, false);
+    await settle();
+    assert.equal((await streamed('pub-not-mine')).length, 0);
+  });
+
   it('a block synced long after it was finalized is not published again (the stream could not dedupe it)', async () => {
     const old = { ...block(4), meta: { timeMs: NOW - 61_000, proposer: 0, round: 0 } } as Block;
     for (const p of await validators('pub-old')) p.publish(old, commit, outcomes, blockEvents);

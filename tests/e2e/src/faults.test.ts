@@ -3,7 +3,7 @@
 // it catches up after SIGCONT; crash one while transfers flow → no finalized transfer is lost or
 // applied twice, and every ledger stays balanced. The steps run in order on the same network. Last, the
 // event stream: through all those crashes every finalized block and each of its events must be on the
-// stream, once (every validator publishes; JetStream dedupes by message id).
+// stream, once (the proposer and the next validator publish; JetStream dedupes by message id).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blake2_256, cryptoReady, fromHex, keyFromUri, toHex, type KeyPair } from '@balanceai/chain';

@@ -23,18 +23,19 @@ export function streamName(chainId: string): string {
 /** Where a node sends its finalized blocks. */
 export interface FinalizedSink {
   ensureStream(): Promise<void>;
-  publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): void;
+  /** `publishHere`: this node is one of the block's publishers (see publishesBlock); the others only observe it. */
+  publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[], publishHere?: boolean): void;
   close?(): void;
 }
 
 /**
  * Publishes each finalized block and its events on the event stream (`bai.<chainId>.blocks.finalized`, then
- * `bai.<chainId>.events.<module>.<event>`), with core publishes (no ack round trip per message). Every
- * validator publishes every block it commits and JetStream keeps one copy per Nats-Msg-Id, so a block
- * reaches the stream whole unless every validator's copy of a message is lost: no validator's crash,
- * and no single dropped publish, leaves a gap. (A single publisher with the others checking for its copy
- * was tried: a check that writes cannot tell a complete copy from a partial one, and the saving was
- * ~0.017 CPU-ms per transfer.) A block synced long after it was finalized (REPUBLISH_MAX_AGE_MS) is not
+ * `bai.<chainId>.events.<module>.<event>`), with core publishes (no ack round trip per message). The
+ * block's proposer and the f validators after it publish every message (consensus-node publishesBlock),
+ * and JetStream keeps one copy per Nats-Msg-Id, so a block reaches the stream whole unless all f + 1
+ * copies of a message are lost: no f crashes, and no single dropped publish, leave a gap. (The proposer
+ * alone with the others checking for its copy was tried: a check that writes cannot tell a complete copy
+ * from a partial one.) A block synced long after it was finalized (REPUBLISH_MAX_AGE_MS) is not
  * published again.
  */
 export class FinalizedPublisher implements FinalizedSink {
@@ -68,9 +69,9 @@ export class FinalizedPublisher implements FinalizedSink {
     }
   }
 
-  publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[]): void {
+  publish(block: Block, commit: Commit, outcomes: readonly ExtrinsicOutcome[], blockEvents: readonly LedgerEvent[], publishHere = true): void {
     // Finalized long ago (this node is syncing): it went to the stream when it was finalized.
-    if (this.now() - block.meta.timeMs > REPUBLISH_MAX_AGE_MS) return;
+    if (!publishHere || this.now() - block.meta.timeMs > REPUBLISH_MAX_AGE_MS) return;
     publishWithTrace(this.nc, `bai.${this.chainId}.blocks.finalized`, JSON.stringify(blockPayload(block, commit, outcomes)), withId(block.hash));
     this.publishEvents(block, outcomes, blockEvents);
   }
